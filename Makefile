@@ -1,0 +1,32 @@
+# planwatch: thin wrappers; the logic lives in src/planwatch.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade uv
+	@$(BIN)/uv pip install --quiet --python $(BIN)/python -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install pinned dependencies
+
+run: install ## a demo year end to end: warehouse, ingest through Airflow, marts, reports
+	$(BIN)/planwatch run
+
+test: install ## the whole test suite (unit, integration, DAGs, end to end)
+	$(BIN)/pytest
+
+lint: install ## ruff on Python, sqlfluff on dbt models
+	$(BIN)/ruff check src tests dags scripts
+
+clean: ## stop the embedded database and remove runtime state and data
+	-$(BIN)/planwatch db stop
+	rm -rf .planwatch data

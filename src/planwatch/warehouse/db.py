@@ -1,0 +1,26 @@
+"""Connections to the warehouse: ``WAREHOUSE_URL`` or the embedded server."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from collections.abc import Iterator
+
+import psycopg
+
+from planwatch.config import Settings, load_settings
+from planwatch.warehouse.embedded import EmbeddedPostgres
+
+
+def warehouse_url(settings: Settings | None = None) -> str:
+    settings = settings or load_settings()
+    if settings.warehouse_url:
+        return settings.warehouse_url
+    status = EmbeddedPostgres(settings.state_dir).start()
+    assert status.url is not None
+    return status.url
+
+
+@contextmanager
+def connect(url: str | None = None, *, autocommit: bool = False) -> Iterator[psycopg.Connection]:
+    with psycopg.connect(url or warehouse_url(), autocommit=autocommit) as conn:
+        yield conn

@@ -1,0 +1,72 @@
+"""Shared fixtures.
+
+Integration tests run against a real PostgreSQL: the server of
+``WAREHOUSE_URL`` when set, else planwatch's own embedded server. Either way
+each test session works in a fresh database of its own, dropped at the end,
+so no test depends on (or disturbs) what a server already holds.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+import psycopg
+import pytest
+
+from planwatch.config import Settings, load_settings
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _with_database(url: str, name: str) -> str:
+    return urlunparse(urlparse(url)._replace(path=f"/{name}"))
+
+
+@pytest.fixture(scope="session")
+def server_url() -> str:
+    from planwatch.warehouse.db import warehouse_url
+
+    return warehouse_url(load_settings())
+
+
+@pytest.fixture(scope="session")
+def test_database(server_url: str) -> Iterator[str]:
+    """A fresh, empty database for this test session (schemas not created)."""
+    name = f"planwatch_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'create database "{name}"')
+    yield _with_database(server_url, name)
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'drop database if exists "{name}" with (force)')
+
+
+@pytest.fixture(scope="session")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("planwatch_home")
+
+
+@pytest.fixture(scope="session")
+def settings(home: Path, test_database: str) -> Iterator[Settings]:
+    """Settings pointing data/ at a temporary home and the warehouse at the test DB."""
+    saved = {k: os.environ.get(k) for k in ("PLANWATCH_HOME", "WAREHOUSE_URL")}
+    os.environ["PLANWATCH_HOME"] = str(home)
+    os.environ["WAREHOUSE_URL"] = test_database
+    yield load_settings()
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@pytest.fixture(scope="session")
+def initialised(settings: Settings, test_database: str) -> str:
+    """The test database after ``planwatch init`` (schemas, roles, catalog)."""
+    from planwatch.warehouse.init import init_warehouse
+
+    init_warehouse(test_database, settings)
+    return test_database
