@@ -1,0 +1,143 @@
+"""Writing a processed file to the warehouse in ONE transaction.
+
+The audit rows, the raw rows (PostgreSQL COPY) and the supersede of older
+versions commit together or not at all: a crash or a dropped connection in
+the middle leaves the warehouse as it was, and the next run redoes the file.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from planwatch.ingest.model import RAW_COLUMNS, Problem
+
+DUPLICATE = "duplicate"
+REJECTED = "rejected"
+
+
+@dataclass
+class SubmissionWrite:
+    """One submission (file × template) to record, with its rows if accepted."""
+
+    template: str | None
+    agency_code: str | None
+    period: str | None
+    status: str
+    sheet_name: str | None = None
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    checks: list[dict[str, Any]] = field(default_factory=list)  # validation results
+    duplicate_of: int | None = None
+    submission_id: int | None = None
+    version: int | None = None
+
+
+@dataclass
+class FileWrite:
+    file_name: str
+    inbox_path: str
+    file_sha256: str
+    file_size: int
+    archive_path: str
+    received_at: datetime
+    receipt_path: str
+    code_version: str
+    submissions: list[SubmissionWrite]
+
+
+def already_processed(conn: psycopg.Connection, inbox_path: str, sha256: str) -> bool:
+    row = conn.execute(
+        "select 1 from audit.submissions where inbox_path = %s and file_sha256 = %s limit 1",
+        (inbox_path, sha256),
+    ).fetchone()
+    return row is not None
+
+
+def earlier_submissions(conn: psycopg.Connection, sha256: str) -> list[tuple[Any, ...]]:
+    """Submissions of the same bytes received before: (id, template, agency, period)."""
+    return conn.execute(
+        """select submission_id, template, agency_code, period from audit.submissions
+           where file_sha256 = %s and status <> 'duplicate' order by submission_id""",
+        (sha256,),
+    ).fetchall()
+
+
+def write_file(conn: psycopg.Connection, file: FileWrite) -> None:
+    """Record the file and its submissions; the caller's transaction commits."""
+    conn.execute(
+        """insert into audit.files (file_sha256, file_name, file_size, archive_path)
+           values (%s, %s, %s, %s) on conflict (file_sha256) do nothing""",
+        (file.file_sha256, file.file_name, file.file_size, file.archive_path),
+    )
+    for sub in file.submissions:
+        _write_submission(conn, file, sub)
+
+
+def _write_submission(conn: psycopg.Connection, file: FileWrite, sub: SubmissionWrite) -> None:
+    keyed = sub.status != DUPLICATE and sub.template and sub.agency_code and sub.period
+    if keyed:
+        # Versions of one agency/period/template are numbered one at a time.
+        conn.execute(
+            "select pg_advisory_xact_lock(hashtext(%s))",
+            (f"{sub.agency_code}|{sub.period}|{sub.template}",),
+        )
+        (latest,) = conn.execute(
+            """select coalesce(max(version), 0) from audit.submissions
+               where agency_code = %s and period = %s and template = %s""",
+            (sub.agency_code, sub.period, sub.template),
+        ).fetchone()
+        sub.version = latest + 1
+    reasons = [p.to_dict() for p in sub.problems]
+    (sub.submission_id,) = conn.execute(
+        """insert into audit.submissions
+             (file_name, inbox_path, file_sha256, agency_code, period, template, received_at,
+              status, version, row_count, reasons, sheet_name, receipt_path, duplicate_of,
+              code_version)
+           values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+           returning submission_id""",
+        (file.file_name, file.inbox_path, file.file_sha256, sub.agency_code, sub.period,
+         sub.template, file.received_at, sub.status, sub.version,
+         len(sub.rows) if sub.status not in (REJECTED, DUPLICATE) else 0,
+         Jsonb(reasons), sub.sheet_name, file.receipt_path, sub.duplicate_of,
+         file.code_version),
+    ).fetchone()
+    if sub.checks:
+        with conn.cursor().copy(
+            """copy audit.validation_results (submission_id, suite_name, expectation,
+               column_name, severity, success, unexpected_count, details) from stdin"""
+        ) as copy:
+            for check in sub.checks:
+                copy.write_row((
+                    sub.submission_id, check["suite_name"], check["expectation"],
+                    check.get("column_name"), check["severity"], check["success"],
+                    check.get("unexpected_count", 0),
+                    json.dumps(check.get("details", {}), ensure_ascii=False, default=str),
+                ))
+    if sub.status in (REJECTED, DUPLICATE) or not keyed:
+        return
+    _copy_rows(conn, sub)
+    conn.execute(
+        """update audit.submissions set status = 'superseded', superseded_by = %s
+           where agency_code = %s and period = %s and template = %s
+             and submission_id <> %s
+             and status in ('accepted', 'accepted_with_warnings')""",
+        (sub.submission_id, sub.agency_code, sub.period, sub.template, sub.submission_id),
+    )
+
+
+def _copy_rows(conn: psycopg.Connection, sub: SubmissionWrite) -> None:
+    assert sub.template is not None
+    columns = RAW_COLUMNS[sub.template]
+    column_list = ", ".join(("submission_id", "source_row", *columns, "extra"))
+    with conn.cursor().copy(f"copy raw.{sub.template} ({column_list}) from stdin") as copy:
+        for row in sub.rows:
+            copy.write_row((
+                sub.submission_id, row["source_row"], *(row.get(c) for c in columns),
+                json.dumps(row.get("extra") or {}, ensure_ascii=False, default=str),
+            ))

@@ -1,0 +1,88 @@
+"""Feedback receipts: what an agency's clerk reads about a file they sent.
+
+One HTML page (Vietnamese) and its JSON twin per processed file, named by
+the file's SHA-256 under ``data/reports/receipts/``. Everything that came from
+the file is escaped; nothing in it is ever interpreted.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+STATUS_VI = {
+    "accepted": "Đã tiếp nhận",
+    "accepted_with_warnings": "Đã tiếp nhận, có lưu ý",
+    "rejected": "Bị từ chối — cần gửi lại",
+    "duplicate": "Trùng lặp — tệp này đã được gửi trước đó",
+    "superseded": "Đã được thay thế bởi bản mới hơn",
+}
+TEMPLATE_VI = {"tasks": "Nhiệm vụ", "indicators": "Chỉ tiêu", "disbursement": "Giải ngân"}
+SEVERITY_VI = {"block": "Lỗi (phải sửa)", "warn": "Lưu ý"}
+
+
+def receipt_paths(receipts_dir: Path, sha256: str) -> tuple[Path, Path]:
+    return receipts_dir / f"{sha256}.html", receipts_dir / f"{sha256}.json"
+
+
+def write_receipt(receipts_dir: Path, receipt: dict[str, Any]) -> Path:
+    """Write both files atomically enough (temp then rename); return the HTML path."""
+    html_path, json_path = receipt_paths(receipts_dir, receipt["file_sha256"])
+    receipts_dir.mkdir(parents=True, exist_ok=True)
+    for path, text in ((json_path, json.dumps(receipt, ensure_ascii=False, indent=2,
+                                              default=str)),
+                       (html_path, render_html(receipt))):
+        partial = path.with_suffix(path.suffix + ".part")
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(path)
+    return html_path
+
+
+def _e(value: Any) -> str:
+    return "" if value is None else html.escape(str(value))
+
+
+def render_html(receipt: dict[str, Any]) -> str:
+    parts = [
+        "<!doctype html><html lang='vi'><head><meta charset='utf-8'>",
+        f"<title>Biên nhận báo cáo — {_e(receipt['file_name'])}</title>",
+        "<style>body{font-family:sans-serif;margin:2em;max-width:70em}"
+        "table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:4px 8px;"
+        "vertical-align:top}.block{color:#a00}.warn{color:#a60}</style></head><body>",
+        "<h1>Biên nhận báo cáo tiến độ</h1>",
+        "<table>",
+        f"<tr><th>Tệp</th><td>{_e(receipt['file_name'])}</td></tr>",
+        f"<tr><th>Mã SHA-256</th><td><code>{_e(receipt['file_sha256'])}</code></td></tr>",
+        f"<tr><th>Đơn vị</th><td>{_e(receipt.get('agency_code'))} "
+        f"{_e(receipt.get('agency_name_vi'))}</td></tr>",
+        f"<tr><th>Kỳ báo cáo</th><td>{_e(receipt.get('period'))}</td></tr>",
+        f"<tr><th>Thời điểm nhận</th><td>{_e(receipt.get('received_at'))}</td></tr>",
+        f"<tr><th>Kết quả</th><td><b>{_e(STATUS_VI.get(receipt['status'], receipt['status']))}"
+        "</b></td></tr>",
+        "</table>",
+    ]
+    for sub in receipt.get("submissions", []):
+        title = TEMPLATE_VI.get(sub.get("template") or "", "Tệp")
+        parts.append(f"<h2>{_e(title)}: {_e(STATUS_VI.get(sub['status'], sub['status']))}</h2>")
+        if sub.get("version"):
+            parts.append(f"<p>Phiên bản số {_e(sub['version'])}; số dòng tiếp nhận: "
+                         f"{_e(sub.get('row_count', 0))}.</p>")
+    problems = receipt.get("problems", [])
+    if problems:
+        parts.append(f"<h2>Các vấn đề cần xử lý ({len(problems)})</h2><table>"
+                     "<tr><th>Mức độ</th><th>Sheet</th><th>Dòng</th><th>Cột</th>"
+                     "<th>Giá trị</th><th>Vấn đề</th><th>Yêu cầu</th><th>Cách sửa</th></tr>")
+        for p in problems:
+            parts.append(
+                f"<tr class='{_e(p['severity'])}'><td>{_e(SEVERITY_VI.get(p['severity']))}</td>"
+                f"<td>{_e(p.get('sheet'))}</td><td>{_e(p.get('row'))}</td>"
+                f"<td>{_e(p.get('column'))}</td><td>{_e(p.get('value'))}</td>"
+                f"<td>{_e(p.get('message_vi'))}</td><td>{_e(p.get('expected'))}</td>"
+                f"<td>{_e(p.get('fix_vi'))}</td></tr>")
+        parts.append("</table>")
+    else:
+        parts.append("<p>Không phát hiện vấn đề nào.</p>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
