@@ -1,0 +1,576 @@
+"""Checks of the hand-curated plan catalog (dbt seeds) against the plan text.
+
+The seeds in ``dbt_project/seeds/plan_*.csv`` were written by reading
+``docs/plan/ke-hoach-hanh-dong-2024.txt`` (Kế hoạch hành động 2024 của UBND tỉnh
+Thừa Thiên Huế thực hiện Nghị quyết 01/NQ-CP). These tests pin what was read, so
+that an edit that breaks a code, a reference or a verbatim quote fails here.
+
+Curation rules (decisions made while reading the plan)
+------------------------------------------------------
+Tasks (plan_tasks.csv)
+
+* One task per bullet ("-" or "+") or per un-bulleted paragraph of sections
+  II.1 and II.2-II.9 (e.g. II.2.6's second paragraph, II.3.5's "Tiếp tục triển
+  khai thực hiện nội dung các Đề án", II.4.2's "Đồng thời, ..."). A "-" bullet
+  that introduces "+" sub-bullets (II.4.2) is a task, and so is each "+".
+* ``description_vi`` is the bullet verbatim after whitespace collapse and NFC,
+  with a trailing ";" / ":" dropped. Footnote reference digits glued to words are
+  kept because they are in the text ("có lợi thế1.", "năm 20244" = "năm 2024"
+  + footnote 4, "tỉnh8").
+* Five bullets are cut by a page footer (page number or footnote block) in the
+  extracted text, so no verbatim span covers them. Each is stored as two tasks,
+  the part before and the part after the footer, cut at clause boundaries. The
+  only text lost is where the break falls mid-sentence:
+    - NV-2.1-09/10: "Phát triển mạnh mẽ hệ sinh thái khởi nghiệp đổi mới sáng tạo."
+    - NV-2.4-04/05 (aquaculture / fishing fleet, IUU): nothing lost.
+    - NV-4.1-04/05: "Hỗ trợ Bệnh viện Trung ương Huế và Bệnh viện Đại học Y Dược
+      phát triển năng lực, tiềm lực KH&CN phấn đấu để trở thành Trung tâm y tế
+      chuyên sâu."
+    - NV-5.2-04/05: "duy trì tốt đạo đức, lối sống và nền nếp học sinh,".
+    - NV-6.1-01/02: "trong nhóm 10 địa phương dẫn đầu cả nước" (kept as the
+      target_text of indicators CT-12..CT-14).
+* Lead agency = the "X chủ trì" of the subsection heading. Special cases:
+    - II.1 (Nhiệm vụ trọng tâm): SKHDT, is_key_task=true.
+    - II.2.8 (all departments and localities draw up their own plans): SKHDT,
+      which section C.3 charges with following the whole plan.
+    - II.8 (UBND các huyện, thị xã và thành phố Huế): the paragraph is repeated
+      once per district People's Committee (NV-8-01..09), so each of the nine
+      has a task.
+    - II.9.1 names three agencies together: one task per agency (SKHDT,
+      BQLKKT, BQLDAXD), same paragraph.
+    - II.9.x (dự án trọng điểm) tasks are is_key_task=true like II.1; all
+      other tasks are false.
+* ``deadline_text`` is the phrase of the bullet that says when its deliverable
+  is due ("trước quý III/2024", "cuối năm 2024") or dates the deliverable to the
+  plan year ("năm 2024", "2024" in "Festival Huế 2024", "hàng tháng, quý, 6
+  tháng và năm 2024"). Programme horizons ("giai đoạn 2021-2025", "đến năm
+  2030") and dates of legal documents are not deadlines.
+* Section C (Tổ chức thực hiện: reports by 30/01/2024 and the 20th of each
+  month) is out of scope for tasks.
+
+Indicators (plan_indicators.csv)
+
+* Every target the text states with a number. Section B.I states none (A Lưới
+  leaving the poor-district list "trước quý III/2024" is a task, not a number);
+  the plan gives no figure for GRDP, budget revenue ("hoàn thành và vượt mức dự
+  toán thu" has no number), exports, etc., so those are not indicators.
+  Categorical targets (PCI "Nhóm tốt", urban grade I/IV/V) are not indicators.
+* Bounds, from the wording:
+    - "trên X", "từ X trở lên", "giảm trên X%": target_low = X, high empty.
+    - "dưới X": target_high = X, low empty, lower_is_better.
+    - "X - Y", "X-Y": low = X, high = Y.
+    - a point ("đạt X", "khoảng X", "có thêm X", "100%"): low = high = X.
+* Direction: higher_is_better when more is better, even for a range or point
+  (tourists 3.5-4 million, new cooperatives 5-7, OCOP 30, FSC forest 1,500 ha);
+  within_range only where the plan says "ổn định" a level without "trên"
+  (rice about 53,000 ha, aquaculture 7,850 ha), i.e. overshooting is not the
+  aim; a reader should apply a tolerance around the point. lower_is_better for
+  the poor-household rate and for rankings (unit "thứ hạng": PAPI, PAR Index and
+  ICT in the top 10, DTI in the top 5 -> target_high = 10 / 5).
+* Traffic deaths "giảm trên 5%" -> indicator "Mức giảm số người chết do tai nạn
+  giao thông so với năm trước", unit "%", higher_is_better, low = 5. (The plan
+  misspells "tại nạn"; target_text keeps the plan's spelling.)
+* Lead = lead of the subsection where the target is stated.
+
+Projects (plan_projects.csv)
+
+* is_key_project=true for every project of II.9; false for projects named
+  elsewhere as "dự án"/"công trình" (tourism projects of footnote 2, industrial
+  clusters of II.2.3, the Vsico Chân Mây berths of II.2.7, the health
+  facilities of II.5.4, the drug rehabilitation facility of II.5.5). Items
+  named without "dự án"/"công trình" (Khu công nghệ thông tin tập trung, Bảo tàng
+  Thiên nhiên duyên hải miền Trung, ...) are not projects here. A project named
+  twice is listed once, under II.9 if it is key.
+* Lead in II.9.1: BQLKKT for projects in the economic zone / industrial parks
+  (the ones II.2.7 also gives to BQLKKT: Kanglongda, Kim Long Motors, the Lăng
+  Cô resorts, the four industrial parks); BQLDAXD for the An Vân Dương new
+  urban area (its own remit, II.3.4); SKHDT for the other private investment
+  projects (Aeon Mall Huế, golf at Vinh Xuân). II.9.2 -> SGTVT, II.9.3 ->
+  UBND_HUE. Non-key projects -> lead of the subsection naming them.
+* district_code only when a place name in the project's name (or the text
+  around it) puts it in one district: Lăng Cô / Chân Mây -> PHULOC, Vinh Xuân,
+  Phú Diên -> PHUVANG, Phú Bài -> HUONGTHUY, Phong Điền / Điền Lộc -> PHONGDIEN,
+  Hải Dương, Bình Thành, Bình Điền -> HUONGTRA, Lộc Bình -> PHULOC, An Vân Dương
+  and "thành phố Huế" -> HUE. Empty for roads spanning several districts (ven
+  biển, vành đai 3, Tố Hữu nối dài, khu B An Vân Dương - Phú Đa) and where the
+  text gives no place ("Huế" alone names the province as often as the city).
+
+Agencies (plan_agencies.csv)
+
+* Every lead of II.2-II.9 (25 provincial bodies) plus the People's Committees of
+  the nine district-level units, plus two bodies the plan names with a role:
+  Cục Thống kê tỉnh (C.1, receives and compiles the agencies' plans with SKHDT)
+  and Bộ Chỉ huy Bộ đội Biên phòng tỉnh (named in the II.7.2 heading; the border
+  bullet is its remit). ``section`` is where the body is first named as lead
+  (UBND_HUE: II.3.1; other districts: II.8).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SEEDS = ROOT / "dbt_project" / "seeds"
+PLAN = ROOT / "docs" / "plan" / "ke-hoach-hanh-dong-2024.txt"
+
+HEADERS = {
+    "plan_agencies.csv": [
+        "agency_code", "name_vi", "short_name_vi", "kind", "section", "district_code"],
+    "plan_districts.csv": ["district_code", "name_vi", "kind", "agency_code", "section"],
+    "plan_tasks.csv": [
+        "task_code", "lead_agency_code", "section", "description_vi", "deadline_text",
+        "is_key_task"],
+    "plan_indicators.csv": [
+        "indicator_code", "name_vi", "unit", "target_low", "target_high", "direction",
+        "lead_agency_code", "section", "target_text"],
+    "plan_projects.csv": [
+        "project_code", "name_vi", "lead_agency_code", "is_key_project", "section",
+        "district_code"],
+}
+CODE_COLUMN = {
+    "plan_agencies.csv": "agency_code",
+    "plan_districts.csv": "district_code",
+    "plan_tasks.csv": "task_code",
+    "plan_indicators.csv": "indicator_code",
+    "plan_projects.csv": "project_code",
+}
+# Agency codes also appear in inbox file names (<AGENCY>_<YYYY-MM>_<mẫu>.csv),
+# whose pattern allows "_" followed by letters only.
+CODE_PATTERN = {
+    "plan_agencies.csv": re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z]+)*$"),
+    "plan_districts.csv": re.compile(r"^[A-Z]+$"),
+    "plan_tasks.csv": re.compile(r"^NV-\d+(?:\.\d+)?-\d{2}$"),
+    "plan_indicators.csv": re.compile(r"^CT-\d{2}$"),
+    "plan_projects.csv": re.compile(r"^DA-\d{2}$"),
+}
+SECTION_PATTERN = re.compile(r"^(?:I|II\.\d+(?:\.\d+)?|C\.\d+)$")
+
+DISTRICT_AGENCIES = {
+    "UBND_HUE": "HUE",
+    "UBND_HUONGTHUY": "HUONGTHUY",
+    "UBND_HUONGTRA": "HUONGTRA",
+    "UBND_PHONGDIEN": "PHONGDIEN",
+    "UBND_QUANGDIEN": "QUANGDIEN",
+    "UBND_PHUVANG": "PHUVANG",
+    "UBND_PHULOC": "PHULOC",
+    "UBND_NAMDONG": "NAMDONG",
+    "UBND_ALUOI": "ALUOI",
+}
+
+# Tasks per subsection, counted by hand in the plan (split bullets count twice:
+# 2.1, 2.4, 4.1, 5.2, 6.1 each have one).
+TASKS_PER_SUBSECTION = {
+    "1": 4, "2.1": 12, "2.2": 7, "2.3": 6, "2.4": 11, "2.5": 2, "2.6": 3, "2.7": 3,
+    "2.8": 1, "3.1": 1, "3.2": 4, "3.3": 1, "3.4": 1, "3.5": 7, "4.1": 7, "4.2": 8,
+    "5.1": 10, "5.2": 10, "5.3": 4, "5.4": 6, "5.5": 6, "6.1": 4, "6.2": 4, "6.3": 1,
+    "6.4": 2, "7.1": 3, "7.2": 3, "7.3": 3, "8": 9, "9.1": 3, "9.2": 1, "9.3": 1,
+}
+# The "X chủ trì" of each subsection with a single lead.
+SUBSECTION_LEAD = {
+    "1": "SKHDT", "2.1": "SKHDT", "2.2": "SDL", "2.3": "SCT", "2.4": "SNNPTNT",
+    "2.5": "STC", "2.6": "CTHUE", "2.7": "BQLKKT", "2.8": "SKHDT", "3.1": "UBND_HUE",
+    "3.2": "SXD", "3.3": "SGTVT", "3.4": "BQLDAXD", "3.5": "STNMT", "4.1": "SKHCN",
+    "4.2": "STTTT", "5.1": "SVHTT", "5.2": "SGDDT", "5.3": "DHH", "5.4": "SYT",
+    "5.5": "SLDTBXH", "6.1": "SNV", "6.2": "VPUBND", "6.3": "TTRA", "6.4": "STP",
+    "7.1": "SNGV", "7.2": "BCHQS", "7.3": "CAT", "9.2": "SGTVT", "9.3": "UBND_HUE",
+}
+
+N_AGENCIES = 36
+N_TASKS = 148
+N_INDICATORS = 17
+N_PROJECTS = 43
+N_KEY_PROJECTS = 22
+
+
+def _collapse(text: str) -> str:
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
+
+
+PLAN_TEXT = _collapse(PLAN.read_text(encoding="utf-8"))
+
+
+def _read(name: str) -> tuple[list[str], list[dict[str, str]]]:
+    raw = (SEEDS / name).read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf"), f"{name} has a BOM"
+    with (SEEDS / name).open(encoding="utf-8", newline="") as f:
+        reader = csv.reader(f)
+        header = next(reader)
+        rows = [dict(zip(header, r, strict=True)) for r in reader]
+    return header, rows
+
+
+def rows(name: str) -> list[dict[str, str]]:
+    return _read(name)[1]
+
+
+def by_code(name: str) -> dict[str, dict[str, str]]:
+    return {r[CODE_COLUMN[name]]: r for r in rows(name)}
+
+
+def _subsection(task_code: str) -> str:
+    return task_code.split("-")[1]
+
+
+def _vi_number(value: str) -> str:
+    """55000 -> '55.000', 1.76 -> '1,76', as the plan writes numbers."""
+    number = float(value)
+    if number.is_integer():
+        return f"{int(number):,}".replace(",", ".")
+    return value.replace(".", ",")
+
+
+# ---------------------------------------------------------------- shape
+
+
+@pytest.mark.parametrize("name", sorted(HEADERS))
+def test_header_exact(name):
+    header, _ = _read(name)
+    assert header == HEADERS[name]
+
+
+@pytest.mark.parametrize("name", sorted(HEADERS))
+def test_cells_are_nfc_and_trimmed(name):
+    for row in rows(name):
+        for column, value in row.items():
+            assert value == unicodedata.normalize("NFC", value), (name, column, value)
+            assert value == value.strip(), (name, column, value)
+            assert "\n" not in value and "  " not in value, (name, column, value)
+
+
+@pytest.mark.parametrize("name", sorted(HEADERS))
+def test_codes_unique_ascii_upper(name):
+    codes = [r[CODE_COLUMN[name]] for r in rows(name)]
+    assert len(codes) == len(set(codes)), [c for c, n in Counter(codes).items() if n > 1]
+    for code in codes:
+        assert code.isascii() and code == code.upper(), code
+        assert CODE_PATTERN[name].match(code), code
+
+
+@pytest.mark.parametrize("name", sorted(HEADERS))
+def test_every_row_has_a_section(name):
+    for row in rows(name):
+        assert row["section"], row
+        assert SECTION_PATTERN.match(row["section"]), row["section"]
+
+
+def test_enumerations():
+    assert {r["kind"] for r in rows("plan_agencies.csv")} <= {
+        "department", "board", "provincial_agency", "central_agency", "district", "university"}
+    assert {r["kind"] for r in rows("plan_districts.csv")} <= {"city", "town", "district"}
+    assert {r["direction"] for r in rows("plan_indicators.csv")} <= {
+        "higher_is_better", "lower_is_better", "within_range"}
+    assert {r["is_key_task"] for r in rows("plan_tasks.csv")} == {"true", "false"}
+    assert {r["is_key_project"] for r in rows("plan_projects.csv")} == {"true", "false"}
+    for name in HEADERS:
+        for row in rows(name):
+            for column in ("name_vi", "description_vi", "target_text", "unit"):
+                if column in row:
+                    assert row[column], (name, column, row)
+
+
+# ---------------------------------------------------------------- counts
+
+
+def test_agency_count_and_districts():
+    agencies = by_code("plan_agencies.csv")
+    assert 35 <= len(agencies) <= 45
+    assert len(agencies) == N_AGENCIES
+    for code, district in DISTRICT_AGENCIES.items():
+        assert agencies[code]["kind"] == "district"
+        assert agencies[code]["district_code"] == district
+    assert {c for c, r in agencies.items() if r["kind"] == "district"} == set(DISTRICT_AGENCIES)
+    assert {c for c, r in agencies.items() if r["district_code"]} == set(DISTRICT_AGENCIES)
+    # every lead named in the subsection headings is in the catalog
+    assert set(SUBSECTION_LEAD.values()) | {"SKHDT", "BQLKKT", "BQLDAXD"} <= set(agencies)
+
+
+def test_agency_kinds_sample():
+    agencies = by_code("plan_agencies.csv")
+    expected = {
+        "SKHDT": "department", "SDL": "department", "CTHUE": "central_agency",
+        "BQLKKT": "board", "BQLDAXD": "board", "VPUBND": "provincial_agency",
+        "TTRA": "provincial_agency", "CAT": "provincial_agency",
+        "BCHQS": "provincial_agency", "DHH": "university", "CTK": "central_agency",
+    }
+    for code, kind in expected.items():
+        assert agencies[code]["kind"] == kind, code
+    assert agencies["SKHDT"]["name_vi"] == "Sở Kế hoạch và Đầu tư"
+    assert agencies["SDL"]["section"] == "II.2.2"
+    assert agencies["UBND_HUE"]["section"] == "II.3.1"
+    assert agencies["UBND_ALUOI"]["section"] == "II.8"
+
+
+def test_districts():
+    districts = by_code("plan_districts.csv")
+    assert set(districts) == set(DISTRICT_AGENCIES.values())
+    assert districts["HUE"]["kind"] == "city"
+    assert {c for c, r in districts.items() if r["kind"] == "town"} == {"HUONGTHUY", "HUONGTRA"}
+    assert districts["HUE"]["name_vi"] == "Thành phố Huế"
+    assert districts["ALUOI"]["name_vi"] == "Huyện A Lưới"
+    for code, row in districts.items():
+        assert DISTRICT_AGENCIES[row["agency_code"]] == code
+        assert row["section"] == "II.8"
+
+
+def test_task_counts():
+    tasks = rows("plan_tasks.csv")
+    assert len(tasks) == N_TASKS
+    assert Counter(_subsection(t["task_code"]) for t in tasks) == TASKS_PER_SUBSECTION
+
+
+def test_indicator_and_project_counts():
+    assert len(rows("plan_indicators.csv")) == N_INDICATORS >= 15
+    projects = rows("plan_projects.csv")
+    assert len(projects) == N_PROJECTS
+    assert sum(p["is_key_project"] == "true" for p in projects) == N_KEY_PROJECTS
+
+
+# ---------------------------------------------------------------- references
+
+
+def test_referential_integrity():
+    agencies = set(by_code("plan_agencies.csv"))
+    districts = set(by_code("plan_districts.csv"))
+    for row in rows("plan_agencies.csv"):
+        assert not row["district_code"] or row["district_code"] in districts, row
+    for row in rows("plan_districts.csv"):
+        assert row["agency_code"] in agencies, row
+    for name in ("plan_tasks.csv", "plan_indicators.csv", "plan_projects.csv"):
+        for row in rows(name):
+            assert row["lead_agency_code"] in agencies, (name, row)
+    for row in rows("plan_projects.csv"):
+        assert not row["district_code"] or row["district_code"] in districts, row
+
+
+def test_every_district_committee_has_a_task():
+    leads = Counter(t["lead_agency_code"] for t in rows("plan_tasks.csv"))
+    for agency in DISTRICT_AGENCIES:
+        assert leads[agency] >= 1, agency
+    eight = [t for t in rows("plan_tasks.csv") if t["section"] == "II.8"]
+    assert {t["lead_agency_code"] for t in eight} == set(DISTRICT_AGENCIES)
+
+
+# ---------------------------------------------------------------- verbatim text
+
+
+def test_task_descriptions_are_verbatim():
+    for task in rows("plan_tasks.csv"):
+        assert task["description_vi"] in PLAN_TEXT, task["task_code"]
+        assert not task["description_vi"].startswith(("- ", "+ ")), task["task_code"]
+
+
+def test_deadlines_are_in_their_description():
+    for task in rows("plan_tasks.csv"):
+        assert task["deadline_text"] in task["description_vi"], task["task_code"]
+
+
+def test_indicator_target_texts_are_verbatim():
+    for ind in rows("plan_indicators.csv"):
+        assert ind["target_text"] in PLAN_TEXT, ind["indicator_code"]
+
+
+def test_indicator_numbers_are_those_of_the_target_text():
+    for ind in rows("plan_indicators.csv"):
+        for bound in ("target_low", "target_high"):
+            if ind[bound]:
+                assert _vi_number(ind[bound]) in ind["target_text"], (ind["indicator_code"], bound)
+
+
+def test_indicators_in_order_of_appearance():
+    positions = [PLAN_TEXT.find(i["target_text"]) for i in rows("plan_indicators.csv")]
+    codes = [i["indicator_code"] for i in rows("plan_indicators.csv")]
+    assert codes == [f"CT-{n:02d}" for n in range(1, len(codes) + 1)]
+    assert positions == sorted(positions)
+
+
+def test_tasks_numbered_in_order_within_subsection():
+    by_sub: dict[str, list[dict[str, str]]] = {}
+    for task in rows("plan_tasks.csv"):
+        by_sub.setdefault(_subsection(task["task_code"]), []).append(task)
+    for sub, tasks in by_sub.items():
+        numbers = [int(t["task_code"].rsplit("-", 1)[1]) for t in tasks]
+        assert numbers == list(range(1, len(tasks) + 1)), sub
+        positions = [PLAN_TEXT.find(t["description_vi"]) for t in tasks]
+        assert positions == sorted(positions), sub
+        for task in tasks:
+            assert task["section"] == f"II.{sub}", task["task_code"]
+
+
+# ---------------------------------------------------------------- values
+
+
+def test_task_leads_follow_subsection_headings():
+    for task in rows("plan_tasks.csv"):
+        sub = _subsection(task["task_code"])
+        if sub in SUBSECTION_LEAD:
+            assert task["lead_agency_code"] == SUBSECTION_LEAD[sub], task["task_code"]
+    nine_one = [t["lead_agency_code"] for t in rows("plan_tasks.csv") if t["section"] == "II.9.1"]
+    assert nine_one == ["SKHDT", "BQLKKT", "BQLDAXD"]
+
+
+def test_key_task_flags():
+    for task in rows("plan_tasks.csv"):
+        key = task["section"] == "II.1" or task["section"].startswith("II.9.")
+        assert task["is_key_task"] == ("true" if key else "false"), task["task_code"]
+
+
+@pytest.mark.parametrize(
+    ("code", "lead", "starts", "deadline"),
+    [
+        ("NV-1-01", "SKHDT", "Tập trung hoàn thành các chương trình, đề án", "trước quý III/2024"),
+        ("NV-2.1-06", "SKHDT", "Tập trung triển khai có hiệu quả kế hoạch đầu tư công", "năm 2024"),
+        ("NV-2.2-01", "SDL", "Tiếp tục triển khai hiệu quả Chương trình hành động số 306", ""),
+        ("NV-2.2-02", "SDL", "Triển khai thực hiện hiệu quả chuỗi hoạt động của Festival", ""),
+        ("NV-2.4-01", "SNNPTNT", "Tập trung cơ cấu lại ngành nông nghiệp", ""),
+        ("NV-2.4-05", "SNNPTNT", "đẩy mạnh chế biến, xuất khẩu. Tổ chức đội tàu", ""),
+        ("NV-2.4-09", "SNNPTNT", "Huy động, lồng ghép", "cuối năm 2024"),
+        ("NV-2.6-03", "CTHUE", "Tổ chức quản lý chặt chẽ các nguồn thu", "năm 2024"),
+        ("NV-2.8-01", "SKHDT", "Các Sở, ban, ngành, các cơ quan, đơn vị, địa phương", "năm 2024"),
+        ("NV-3.1-01", "UBND_HUE", "Tập trung huy động, lồng ghép", ""),
+        ("NV-4.2-02", "STTTT", "Hạ tầng chính quyền số:", ""),
+        ("NV-5.3-01", "DHH", "Tập trung xây dựng hoàn thành Đề án phát triển Đại học Huế", ""),
+        ("NV-5.5-03", "SLDTBXH", "Triển khai Nghị quyết giảm nghèo", "trước quý III/2024"),
+        ("NV-6.3-01", "TTRA", "Tăng cường công tác thanh tra", ""),
+        ("NV-7.2-03", "BCHQS", "Tiếp tục củng cố xây dựng thế trận", "năm 2024"),
+        ("NV-7.3-03", "CAT", "Nâng cao hiệu lực, hiệu quả công tác quản lý nhà nước", ""),
+        ("NV-8-09", "UBND_ALUOI", "Thực hiện tốt các nhiệm vụ chung", "năm 2024"),
+        ("NV-9.2-01", "SGTVT", "Sở Giao thông vận tải chủ trì", ""),
+        ("NV-9.3-01", "UBND_HUE", "UBND thành phố Huế theo dõi", ""),
+    ],
+)
+def test_task_sample(code, lead, starts, deadline):
+    task = by_code("plan_tasks.csv")[code]
+    assert task["lead_agency_code"] == lead
+    assert task["description_vi"].startswith(starts)
+    assert task["deadline_text"] == deadline
+
+
+def test_split_bullets_keep_their_content():
+    tasks = by_code("plan_tasks.csv")
+    assert "7.850 ha" in tasks["NV-2.4-04"]["description_vi"]
+    assert tasks["NV-2.4-05"]["description_vi"].endswith("(IUU).")
+    assert tasks["NV-2.1-10"]["description_vi"].startswith("Phát huy hiệu quả Quỹ đầu tư")
+    assert "Viện Công nghệ sinh học" in tasks["NV-4.1-05"]["description_vi"]
+    assert "Top 5" in tasks["NV-6.1-02"]["description_vi"]
+
+
+@pytest.mark.parametrize(
+    ("fragment", "unit", "low", "high", "direction", "lead"),
+    [
+        ("3,5 - 4 triệu lượt khách", "triệu lượt khách", "3.5", "4", "higher_is_better", "SDL"),
+        ("cây lương thực có hạt đạt trên 55.000 ha", "ha", "55000", "", "higher_is_better",
+         "SNNPTNT"),
+        ("lúa cả năm khoảng 53.000 ha", "ha", "53000", "53000", "within_range", "SNNPTNT"),
+        ("lúa chất lượng cao đạt trên 23.600 ha", "ha", "23600", "", "higher_is_better",
+         "SNNPTNT"),
+        ("giống lúa xác nhận đạt trên 93%", "%", "93", "", "higher_is_better", "SNNPTNT"),
+        ("thành lập mới 5-7 HTX", "hợp tác xã", "5", "7", "higher_is_better", "SNNPTNT"),
+        ("có thêm 30 sản phẩm", "sản phẩm", "30", "30", "higher_is_better", "SNNPTNT"),
+        ("nuôi trồng thủy sản đạt 7.850 ha", "ha", "7850", "7850", "within_range", "SNNPTNT"),
+        ("khoảng 1.500 ha rừng gỗ lớn", "ha", "1500", "1500", "higher_is_better", "SNNPTNT"),
+        ("hộ nghèo giảm còn dưới 1,76%", "%", "", "1.76", "lower_is_better", "SLDTBXH"),
+        ("giảm trên 5% số người chết", "%", "5", "", "higher_is_better", "CAT"),
+        ("hoàn thành 100% kế hoạch", "%", "100", "100", "higher_is_better", "SKHDT"),
+        ("nhóm Top 5 của cả nước", "thứ hạng", "", "5", "lower_is_better", "SNV"),
+        ("100% các xã, phường, thị trấn", "%", "100", "100", "higher_is_better", "CAT"),
+    ],
+)
+def test_indicator_values(fragment, unit, low, high, direction, lead):
+    matches = [i for i in rows("plan_indicators.csv") if fragment in i["target_text"]]
+    assert len(matches) == 1, fragment
+    ind = matches[0]
+    assert (ind["unit"], ind["target_low"], ind["target_high"], ind["direction"],
+            ind["lead_agency_code"]) == (unit, low, high, direction, lead)
+
+
+def test_top10_rankings():
+    top10 = [i for i in rows("plan_indicators.csv")
+             if i["target_text"] == "nhóm 10 địa phương dẫn đầu cả nước"]
+    assert {re.search(r"\((PAPI|PAR Index|ICT Index)\)", i["name_vi"]).group(1)
+            for i in top10} == {"PAPI", "PAR Index", "ICT Index"}
+    for ind in top10:
+        assert (ind["target_low"], ind["target_high"], ind["direction"]) == (
+            "", "10", "lower_is_better")
+
+
+def test_indicator_numbers():
+    plain = re.compile(r"^\d+(?:\.\d+)?$")
+    for ind in rows("plan_indicators.csv"):
+        low, high = ind["target_low"], ind["target_high"]
+        assert low or high, ind["indicator_code"]
+        for value in (low, high):
+            if value:
+                assert plain.match(value), (ind["indicator_code"], value)
+                float(value)
+        if low and high:
+            assert float(low) <= float(high), ind["indicator_code"]
+        if ind["direction"] == "lower_is_better":
+            assert high, ind["indicator_code"]
+        else:
+            assert low, ind["indicator_code"]
+        if ind["direction"] == "within_range":
+            assert low and high, ind["indicator_code"]
+
+
+KEY_PROJECTS = {
+    # fragment of name_vi -> (section, lead, district_code)
+    "Kanglongda Huế (giai đoạn 2)": ("II.9.1", "BQLKKT", ""),
+    "Kim Long Motors Huế": ("II.9.1", "BQLKKT", ""),
+    "Aeon Mall Huế": ("II.9.1", "SKHDT", ""),
+    "Vinh Xuân": ("II.9.1", "SKHDT", "PHUVANG"),
+    "Minh Viễn Lăng Cô": ("II.9.1", "BQLKKT", "PHULOC"),
+    "Laguna Lăng Cô (giai đoạn II)": ("II.9.1", "BQLKKT", "PHULOC"),
+    "Kim Long Lăng Cô": ("II.9.1", "BQLKKT", "PHULOC"),
+    "Lăng Cô Spa Resort": ("II.9.1", "BQLKKT", "PHULOC"),
+    "KCN Gilimex": ("II.9.1", "BQLKKT", ""),
+    "KCN Phú Bài giai đoạn IV, đợt 1": ("II.9.1", "BQLKKT", "HUONGTHUY"),
+    "KCN Phong Điền - Viglacera": ("II.9.1", "BQLKKT", "PHONGDIEN"),
+    "khu phi thuế quan Sài Gòn - Chân Mây": ("II.9.1", "BQLKKT", "PHULOC"),
+    "đô thị mới An Vân Dương": ("II.9.1", "BQLDAXD", "HUE"),
+    "Đường Nguyễn Hoàng và cầu Vượt sông Hương": ("II.9.2", "SGTVT", "HUE"),
+    "đường bộ ven biển và cầu qua cửa Thuận An": ("II.9.2", "SGTVT", ""),
+    "Đê chắn sóng cảng Chân Mây": ("II.9.2", "SGTVT", "PHULOC"),
+    "Tố Hữu nối dài đi sân bay Phú Bài": ("II.9.2", "SGTVT", ""),
+    "vành đai 3": ("II.9.2", "SGTVT", ""),
+    "cứu hộ cứu nạn thị trấn Phong Điền - Điền Lộc": ("II.9.2", "SGTVT", "PHONGDIEN"),
+    "khu B - An Vân Dương về trung tâm thị trấn Phú Đa": ("II.9.2", "SGTVT", ""),
+    "Cải thiện môi trường nước thành phố Huế": ("II.9.3", "UBND_HUE", "HUE"),
+    "Kinh thành Huế (giai đoạn 2)": ("II.9.3", "UBND_HUE", "HUE"),
+}
+
+
+@pytest.mark.parametrize("fragment", sorted(KEY_PROJECTS))
+def test_key_project(fragment):
+    matches = [p for p in rows("plan_projects.csv") if fragment in p["name_vi"]]
+    assert len(matches) == 1, fragment
+    project = matches[0]
+    assert project["is_key_project"] == "true"
+    assert (project["section"], project["lead_agency_code"], project["district_code"]) == (
+        KEY_PROJECTS[fragment])
+
+
+def test_key_projects_are_exactly_section_nine():
+    for project in rows("plan_projects.csv"):
+        assert (project["is_key_project"] == "true") == project["section"].startswith("II.9."), (
+            project["project_code"])
+    key_codes = [p["project_code"] for p in rows("plan_projects.csv")
+                 if p["is_key_project"] == "true"]
+    assert key_codes == [f"DA-{n:02d}" for n in range(1, N_KEY_PROJECTS + 1)]
+
+
+def test_other_projects_sample():
+    projects = {p["name_vi"]: p for p in rows("plan_projects.csv")}
+    assert projects["Dự án Khu du lịch sinh thái biển Hải Dương"]["lead_agency_code"] == "SDL"
+    assert projects["Hạ tầng kỹ thuật cụm công nghiệp Điền Lộc 2"]["lead_agency_code"] == "SCT"
+    assert projects["Mở rộng Bệnh viện Mắt Huế"]["section"] == "II.5.4"
+    assert projects["Công trình cai nghiện tập trung"]["lead_agency_code"] == "SLDTBXH"
+    assert projects["Cải tạo, nâng cấp Trung tâm Y tế huyện Nam Đông"]["district_code"] == "NAMDONG"
+    # a project named in several places is listed once
+    assert sum("Aeon Mall" in name for name in projects) == 1
+    assert sum("Kanglongda" in name for name in projects) == 1
