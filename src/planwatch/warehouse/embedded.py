@@ -93,7 +93,8 @@ class EmbeddedPostgres:
         port = int(self.port_file.read_text()) if self.port_file.exists() else None
         if not pid_file.exists():
             return EmbeddedStatus(False, port, self.data_dir)
-        running = self._pg("pg_ctl", "-D", str(self.data_dir), "status", check=False).returncode == 0
+        result = self._pg("pg_ctl", "-D", str(self.data_dir), "status", check=False)
+        running = result.returncode == 0
         return EmbeddedStatus(running, port, self.data_dir)
 
     def start(self) -> EmbeddedStatus:
