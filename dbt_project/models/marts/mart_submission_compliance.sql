@@ -1,0 +1,74 @@
+-- One row per agency that owes at least one monthly submission (it leads a
+-- task, an indicator or a project): how many it owed up to the reporting
+-- horizon and what became of them; all zero while nothing has been received.
+-- Counts are per agency × month × template (fct_submission rows);
+-- on_time_rate = on time / assessed, where assessed = owed rows whose outcome
+-- is known: the deadline (+ grace) has passed, or an accepted version arrived
+-- (an early submission counts before its deadline; an owed month that is not
+-- yet due and not yet sent does not count against the agency).
+
+with
+
+submissions as (
+
+    select * from {{ ref('fct_submission') }}
+
+),
+
+agencies as (
+
+    select * from {{ ref('dim_agency') }}
+    where led_task_count + led_indicator_count + led_project_count > 0
+
+),
+
+per_agency as (
+
+    select
+        agency_key,
+        count(*) as expected_count,
+        count(*) filter (where is_due) as due_count,
+        count(*) filter (where is_due or is_received) as assessed_count,
+        count(*) filter (where is_received) as received_count,
+        count(*) filter (where is_on_time) as on_time_count,
+        count(*) filter (where is_late) as late_count,
+        count(*) filter (where is_missing) as missing_count,
+        count(*) filter (where is_rejected) as rejected_count,
+        count(*) filter (where compliance_status = 'not_yet_due') as not_yet_due_count,
+        sum(rejected_count) as rejected_file_count,
+        max(last_received_at) as last_received_at
+
+    from submissions
+    group by agency_key
+
+),
+
+final as (
+
+    select
+        agencies.agency_key,
+        agencies.agency_code,
+        agencies.agency_name_vi,
+        agencies.agency_short_name_vi,
+        agencies.agency_kind,
+        coalesce(per_agency.expected_count, 0) as expected_count,
+        coalesce(per_agency.due_count, 0) as due_count,
+        coalesce(per_agency.assessed_count, 0) as assessed_count,
+        coalesce(per_agency.received_count, 0) as received_count,
+        coalesce(per_agency.on_time_count, 0) as on_time_count,
+        coalesce(per_agency.late_count, 0) as late_count,
+        coalesce(per_agency.missing_count, 0) as missing_count,
+        coalesce(per_agency.rejected_count, 0) as rejected_count,
+        coalesce(per_agency.not_yet_due_count, 0) as not_yet_due_count,
+        coalesce(per_agency.rejected_file_count, 0) as rejected_file_count,
+        round(cast(per_agency.on_time_count as numeric) / nullif(per_agency.assessed_count, 0), 4)
+            as on_time_rate,
+        per_agency.last_received_at
+
+    from agencies
+    left join per_agency
+        on agencies.agency_key = per_agency.agency_key
+
+)
+
+select * from final

@@ -1,0 +1,28 @@
+-- One row per indicator (chỉ tiêu) of the plan catalog.
+
+with
+
+source as (
+
+    select * from {{ ref('plan_indicators') }}
+
+),
+
+renamed as (
+
+    select
+        {{ clean_code('indicator_code') }} as indicator_code,
+        name_vi as indicator_name_vi,
+        unit,
+        target_low,
+        target_high,
+        direction,
+        {{ clean_code('lead_agency_code') }} as lead_agency_code,
+        section as plan_section,
+        target_text
+
+    from source
+
+)
+
+select * from renamed

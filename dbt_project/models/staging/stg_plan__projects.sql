@@ -1,0 +1,25 @@
+-- One row per public-investment project of the plan catalog.
+
+with
+
+source as (
+
+    select * from {{ ref('plan_projects') }}
+
+),
+
+renamed as (
+
+    select
+        {{ clean_code('project_code') }} as project_code,
+        name_vi as project_name_vi,
+        {{ clean_code('lead_agency_code') }} as lead_agency_code,
+        coalesce(is_key_project, false) as is_key_project,
+        section as plan_section,
+        {{ clean_code('district_code') }} as district_code
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,27 @@
+{{ config(severity='warn') }}
+-- Year-to-date disbursement of a project × capital source should not go down
+-- from one reported month to the next. A warning, not an error: agencies do
+-- correct earlier figures, but an analyst should look.
+
+with
+
+ordered as (
+
+    select
+        project_code,
+        capital_source,
+        period,
+        ytd_disbursed_vnd,
+        lag(ytd_disbursed_vnd) over (
+            partition by project_code, capital_source
+            order by month_key
+        ) as previous_ytd_disbursed_vnd,
+        submission_id
+
+    from {{ ref('fct_disbursement') }}
+
+)
+
+select *
+from ordered
+where ytd_disbursed_vnd < previous_ytd_disbursed_vnd
