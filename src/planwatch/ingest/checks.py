@@ -17,10 +17,10 @@ _SEGMENT = re.compile(r"\d+")
 
 
 def code_key(code: str) -> str:
-    """A lenient key: case, spaces, diacritics and leading zeros ignored."""
+    """A lenient key: case, diacritics, leading zeros and separators (space, _ or -) ignored."""
     text = unicodedata.normalize("NFKD", code.replace("đ", "d").replace("Đ", "D"))
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = re.sub(r"[\s\u00a0]+", "", text).upper().replace("_", "-")
+    text = re.sub(r"[\s\u00a0_-]+", "-", text.strip()).upper()
     return _SEGMENT.sub(lambda m: str(int(m.group())), text)
 
 

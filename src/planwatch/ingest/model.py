@@ -89,6 +89,7 @@ class ParsedSheet:
     problems: list[Problem] = field(default_factory=list)
     # Header text -> field name, as matched (for receipts and debugging).
     columns: dict[str, str] = field(default_factory=dict)
+    skipped_rows: int = 0  # subtotal rows (Tổng cộng, Trong đó) left out
 
 
 @dataclass

@@ -171,3 +171,19 @@ def _drop_remote_logo(out: Path) -> None:
 def _clear(store: Any) -> None:
     for key in list(store.list_keys()):
         store.remove_key(key)
+
+
+def write_runs_index(root: Path | str) -> Path:
+    """``root/index.html``: a link to each run's Data Docs site (``root/<run>/``)."""
+    root = Path(root)
+    runs = sorted((p.parent.name for p in root.glob("*/index.html")), reverse=True)
+    items = "".join(f'<li><a href="{html.escape(urllib.parse.quote(run))}/index.html">'
+                    f"{html.escape(run)}</a></li>" for run in runs)
+    index = root / "index.html"
+    index.write_text(
+        "<!doctype html><html lang='vi'><head><meta charset='utf-8'>"
+        "<title>Kết quả kiểm tra dữ liệu (Great Expectations Data Docs)</title></head><body>"
+        "<h1>Kết quả kiểm tra dữ liệu theo lượt chạy</h1>"
+        f"<p>Mỗi lượt tiếp nhận có một trang Data Docs riêng.</p><ul>{items}</ul>"
+        "</body></html>", encoding="utf-8")
+    return index

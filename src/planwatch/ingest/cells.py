@@ -1,0 +1,227 @@
+"""One cell value -> the normalised value of its column kind, or a problem.
+
+``CellReader`` holds what a sheet's cells are read with (its name, the number
+convention of each column, the money unit of each money column) and collects
+the problems it finds, each naming sheet, row, column and the value found.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from planwatch.ingest.columns import Column
+from planwatch.ingest.messages import problem
+from planwatch.ingest.model import Problem
+from planwatch.ingest.numbers import (
+    BLANKS,
+    DASHES,
+    DEFAULT_MONEY_UNIT,
+    EXCEL_ERRORS,
+    Convention,
+    NotADate,
+    NotANumber,
+    date_from_serial,
+    money_unit_in,
+    number_from_float,
+    parse_date_text,
+    parse_number,
+    to_vnd,
+)
+from planwatch.ingest.text import clean_text, fold
+
+# The statuses of submission-format.md, matched after folding (case, diacritics,
+# punctuation): anything else is not guessed at, the clerk is asked to fix it.
+TASK_STATUSES: dict[str, str] = {
+    "hoan thanh": "completed",
+    "hoan thanh qua han": "completed_late",
+    "dang thuc hien": "in_progress",
+    "dang thuc hien cham tien do": "delayed",
+    "chua thuc hien": "not_started",
+    "thuong xuyen": "recurring",
+}
+DATA_STATUSES: dict[str, str] = {
+    "uoc tinh": "estimated", "uoc": "estimated", "so bo": "preliminary",
+    "chinh thuc": "official",
+}
+MONEY_UNIT_VI = {"dong": "đồng", "vnd": "đồng", "nghin dong": "nghìn đồng",
+                 "ngan dong": "nghìn đồng", "1000 dong": "nghìn đồng",
+                 "trieu dong": "triệu đồng", "trieu": "triệu đồng", "ty dong": "tỷ đồng",
+                 "ty": "tỷ đồng"}
+_CONVENTION_VI = {"vi": "dấu chấm ngăn cách hàng nghìn, dấu phẩy là phần thập phân",
+                  "en": "dấu phẩy ngăn cách hàng nghìn, dấu chấm là phần thập phân"}
+
+
+def as_text(value: Any) -> str | None:
+    """Any cell as clean text (numbers without a spurious ``.0``); None if blank."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return format(number_from_float(value), "f") if value == value else None
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d/%m/%Y %H:%M") if value.time() != dt.time() else \
+            value.strftime("%d/%m/%Y")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    return clean_text(str(value)) or None
+
+
+def show(value: Decimal) -> str:
+    """A decimal as a Vietnamese reader writes it: 55.000 / 1,76."""
+    text = f"{value.normalize():,f}" if value == value.to_integral() else f"{value:,f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+@dataclass
+class CellReader:
+    sheet: str
+    conventions: dict[str, Convention]  # field -> convention for ambiguous texts
+    decided: dict[str, bool]  # field -> whether evidence (not the default) decided it
+    money_units: dict[str, str] = field(default_factory=dict)  # field -> unit key
+    problems: list[Problem] = field(default_factory=list)
+    _warned_ambiguous: set[str] = field(default_factory=set)  # one warning per column
+
+    def _problem(self, code: str, row: int, column: Column, value: Any, **extra: Any) -> None:
+        self.problems.append(problem(code, sheet=self.sheet, row=row, column=column.header_vi,
+                                     value=value, **extra))
+
+    def read(self, column: Column, value: Any, row: int, percent_cell: bool,
+             unit: str | None = None) -> Any:
+        kind = column.kind
+        if kind in ("number", "percent", "money"):
+            return self.number(column, value, row, percent_cell, unit)
+        if kind == "date":
+            return self.date(column, value, row)
+        text = as_text(value)
+        if kind == "code" and text:
+            return re.sub(r"\s+", " ", text).strip()
+        return text
+
+    def number(self, column: Column, value: Any, row: int, percent_cell: bool,
+               unit: str | None = None) -> Decimal | int | None:
+        """A number; money in exact VND. ``unit`` is the row's unit, which a
+        person may have written after the number (``55.000 ha``)."""
+        money = column.kind == "money"
+        money_unit = self.money_units.get(column.field, DEFAULT_MONEY_UNIT)
+        if value is None:
+            return None
+        if isinstance(value, bool) or isinstance(value, dt.date):
+            self._problem("not_a_number", row, column, as_text(value))
+            return None
+        if isinstance(value, int | float):
+            number = number_from_float(float(value))
+            if percent_cell and not money:
+                number = number * 100
+        else:
+            text = clean_text(str(value))
+            if text in BLANKS:
+                return 0 if money and text in DASHES else None
+            if text.upper() in EXCEL_ERRORS:
+                self._problem("excel_error", row, column, text)
+                return None
+            body, suffix = split_unit_suffix(text)
+            if suffix and money and money_unit_in(suffix):
+                money_unit = money_unit_in(suffix) or money_unit
+            elif suffix and not (unit and fold(suffix) == fold(unit)):
+                body = text
+            try:
+                parsed = parse_number(body, self.conventions.get(column.field, "vi"))
+            except NotANumber:
+                self._problem("not_a_number", row, column, text)
+                return None
+            number = parsed.value
+            if parsed.percent and money:
+                self._problem("percent_in_money", row, column, text,
+                              unit_vi=MONEY_UNIT_VI[money_unit])
+                return None
+            if (parsed.ambiguous and not self.decided.get(column.field)
+                    and column.field not in self._warned_ambiguous):
+                self._warned_ambiguous.add(column.field)
+                self._problem("ambiguous_number", row, column, text, read_as=show(number),
+                              how=_CONVENTION_VI[self.conventions.get(column.field, "vi")])
+            if parsed.approximate:
+                self._problem("approximate_number", row, column, text, read_as=show(number))
+        if money:
+            vnd, rounded = to_vnd(number, money_unit)
+            if rounded:
+                self._problem("money_rounded", row, column, as_text(value),
+                              read_as=show(Decimal(vnd)))
+            return vnd
+        return number
+
+    def date(self, column: Column, value: Any, row: int) -> dt.date | None:
+        if value is None:
+            return None
+        try:
+            if isinstance(value, dt.datetime):
+                return value.date()
+            if isinstance(value, dt.date):
+                return value
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                return date_from_serial(float(value))
+            text = clean_text(str(value))
+            if text in BLANKS:
+                return None
+            return parse_date_text(text)
+        except NotADate:
+            self._problem("not_a_date", row, column, as_text(value))
+            return None
+
+
+_UNIT_SUFFIX = re.compile(r"^(?P<body>.*?\d\s*%?)\s*(?P<suffix>[^\d\s%][^\d]*)$")
+
+
+def split_unit_suffix(text: str) -> tuple[str, str | None]:
+    """``55.000 ha`` -> (``55.000``, ``ha``); text without a suffix is returned whole."""
+    m = _UNIT_SUFFIX.match(text)
+    return (m.group("body").strip(), m.group("suffix").strip()) if m else (text, None)
+
+
+def task_status(text: str | None) -> str | None:
+    return TASK_STATUSES.get(fold(text)) if text else None
+
+
+def data_status(text: str | None) -> str | None:
+    """The data status code, or the text as written when it is not a known one."""
+    if not text:
+        return None
+    return DATA_STATUSES.get(fold(text), text)
+
+
+_RANGE = re.compile(r"^(?P<low>.+?)\s*(?:-|–|—|đến|den|tới)\s*(?P<high>[\d.,]+\s*%?)$")
+_AT_LEAST = ("tren", "hon", "it nhat", "toi thieu", "khong duoi", ">=", ">", "≥")
+_AT_MOST = ("duoi", "khong qua", "toi da", "<=", "<", "≤")
+
+
+def parse_target(value: Any, convention: Convention) -> tuple[str | None, Decimal | None,
+                                                               Decimal | None]:
+    """(text, low, high) of an annual target: ``3,5 - 4``, ``trên 55.000``, ``dưới 1,76%``."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = number_from_float(float(value))
+        return show(number), number, number
+    text = as_text(value)
+    if not text:
+        return None, None, None
+    folded = fold(text)
+    body = re.sub(r"^(từ|khoảng|đạt|trên|hơn|ít nhất|tối thiểu|không dưới|dưới|không quá|"
+                  r"tối đa|>=|<=|>|<|≥|≤)\s*", "", text.strip(), flags=re.I)
+    body = re.sub(r"^(khoảng|đạt)\s*", "", body, flags=re.I)
+    try:
+        m = _RANGE.match(body)
+        if m:
+            low = parse_number(m.group("low"), convention).value
+            high = parse_number(m.group("high"), convention).value
+            return text, min(low, high), max(low, high)
+        number = parse_number(body, convention).value
+    except NotANumber:
+        return text, None, None
+    if folded.startswith(_AT_LEAST) or text.startswith((">", "≥")):
+        return text, number, None
+    if folded.startswith(_AT_MOST) or text.startswith(("<", "≤")):
+        return text, None, number
+    return text, number, number

@@ -1,0 +1,127 @@
+"""What the parser tells a clerk, in one table: code -> severity, problem, fix.
+
+Codes are stable English (machines, tests, audit queries); messages are
+Vietnamese (the agency reads them in its receipt). ``{placeholders}`` are
+filled from the keyword arguments of ``problem``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from planwatch.ingest.model import Problem, Severity
+
+_RESAVE = ("Mở tệp bằng Excel, chọn File > Save As, lưu dạng 'Excel Workbook (*.xlsx)' "
+           "rồi gửi lại.")
+
+MESSAGES: dict[str, tuple[Severity, str, str]] = {
+    # -- the file as a whole --------------------------------------------------
+    "empty_file": ("block", "Tệp rỗng (0 byte).", "Gửi lại tệp báo cáo có nội dung."),
+    "unsupported_file_type": (
+        "block", "Loại tệp '{suffix}' không được tiếp nhận.",
+        "Gửi báo cáo dạng Excel (.xlsx) theo biểu mẫu, hoặc CSV theo mẫu tên "
+        "<MÃ ĐƠN VỊ>_<YYYY-MM>_<nhiem_vu|chi_tieu|giai_ngan>.csv."),
+    "file_too_large": (
+        "block", "Tệp quá lớn ({size_mb} MB; tối đa {max_mb} MB).",
+        "Chỉ gửi các sheet của biểu mẫu; xóa hình ảnh, sheet nháp và định dạng thừa."),
+    "not_xlsx": ("block", "Tệp có đuôi .xlsx nhưng không phải tệp Excel .xlsx thật.",
+                 _RESAVE),
+    "xls_or_encrypted": (
+        "block", "Tệp là định dạng Excel 97-2003 (.xls) hoặc được đặt mật khẩu, "
+        "hệ thống không đọc được.",
+        "Bỏ mật khẩu (nếu có). " + _RESAVE),
+    "corrupt_zip": ("block", "Tệp Excel bị hỏng hoặc không đầy đủ (có thể tải lên bị lỗi).",
+                    "Mở lại tệp gốc bằng Excel, lưu lại và gửi lại."),
+    "corrupt_xml": ("block", "Nội dung bên trong tệp Excel bị hỏng, không đọc được.",
+                    "Mở lại tệp gốc bằng Excel, lưu lại và gửi lại."),
+    "zip_bomb": (
+        "block", "Tệp Excel có cấu trúc nén bất thường (kích thước khi giải nén quá lớn).",
+        "Tạo lại tệp từ biểu mẫu gốc, chỉ giữ các sheet báo cáo, rồi gửi lại."),
+    "xml_entities": (
+        "block", "Tệp Excel chứa khai báo XML không được phép (DOCTYPE/ENTITY).",
+        "Tạo lại tệp từ biểu mẫu gốc bằng Excel rồi gửi lại."),
+    "sheet_too_large": (
+        "block", "Sheet '{sheet}' có vùng dữ liệu quá lớn ({detail}).",
+        "Xóa các dòng, cột thừa ở cuối sheet (hoặc chép dữ liệu sang biểu mẫu mới) "
+        "rồi gửi lại."),
+    "parse_timeout": ("block", "Đọc tệp quá thời gian cho phép ({seconds} giây).",
+                      "Chỉ giữ các sheet của biểu mẫu; xóa dữ liệu thừa rồi gửi lại."),
+    "parse_crashed": (
+        "block", "Không đọc được tệp: tệp làm chương trình đọc dừng bất thường "
+        "(vượt giới hạn bộ nhớ hoặc cấu trúc hỏng).",
+        "Tạo lại tệp từ biểu mẫu gốc, chỉ giữ các sheet báo cáo, rồi gửi lại."),
+    "parse_failed": (
+        "block", "Hệ thống gặp lỗi khi đọc tệp này; cán bộ Sở Kế hoạch và Đầu tư đã được "
+        "báo để kiểm tra.",
+        "Không cần gửi lại ngay; nếu cần gấp, tạo lại tệp từ biểu mẫu gốc và gửi lại."),
+    "not_csv": ("block", "Tệp có đuôi .csv nhưng không phải tệp văn bản CSV.",
+                "Lưu lại bằng Excel dạng 'CSV UTF-8 (Comma delimited)' hoặc gửi tệp .xlsx."),
+    "not_text": ("block", "Tệp CSV chứa ký tự không phải văn bản.",
+                 "Lưu lại bằng Excel dạng 'CSV UTF-8 (Comma delimited)'."),
+    "no_data_sheet": (
+        "block", "Không tìm thấy sheet dữ liệu nào ('Nhiệm vụ', 'Chỉ tiêu', 'Giải ngân').",
+        "Dùng đúng biểu mẫu; giữ nguyên tên các sheet 'Nhiệm vụ', 'Chỉ tiêu', 'Giải ngân'."),
+    "unknown_csv_template": (
+        "block", "Không xác định được tệp CSV thuộc biểu nào.",
+        "Đặt tên tệp theo mẫu <MÃ ĐƠN VỊ>_<YYYY-MM>_<nhiem_vu|chi_tieu|giai_ngan>.csv "
+        "và giữ nguyên dòng tiêu đề cột."),
+    "legacy_encoding": (
+        "warn", "Tệp dùng bảng mã cũ ({encoding}); hệ thống đã tự chuyển sang Unicode.",
+        "Lần sau dùng phông chữ Unicode (Times New Roman) và bảng mã Unicode."),
+    # -- sheets ---------------------------------------------------------------
+    "hidden_sheet_ignored": (
+        "warn", "Sheet '{sheet}' đang bị ẩn nên không được đọc.",
+        "Nếu sheet này chứa số liệu báo cáo, bỏ ẩn (Unhide) và gửi lại."),
+    "sheet_ignored": (
+        "warn", "Sheet '{sheet}' không thuộc biểu mẫu nên không được đọc.",
+        "Nếu sheet này chứa số liệu báo cáo, đổi tên sheet cho đúng biểu mẫu."),
+    "duplicate_sheet": (
+        "warn", "Có nhiều sheet cho cùng biểu '{template_vi}'; chỉ đọc sheet '{used}'.",
+        "Xóa sheet trùng, chỉ giữ một sheet cho mỗi biểu."),
+    "header_not_found": (
+        "block", "Không tìm thấy dòng tiêu đề cột của sheet '{sheet}'.",
+        "Giữ nguyên dòng tiêu đề cột của biểu mẫu (ví dụ: '{code_header}')."),
+    "missing_required_column": (
+        "block", "Thiếu cột bắt buộc '{column}'.",
+        "Thêm cột '{column}' với tiêu đề đúng như biểu mẫu và điền số liệu."),
+    "duplicate_column": (
+        "warn", "Cột '{column}' xuất hiện nhiều lần; chỉ đọc cột đầu tiên.",
+        "Xóa cột trùng."),
+    "period_mismatch_in_sheet": (
+        "block", "Kỳ báo cáo ghi trong sheet '{sheet}' ({value}) khác kỳ báo cáo của tệp "
+        "({expected}).",
+        "Sửa cho thống nhất kỳ báo cáo trong toàn bộ tệp."),
+    # -- cells ----------------------------------------------------------------
+    "not_a_number": (
+        "block", "Giá trị '{value}' không phải là số.",
+        "Ghi một số (ví dụ 55.000 hoặc 1,76); để trống nếu chưa có số liệu."),
+    "excel_error": (
+        "block", "Ô chứa lỗi công thức Excel '{value}'.",
+        "Sửa công thức hoặc ghi trực tiếp giá trị số."),
+    "percent_in_money": (
+        "block", "Cột tiền ghi tỷ lệ phần trăm '{value}'.",
+        "Ghi số tiền (đơn vị {unit_vi}) vào cột này; tỷ lệ ghi ở cột 'Tỷ lệ giải ngân (%)'."),
+    "ambiguous_number": (
+        "warn", "Số '{value}' có thể hiểu hai cách; hệ thống hiểu là {read_as} ({how}).",
+        "Ghi số theo một kiểu thống nhất: dấu chấm ngăn cách hàng nghìn, dấu phẩy "
+        "ngăn cách phần thập phân (ví dụ 55.000 và 1,76), hoặc nhập số trực tiếp."),
+    "approximate_number": (
+        "warn", "Giá trị '{value}' là số ước lượng; hệ thống ghi nhận {read_as}.",
+        "Ghi số cụ thể; nếu là số ước tính, ghi 'Ước tính' ở cột 'Tính chất số liệu'."),
+    "money_rounded": (
+        "warn", "Số tiền '{value}' lẻ dưới 1 đồng; đã làm tròn thành {read_as} đồng.",
+        "Kiểm tra lại đơn vị tính của cột tiền."),
+    "not_a_date": (
+        "block", "Giá trị '{value}' không phải là ngày hợp lệ.",
+        "Ghi ngày theo dạng ngày/tháng/năm, ví dụ 05/03/2024."),
+}
+
+
+def problem(code: str, *, sheet: str | None = None, row: int | None = None,
+            column: str | None = None, value: Any = None, expected: str | None = None,
+            **fields: Any) -> Problem:
+    severity, message, fix = MESSAGES[code]
+    values = {"sheet": sheet, "column": column, "value": value, "expected": expected, **fields}
+    return Problem(code, severity, message.format(**values), fix.format(**values), sheet=sheet,
+                   row=row, column=column, value=None if value is None else str(value),
+                   expected=expected)

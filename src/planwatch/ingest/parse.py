@@ -1,0 +1,339 @@
+"""An agency's file -> ``ParsedFile``: identity, data rows, problems.
+
+Runs inside the parse sandbox (``sandbox.py``): it reads untrusted bytes.
+Steps: read the workbook or CSV (``readers``), find the ``Thông tin`` sheet
+and the data sheets by name, each sheet's header by content (``columns``),
+sort its rows into data, subtotal and heading rows, decide how the file
+writes numbers, then read every cell by its column's kind (``cells``).
+Nothing here knows the plan catalog: codes are checked afterwards.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from planwatch.ingest.cells import CellReader, as_text, data_status, parse_target, task_status
+from planwatch.ingest.columns import COLUMNS, HeaderMatch, find_header
+from planwatch.ingest.messages import problem
+from planwatch.ingest.model import (
+    CSV_SUFFIXES,
+    SHEET_NAMES_VI,
+    ParsedFile,
+    ParsedSheet,
+    Template,
+)
+from planwatch.ingest.numbers import (
+    DEFAULT_CONVENTION,
+    Convention,
+    majority,
+    money_unit_in,
+    parse_period,
+    text_convention,
+)
+from planwatch.ingest.readers import RawBook, RawSheet, read_csv, read_xlsx
+from planwatch.ingest.text import fold
+from planwatch.ingest.xlsx_inspect import DEFAULT_LIMITS, Limits, UnreadableFile
+
+INFO_KEY = "thongtin"
+SHEET_KEYS: dict[str, Template] = {"nhiemvu": "tasks", "chitieu": "indicators",
+                                   "giaingan": "disbursement"}
+INFO_FIELDS = {
+    "ma don vi": "agency_code", "ten don vi": "agency_name", "ky bao cao": "period",
+    "ngay chot so lieu": "cutoff_date", "nguoi lap": "preparer", "dien thoai": "phone",
+    "email": "email",
+}
+_SUBTOTAL = re.compile(r"^(tong cong|tong so|trong do|cong|tong)\b")
+_COLUMN_NUMBERS = re.compile(r"^\(?\d{1,2}\)?$|^\(?[a-z]\)?$")
+_NUMERIC_KINDS = ("number", "percent", "money")
+_VALUE_KINDS = ("number", "percent", "money", "status", "date", "data_status")
+
+
+def compact(name: str) -> str:
+    return fold(name).replace(" ", "")
+
+
+@dataclass
+class SheetDraft:
+    """A data sheet after its header is found, before its cells are read."""
+
+    template: Template
+    raw: RawSheet
+    header: HeaderMatch
+    data_rows: list[int] = field(default_factory=list)  # 0-based sheet rows
+    skipped_rows: int = 0  # subtotal rows left out
+    money_unit: str | None = None  # from a note above the header
+    stated_period: str | None = None
+
+
+def parse_file(path: Path, file_name: str, *, max_bytes: int,
+               limits: Limits = DEFAULT_LIMITS) -> ParsedFile:
+    suffix = Path(file_name).suffix.lower()
+    parsed = ParsedFile(file_name, "csv" if suffix == ".csv" else "xlsx")
+    size = path.stat().st_size
+    if size == 0:
+        parsed.problems.append(problem("empty_file"))
+        return parsed
+    if size > max_bytes:
+        parsed.problems.append(problem("file_too_large", size_mb=round(size / 2**20, 1),
+                                       max_mb=round(max_bytes / 2**20)))
+        return parsed
+    if suffix not in (".xlsx", ".csv"):
+        parsed.problems.append(problem("unsupported_file_type", suffix=suffix or "(không có)"))
+        return parsed
+    try:
+        if suffix == ".xlsx":
+            book = read_xlsx(path, limits)
+        else:
+            book = read_csv(path, _csv_template(file_name) or "csv", max_bytes)
+    except UnreadableFile as exc:
+        sheet = exc.detail.split(":")[0] if exc.code == "sheet_too_large" else None
+        parsed.problems.append(problem(exc.code, sheet=sheet, detail=exc.detail))
+        return parsed
+    if book.legacy_encoding:
+        parsed.problems.append(problem("legacy_encoding",
+                                       encoding=book.legacy_encoding.upper()))
+    drafts = _xlsx_drafts(book, parsed) if book.kind == "xlsx" else _csv_drafts(book, parsed)
+    _check_stated_periods(drafts, parsed)
+    conventions, decided = _decide_conventions(drafts)
+    for draft in drafts:
+        parsed.sheets.append(_read_sheet(draft, conventions[draft.template],
+                                         decided[draft.template]))
+    return parsed
+
+
+# -- finding the sheets --------------------------------------------------------
+
+
+def _xlsx_drafts(book: RawBook, parsed: ParsedFile) -> list[SheetDraft]:
+    chosen: dict[Template, RawSheet] = {}
+    for sheet in book.sheets:
+        key = compact(sheet.name)
+        template = next((t for k, t in SHEET_KEYS.items() if k in key), None)
+        if INFO_KEY in key and not sheet.hidden:
+            _read_info(sheet, parsed)
+        elif template and sheet.hidden:
+            parsed.problems.append(problem("hidden_sheet_ignored", sheet=sheet.name))
+        elif template and template in chosen:
+            parsed.problems.append(problem("duplicate_sheet", sheet=sheet.name,
+                                           template_vi=SHEET_NAMES_VI[template],
+                                           used=chosen[template].name))
+        elif template:
+            chosen[template] = sheet
+        elif not sheet.hidden and any(v is not None for row in sheet.rows for v in row):
+            parsed.problems.append(problem("sheet_ignored", sheet=sheet.name))
+    if not chosen:
+        parsed.problems.append(problem("no_data_sheet"))
+    drafts = []
+    for template in ("tasks", "indicators", "disbursement"):
+        if template in chosen:
+            draft = _draft(template, chosen[template], parsed)
+            if draft:
+                drafts.append(draft)
+    return drafts
+
+
+def _csv_template(file_name: str) -> Template | None:
+    stem = fold(Path(file_name).stem).replace(" ", "")
+    for template, suffix in CSV_SUFFIXES.items():
+        if stem.endswith(suffix.replace("_", "")):
+            return template
+    return None
+
+
+def _csv_drafts(book: RawBook, parsed: ParsedFile) -> list[SheetDraft]:
+    sheet = book.sheets[0]
+    template = _csv_template(parsed.file_name)
+    if template is None:  # not named by the rule: the header says which template
+        found = [(len(m.columns), t) for t in COLUMNS if (m := find_header(t, sheet.rows, []))]
+        template = max(found)[1] if found else None
+    if template is None:
+        parsed.problems.append(problem("unknown_csv_template"))
+        return []
+    sheet.name = SHEET_NAMES_VI[template]
+    draft = _draft(template, sheet, parsed)
+    return [draft] if draft else []
+
+
+def _read_info(sheet: RawSheet, parsed: ParsedFile) -> None:
+    """Key/value rows: the first two non-empty cells of each row."""
+    for row in sheet.rows:
+        cells = [v for v in row if v is not None]
+        if len(cells) < 2:
+            continue
+        key = INFO_FIELDS.get(fold(str(cells[0])))
+        if key is None:
+            continue
+        if key == "period":
+            parsed.period = parse_period(cells[1])
+            parsed.info[key] = as_text(cells[1]) or ""
+        elif key == "agency_code":
+            parsed.agency_code = (as_text(cells[1]) or "").upper() or None
+            parsed.info[key] = as_text(cells[1]) or ""
+        else:
+            parsed.info[key] = as_text(cells[1]) or ""
+
+
+def _draft(template: Template, sheet: RawSheet, parsed: ParsedFile) -> SheetDraft | None:
+    header = find_header(template, sheet.rows, sheet.merges)
+    code_header = next(c.header_vi for c in COLUMNS[template] if c.kind == "code")
+    if header is None:
+        parsed.problems.append(problem("header_not_found", sheet=sheet.name,
+                                       code_header=code_header))
+        return None
+    draft = SheetDraft(template, sheet, header)
+    for column in header.missing_required(template):
+        parsed.problems.append(problem("missing_required_column", sheet=sheet.name,
+                                       column=column.header_vi))
+    for index in header.duplicates:
+        parsed.problems.append(problem("duplicate_column", sheet=sheet.name,
+                                       column=header.headers[index]))
+    for row in sheet.rows[: header.first_row]:
+        for value in row:
+            text = as_text(value) or ""
+            folded = fold(text)
+            if ("don vi tinh" in folded or folded.startswith("dvt")) and money_unit_in(text):
+                draft.money_unit = money_unit_in(text)
+            if "ky bao cao" in folded or folded.startswith("thang "):
+                draft.stated_period = draft.stated_period or parse_period(text)
+    _sort_rows(draft)
+    return draft  # read even with a column missing: every problem is reported at once
+
+
+def _sort_rows(draft: SheetDraft) -> None:
+    """Data rows in; empty, heading and subtotal rows out."""
+    rows, header = draft.raw.rows, draft.header
+    start = header.last_row + 1
+    if start < len(rows) and _is_column_numbers(rows[start]):
+        start += 1
+    by_field = {c.field: i for i, c in header.columns.items()}
+    code_col = next(i for i, c in header.columns.items() if c.kind == "code")
+    name_cols = [by_field[f] for f in ("row_label", "name_vi", "description_vi")
+                 if f in by_field]
+    value_cols = [i for i, c in header.columns.items() if c.kind in _VALUE_KINDS]
+    for r in range(start, len(rows)):
+        row = rows[r]
+
+        def cell(i: int, row: list[Any] = row) -> Any:
+            return row[i] if i < len(row) else None
+
+        if all(v is None for v in row):
+            continue
+        if cell(code_col) is None:
+            labels = [fold(str(cell(i))) for i in name_cols if cell(i) is not None]
+            has_values = any(cell(i) is not None for i in value_cols)
+            if any(_SUBTOTAL.match(text) for text in labels):
+                draft.skipped_rows += has_values
+                continue
+            if not has_values:
+                continue  # a heading ("I", "Dự án trọng điểm") or an unfilled line
+        draft.data_rows.append(r)
+
+
+def _is_column_numbers(row: list[Any]) -> bool:
+    """The ``(1) (2) (3)`` row some agencies put under the header."""
+    cells = [as_text(v) or "" for v in row if v is not None]
+    return len(cells) >= 3 and all(_COLUMN_NUMBERS.match(fold(c) or c) for c in cells)
+
+
+def _check_stated_periods(drafts: list[SheetDraft], parsed: ParsedFile) -> None:
+    for draft in drafts:
+        stated = draft.stated_period
+        if stated and parsed.period and stated != parsed.period:
+            parsed.problems.append(problem(
+                "period_mismatch_in_sheet", sheet=draft.raw.name, value=_mm_yyyy(stated),
+                expected=_mm_yyyy(parsed.period)))
+        parsed.period = parsed.period or stated
+
+
+def _mm_yyyy(period: str) -> str:
+    year, month = period.split("-")
+    return f"{month}/{year}"
+
+
+# -- numbers: one convention per column, else per file ------------------------
+
+
+def _decide_conventions(drafts: list[SheetDraft]
+                        ) -> tuple[dict[str, dict[str, Convention]], dict[str, dict[str, bool]]]:
+    evidence: dict[tuple[str, str], list[Convention | None]] = defaultdict(list)
+    for draft in drafts:
+        for col, column in draft.header.columns.items():
+            if column.kind not in (*_NUMERIC_KINDS, "target"):
+                continue
+            for r in draft.data_rows:
+                row = draft.raw.rows[r]
+                value = row[col] if col < len(row) else None
+                if isinstance(value, str):
+                    evidence[(draft.template, column.field)].append(text_convention(value))
+    file_level = majority(c for found in evidence.values() for c in found)
+    conventions: dict[str, dict[str, Convention]] = defaultdict(dict)
+    decided: dict[str, dict[str, bool]] = defaultdict(dict)
+    for (template, name), found in evidence.items():
+        own = majority(found)
+        conventions[template][name] = own or file_level or DEFAULT_CONVENTION
+        decided[template][name] = bool(own or file_level)
+    return conventions, decided
+
+
+# -- reading the cells -----------------------------------------------------------
+
+_MONEY_FIELDS = {"annual_plan", "carried_over_plan", "month_disbursed", "ytd_disbursed"}
+
+
+def _read_sheet(draft: SheetDraft, conventions: dict[str, Convention],
+                decided: dict[str, bool]) -> ParsedSheet:
+    header, raw = draft.header, draft.raw
+    reader = CellReader(raw.name, conventions, decided)
+    for index, column in header.columns.items():
+        if column.kind == "money":
+            reader.money_units[column.field] = (money_unit_in(header.headers[index])
+                                                or draft.money_unit or "trieu dong")
+    extras = {i: text for i, text in header.headers.items()
+              if i not in header.columns and i not in header.duplicates}
+    sheet = ParsedSheet(draft.template, raw.name,
+                        columns={header.headers[i]: c.field for i, c in header.columns.items()})
+    sheet.skipped_rows = draft.skipped_rows
+    unit_col = next((i for i, c in header.columns.items() if c.field == "unit"), None)
+    for r in draft.data_rows:
+        cells = raw.rows[r]
+
+        def cell(i: int, cells: list[Any] = cells) -> Any:
+            return cells[i] if i < len(cells) else None
+
+        unit = as_text(cell(unit_col)) if unit_col is not None else None
+        values: dict[str, Any] = {}
+        for i, column in header.columns.items():
+            if column.kind == "target":
+                values[column.field] = parse_target(cell(i), conventions.get(column.field, "vi"))
+            else:
+                values[column.field] = reader.read(column, cell(i), r + 1,
+                                                   (r, i) in raw.percent_cells, unit)
+        extra = {text: as_text(cell(i)) for i, text in extras.items()
+                 if as_text(cell(i)) is not None}
+        sheet.rows.append(_raw_row(draft.template, values, r + 1, extra))
+    sheet.problems.extend(reader.problems)
+    return sheet
+
+
+def _raw_row(template: Template, values: dict[str, Any], source_row: int,
+             extra: dict[str, Any]) -> dict[str, Any]:
+    """Field values -> the columns of raw.<template>."""
+    row: dict[str, Any] = {"source_row": source_row, "extra": extra}
+    for name, value in values.items():
+        if template == "tasks" and name == "status":
+            row["status_text"], row["status"] = value, task_status(value)
+        elif name == "data_status":
+            row["data_status"] = data_status(value)
+        elif name == "annual_target":
+            (row["annual_target_text"], row["annual_target_low"],
+             row["annual_target_high"]) = value
+        elif name in _MONEY_FIELDS:
+            row[f"{name}_vnd"] = value
+        else:
+            row[name] = value
+    return row
+

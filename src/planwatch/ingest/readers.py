@@ -1,0 +1,163 @@
+"""Reading a workbook or CSV file into plain rows of cell values.
+
+Both readers give the same shape, ``RawBook``: sheets of rows of values
+(``str``, ``float``, ``int``, ``bool``, ``date``/``datetime`` or ``None``),
+plus what the values alone do not say: which numeric cells are shown as
+percentages, which cells are merged, whether a sheet is hidden. Legacy
+TCVN3/VNI text is converted to Unicode here, once per file, so everything
+downstream sees Unicode.
+
+Limits are checked before any native code parses the file (see
+``xlsx_inspect``); CSV files are read as text with a size cap.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from planwatch.ingest.legacy_text import convert_legacy, detect_legacy_in
+from planwatch.ingest.xlsx_inspect import (
+    DEFAULT_LIMITS,
+    Limits,
+    UnreadableFile,
+    inspect_xlsx,
+    sniff_kind,
+)
+
+Merge = tuple[tuple[int, int], tuple[int, int]]
+
+
+@dataclass
+class RawSheet:
+    name: str
+    rows: list[list[Any]]
+    hidden: bool = False
+    percent_cells: set[tuple[int, int]] = field(default_factory=set)
+    merges: list[Merge] = field(default_factory=list)
+
+
+@dataclass
+class RawBook:
+    kind: str  # "xlsx" | "csv"
+    sheets: list[RawSheet]
+    encoding: str | None = None  # csv: the text encoding found
+    delimiter: str | None = None  # csv
+    legacy_encoding: str | None = None  # "tcvn3" | "vni" when converted
+
+
+def read_xlsx(path: Path, limits: Limits = DEFAULT_LIMITS) -> RawBook:
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    info = inspect_xlsx(path, limits)
+    sheets = []
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        for part in info.sheets:
+            sheet = workbook.get_sheet_by_name(part.name)
+            offset = sheet.start[1] if sheet.height else 0
+            pad = [None] * offset
+            rows = [pad + [_cell(v) for v in row] for row in sheet.iter_rows()]
+            merges = [((a[0], a[1]), (b[0], b[1])) for a, b in sheet.merged_cell_ranges or []]
+            sheets.append(RawSheet(part.name, rows, part.hidden, part.percent_cells, merges))
+        workbook.close()
+    except (CalamineError, ValueError) as exc:
+        raise UnreadableFile("corrupt_xml", str(exc)) from None
+    return _convert_legacy(RawBook("xlsx", sheets))
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str):
+        return value if value.strip() else None
+    if isinstance(value, dt.time | dt.timedelta):
+        return str(value)
+    return value
+
+
+# -- CSV -------------------------------------------------------------------
+
+DELIMITERS = (";", ",", "\t")
+
+
+def decode_csv(data: bytes) -> tuple[str, str]:
+    """(text, encoding): UTF-8 with or without BOM, else Windows-1258.
+
+    Windows-1258 writes most toned letters as a base letter plus a combining
+    tone mark; NFC puts them back together.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data:
+        raise UnreadableFile("not_text")
+    return unicodedata.normalize("NFC", data.decode("cp1258", errors="replace")), "cp1258"
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter that splits most lines into the same number (>= 3) of fields."""
+    lines = [line for line in text.splitlines()[:40] if line.strip()]
+    best, best_score = ",", -1
+    for delimiter in DELIMITERS:
+        counts = Counter(len(row) for row in csv.reader(lines, delimiter=delimiter))
+        width, frequency = max(counts.items(), key=lambda kv: (kv[1], kv[0]), default=(0, 0))
+        score = frequency if width >= 3 else 0
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def read_csv(path: Path, sheet_name: str, max_bytes: int) -> RawBook:
+    data = path.read_bytes()[: max_bytes + 1]
+    if len(data) > max_bytes:
+        raise UnreadableFile("file_too_large")
+    kind = sniff_kind(data[:8])
+    if kind in ("zip", "ole"):
+        raise UnreadableFile("not_csv", kind)
+    text, encoding = decode_csv(data)
+    delimiter = sniff_delimiter(text)
+    try:
+        rows = [[v if v.strip() else None for v in row]
+                for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error as exc:
+        raise UnreadableFile("not_csv", str(exc)) from None
+    book = RawBook("csv", [RawSheet(sheet_name, rows)], encoding=encoding, delimiter=delimiter)
+    if encoding == "cp1258":
+        # Legacy fonts' bytes read as Windows-1258 differ from how Excel shows
+        # them (Windows-1252); try that reading before deciding.
+        legacy = _convert_legacy(RawBook("csv", [RawSheet(sheet_name, [
+            [v if v.strip() else None for v in row]
+            for row in csv.reader(io.StringIO(data.decode("cp1252", errors="replace"),
+                                              newline=""), delimiter=delimiter)])]))
+        if legacy.legacy_encoding:
+            legacy.encoding, legacy.delimiter = legacy.legacy_encoding, delimiter
+            return legacy
+    return _convert_legacy(book)
+
+
+def _legacy_candidate(value: Any) -> bool:
+    """Text that may be legacy-encoded: a cell already holding Unicode Vietnamese
+    letters (beyond Latin-1) was typed in Unicode and must be left alone."""
+    return isinstance(value, str) and not any(ch > "\u00ff" and ch.isalpha() for ch in value)
+
+
+def _convert_legacy(book: RawBook) -> RawBook:
+    texts = (v for s in book.sheets for row in s.rows for v in row if isinstance(v, str))
+    encoding = detect_legacy_in(texts)
+    if encoding:
+        for sheet in book.sheets:
+            sheet.rows = [[convert_legacy(v, encoding) if _legacy_candidate(v) else v
+                           for v in row] for row in sheet.rows]
+            sheet.name = convert_legacy(sheet.name, encoding)
+        book.legacy_encoding = encoding
+    return book

@@ -1,0 +1,66 @@
+"""Vietnamese text as agencies type it, made comparable and clean.
+
+Two forms:
+
+* ``clean_text`` is what planwatch stores: NFC, no non-breaking or zero-width
+  spaces, runs of spaces collapsed, trimmed, and the old/new tone placement of
+  ``oa``, ``oe``, ``uy`` unified (``Thuỷ`` and ``Thủy`` become one spelling), so
+  that a BI group-by does not split one name in two;
+* ``fold`` is for matching only (headers, sheet names, statuses, keys):
+  lower case, diacritics and punctuation dropped, ``đ`` -> ``d``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_SPACES = re.compile(r"[\s\u00a0\u2007\u202f]+")
+_TONES = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
+
+# "New" style puts the tone on the second vowel of an open oa/oe/uy syllable
+# (hoà, thuỷ); the catalog and most agencies use the "old" style (hòa, thủy).
+# The syllable must end there (no consonant after), and "qu" + y is left alone
+# (quý: the u belongs to the consonant).
+_NEW_STYLE = re.compile(
+    rf"(?<![qQ])([oOuU])([aAeEyY])([{_TONES}])(?![\w\u0300-\u036f])"
+)
+
+
+_TONED_AEY = frozenset("àáảãạèéẻẽẹỳýỷỹỵÀÁẢÃẠÈÉẺẼẸỲÝỶỸỴ")
+
+
+def unify_tone_placement(text: str) -> str:
+    """``hoà`` -> ``hòa``, ``thuỷ`` -> ``thủy`` (open oa/oe/uy syllables only)."""
+    decomposed = unicodedata.normalize("NFD", text)
+    moved = _NEW_STYLE.sub(lambda m: m.group(1) + m.group(3) + m.group(2), decomposed)
+    return unicodedata.normalize("NFC", moved)
+
+
+def clean_text(value: str) -> str:
+    """The stored form of a text cell (may be empty)."""
+    text = unicodedata.normalize("NFC", value.translate(_INVISIBLE))
+    text = _SPACES.sub(" ", text).strip()
+    if not _TONED_AEY.isdisjoint(text):  # cheap test before the regex
+        text = unify_tone_placement(text)
+    return text
+
+
+def strip_diacritics(text: str) -> str:
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+_NON_WORD = re.compile(r"[^a-z0-9%]+")
+
+
+def fold(value: str) -> str:
+    """Matching key: ``"  Tình trạng\u00a0"`` -> ``"tinh trang"``; ``%`` is kept."""
+    text = strip_diacritics(unicodedata.normalize("NFC", value.translate(_INVISIBLE))).lower()
+    return _NON_WORD.sub(" ", text).strip()
+
+
+def looks_like_formula(text: str) -> bool:
+    """Text a spreadsheet would run as a formula if exported as is."""
+    return text[:1] in ("=", "+", "-", "@", "\t", "\r") and len(text) > 1

@@ -1,0 +1,264 @@
+"""Look inside an .xlsx before any spreadsheet library touches it.
+
+An .xlsx is a zip of XML parts. Before python-calamine reads it (fast, but a
+native library that aborts the whole process on an absurd sheet size), this
+module checks, with the standard library only and streaming every part:
+
+* the bytes are a zip at all (not an old .xls, an encrypted workbook, HTML);
+* the zip is whole (no truncation, CRCs right) and not a bomb: declared and
+  actual sizes and the compression ratio stay within limits;
+* no XML part carries a DTD (entity expansion);
+* every worksheet's real extent (its cells, not only its ``<dimension>``)
+  stays within limits.
+
+On the way it collects what calamine does not expose: which cells carry a
+percent number format (``0.0176`` shown as ``1.76%``), and which sheets map
+to which part. Anything wrong raises ``UnreadableFile`` with a problem code.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.parsers import expat
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, or an encrypted .xlsx
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_members: int = 2_000
+    max_uncompressed_bytes: int = 300 * 1024 * 1024
+    max_ratio: float = 200.0  # per member, for members above 1 MiB uncompressed
+    max_rows: int = 200_000
+    max_columns: int = 500
+    max_cells: int = 5_000_000
+
+
+DEFAULT_LIMITS = Limits()
+
+
+class UnreadableFile(Exception):
+    """The file cannot be read safely; ``code`` names why (see parse messages)."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
+        self.detail = detail
+
+
+@dataclass
+class SheetPart:
+    name: str
+    part: str
+    hidden: bool
+    max_row: int = 0  # 1-based extent of the cells present
+    max_col: int = 0
+    percent_cells: set[tuple[int, int]] = field(default_factory=set)  # 0-based (row, col)
+
+
+@dataclass
+class XlsxInfo:
+    sheets: list[SheetPart]
+
+    def sheet(self, name: str) -> SheetPart | None:
+        return next((s for s in self.sheets if s.name == name), None)
+
+
+def sniff_kind(head: bytes) -> str:
+    """``zip``, ``ole`` (.xls or encrypted), ``html``, ``empty`` or ``other``."""
+    if not head:
+        return "empty"
+    if head.startswith(ZIP_MAGIC):
+        return "zip"
+    if head.startswith(OLE_MAGIC):
+        return "ole"
+    if head.lstrip()[:15].lower().startswith((b"<html", b"<!doctype html", b"<?xml")):
+        return "html"
+    return "other"
+
+
+def inspect_xlsx(path: Path, limits: Limits = DEFAULT_LIMITS) -> XlsxInfo:
+    with path.open("rb") as handle:
+        kind = sniff_kind(handle.read(8))
+    if kind == "ole":
+        raise UnreadableFile("xls_or_encrypted")
+    if kind != "zip":
+        raise UnreadableFile("not_xlsx", kind)
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise UnreadableFile("corrupt_zip", str(exc)) from None
+    with archive:
+        _check_sizes(archive, limits)
+        names = set(archive.namelist())
+        if "xl/workbook.xml" not in names:
+            raise UnreadableFile("not_xlsx", "no xl/workbook.xml")
+        for name in sorted(names):
+            if not name.endswith((".xml", ".rels")) or name.startswith("xl/worksheets/"):
+                continue
+            _scan(archive, name, limits, _Collector())  # DTD check on every part
+        sheets = _sheet_parts(archive)
+        percent_styles = _percent_styles(archive) if "xl/styles.xml" in names else set()
+        for sheet in sheets:
+            if sheet.part not in names:
+                raise UnreadableFile("corrupt_zip", f"missing part {sheet.part}")
+            collector = _SheetCollector(sheet, percent_styles, limits)
+            _scan(archive, sheet.part, limits, collector)
+    return XlsxInfo(sheets)
+
+
+def _check_sizes(archive: zipfile.ZipFile, limits: Limits) -> None:
+    infos = archive.infolist()
+    if len(infos) > limits.max_members:
+        raise UnreadableFile("zip_bomb", f"{len(infos)} members")
+    total = 0
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise UnreadableFile("xls_or_encrypted", "encrypted zip member")
+        total += info.file_size
+        if info.file_size > 1024 * 1024 and info.file_size > limits.max_ratio * max(
+            info.compress_size, 1
+        ):
+            raise UnreadableFile("zip_bomb", f"{info.filename} ratio")
+    if total > limits.max_uncompressed_bytes:
+        raise UnreadableFile("zip_bomb", f"{total} bytes uncompressed")
+
+
+class _Collector:
+    def start(self, name: str, attrs: dict[str, str]) -> None:  # noqa: B027 - optional hook
+        pass
+
+
+def _scan(archive: zipfile.ZipFile, member: str, limits: Limits, collector: _Collector) -> None:
+    """Stream one XML part through expat: DTDs refused, actual size capped."""
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+    def refuse_doctype(*_: object) -> None:
+        raise UnreadableFile("xml_entities", member)
+
+    parser.StartDoctypeDeclHandler = refuse_doctype
+    parser.EntityDeclHandler = refuse_doctype
+    parser.StartElementHandler = collector.start
+    declared = archive.getinfo(member).file_size
+    read = 0
+    try:
+        with archive.open(member) as stream:
+            while chunk := stream.read(1 << 16):
+                read += len(chunk)
+                if read > declared or read > limits.max_uncompressed_bytes:
+                    raise UnreadableFile("zip_bomb", f"{member} larger than declared")
+                parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise UnreadableFile("corrupt_zip", f"{member}: {exc}") from None
+    except expat.ExpatError as exc:
+        raise UnreadableFile("corrupt_xml", f"{member}: {exc}") from None
+
+
+def _local(name: str) -> str:
+    return name.rsplit(":", 1)[-1].rsplit("}", 1)[-1]
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> list[SheetPart]:
+    """Sheet name -> worksheet part, from workbook.xml and its relationships."""
+    rels: dict[str, str] = {}
+    sheets: list[tuple[str, str, bool]] = []
+
+    class Rels(_Collector):
+        def start(self, name: str, attrs: dict[str, str]) -> None:
+            if _local(name) == "Relationship" and "Id" in attrs:
+                target = attrs.get("Target", "")
+                rels[attrs["Id"]] = (target.lstrip("/") if target.startswith("/")
+                                     else posixpath.normpath(posixpath.join("xl", target)))
+
+    class Book(_Collector):
+        def start(self, name: str, attrs: dict[str, str]) -> None:
+            if _local(name) == "sheet":
+                rid = next((v for k, v in attrs.items() if _local(k) == "id"), "")
+                sheets.append((attrs.get("name", ""), rid, attrs.get("state", "visible")
+                               != "visible"))
+
+    limits = DEFAULT_LIMITS
+    if "xl/_rels/workbook.xml.rels" in archive.namelist():
+        _scan(archive, "xl/_rels/workbook.xml.rels", limits, Rels())
+    _scan(archive, "xl/workbook.xml", limits, Book())
+    return [SheetPart(name, rels.get(rid, ""), hidden) for name, rid, hidden in sheets
+            if rels.get(rid, "").startswith("xl/worksheets/")]
+
+
+_BUILTIN_PERCENT = {9, 10}
+_QUOTED = re.compile(r'"[^"]*"|\\.')
+
+
+def _percent_styles(archive: zipfile.ZipFile) -> set[int]:
+    """Indexes of cellXfs whose number format shows a percent."""
+    custom: dict[int, str] = {}
+    xf_formats: list[int] = []
+    depth = {"cellXfs": False}
+
+    class Styles(_Collector):
+        def start(self, name: str, attrs: dict[str, str]) -> None:
+            tag = _local(name)
+            if tag == "numFmt":
+                custom[int(attrs.get("numFmtId", "-1"))] = attrs.get("formatCode", "")
+            elif tag == "cellXfs":
+                depth["cellXfs"] = True
+            elif tag == "cellStyleXfs":
+                depth["cellXfs"] = False
+            elif tag == "xf" and depth["cellXfs"]:
+                xf_formats.append(int(attrs.get("numFmtId", "0")))
+
+    _scan(archive, "xl/styles.xml", DEFAULT_LIMITS, Styles())
+    percent_ids = _BUILTIN_PERCENT | {
+        fid for fid, code in custom.items() if "%" in _QUOTED.sub("", code)
+    }
+    return {i for i, fid in enumerate(xf_formats) if fid in percent_ids}
+
+
+_CELL_REF = re.compile(r"^([A-Z]{1,3})(\d{1,7})$")
+
+
+def column_index(letters: str) -> int:
+    """``A`` -> 0, ``AB`` -> 27."""
+    index = 0
+    for ch in letters:
+        index = index * 26 + ord(ch) - 64
+    return index - 1
+
+
+class _SheetCollector(_Collector):
+    def __init__(self, sheet: SheetPart, percent_styles: set[int], limits: Limits) -> None:
+        self.sheet = sheet
+        self.percent_styles = {str(i) for i in percent_styles}
+        self.limits = limits
+        self.row = self.col = 0
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        tag = _local(name)
+        if tag == "row":
+            self.row, self.col = int(attrs.get("r", self.row + 1)), 0
+        elif tag == "c":
+            ref = _CELL_REF.match(attrs.get("r", ""))
+            if ref:
+                col, row = column_index(ref.group(1)) + 1, int(ref.group(2))
+            else:  # a cell without a reference follows the previous one
+                col, row = self.col + 1, self.row
+            self.col = col
+            self._check(row, col)
+            if attrs.get("s") in self.percent_styles and attrs.get("t", "n") == "n":
+                self.sheet.percent_cells.add((row - 1, col - 1))
+
+    def _check(self, row: int, col: int) -> None:
+        sheet, limits = self.sheet, self.limits
+        sheet.max_row, sheet.max_col = max(sheet.max_row, row), max(sheet.max_col, col)
+        if (sheet.max_row > limits.max_rows or sheet.max_col > limits.max_columns
+                or sheet.max_row * sheet.max_col > limits.max_cells):
+            raise UnreadableFile("sheet_too_large",
+                                 f"{sheet.name}: {sheet.max_row} rows x {sheet.max_col} columns")

@@ -1,0 +1,162 @@
+"""Ingest of generated demo months into a real PostgreSQL.
+
+The demo manifest says what each file is meant to be (valid, invalid and
+why, duplicate, resubmission); the warehouse must agree, row for row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import psycopg
+import pytest
+
+from planwatch.catalog.seeds import load_catalog
+from planwatch.config import Settings
+from planwatch.demo_data import DemoManifest, write_demo_year
+from planwatch.ingest.pipeline import Ingestor
+
+pytestmark = pytest.mark.integration
+
+# Manifest reason -> the problem code the clerk is told.
+REASON_CODES = {
+    "period_mismatch": {"period_mismatch"},
+    "unknown_task_code": {"unknown_task_code"},
+    "invalid_status": {"missing_status", "invalid_status"},
+    "unit_mismatch": {"unit_mismatch"},
+    "missing_required_column": {"missing_required_column"},
+}
+
+
+@pytest.fixture(scope="module")
+def demo(settings: Settings, initialised: str) -> tuple[DemoManifest, Ingestor]:
+    inbox = settings.inbox_dir
+    manifest = write_demo_year(load_catalog(settings.seeds_dir), 2024, inbox, months=[1, 2, 3],
+                               progress=False)
+    ingestor = Ingestor(settings, initialised)
+    ingestor.ingest_inbox(inbox, progress=False)
+    return manifest, ingestor
+
+
+def _submissions(url: str) -> dict[str, list[dict]]:
+    with psycopg.connect(url) as conn:
+        cur = conn.execute(
+            "select inbox_path, template, status, version, row_count, reasons, receipt_path,"
+            " file_sha256 from audit.submissions order by submission_id")
+        names = [d.name for d in cur.description]
+        out: dict[str, list[dict]] = {}
+        for row in cur.fetchall():
+            record = dict(zip(names, row, strict=True))
+            out.setdefault(record["inbox_path"], []).append(record)
+        return out
+
+
+def test_every_file_has_the_outcome_its_manifest_names(demo, initialised: str) -> None:
+    manifest, _ = demo
+    subs = _submissions(initialised)
+    files = [f for f in manifest.files if f.period <= "2024-03"]
+    assert set(subs) == {f.path for f in files}
+    for f in files:
+        statuses = {s["status"] for s in subs[f.path]}
+        if f.outcome == "duplicate":
+            assert statuses == {"duplicate"}, f.path
+        elif f.outcome == "invalid":
+            assert statuses == {"rejected"}, f.path
+            codes = {p["code"] for s in subs[f.path] for p in s["reasons"]
+                     if p["severity"] == "block"}
+            assert codes & REASON_CODES[f.reason], (f.path, codes)
+        elif f.superseded_by:
+            assert statuses == {"superseded"}, f.path
+        else:
+            assert statuses <= {"accepted", "accepted_with_warnings"}, (f.path, subs[f.path])
+            assert {s["template"] for s in subs[f.path]} == set(f.templates)
+
+
+def test_resubmission_is_a_new_version_and_both_are_kept(demo, initialised: str) -> None:
+    manifest, _ = demo
+    subs = _submissions(initialised)
+    resubmitted = [f for f in manifest.files if f.outcome == "resubmission"
+                   and f.period <= "2024-03"]
+    assert resubmitted
+    for v2 in resubmitted:
+        for old, new in zip(subs[v2.supersedes], subs[v2.path], strict=True):
+            assert (old["version"], new["version"]) == (1, 2)
+            assert old["status"] == "superseded" and new["row_count"] == old["row_count"] > 0
+    with psycopg.connect(initialised) as conn:
+        (superseded_rows,) = conn.execute(
+            "select count(*) from raw.disbursement d join audit.submissions s using"
+            " (submission_id) where s.status = 'superseded'").fetchone()
+    assert superseded_rows > 0  # the older version's rows stay queryable
+
+
+def test_raw_rows_match_audit_row_counts_and_trace_to_files(demo, initialised: str,
+                                                           settings: Settings) -> None:
+    with psycopg.connect(initialised) as conn:
+        mismatched = conn.execute("""
+            select s.submission_id, s.row_count, count(r.*) from audit.submissions s
+            left join (select submission_id from raw.tasks union all
+                       select submission_id from raw.indicators union all
+                       select submission_id from raw.disbursement) r using (submission_id)
+            group by s.submission_id, s.row_count having s.row_count <> count(r.*)""").fetchall()
+        archives = conn.execute("select file_sha256, archive_path from audit.files").fetchall()
+        orphans = conn.execute(
+            "select count(*) from raw.tasks t left join audit.submissions s using"
+            " (submission_id) where s.status not in ('accepted', 'accepted_with_warnings',"
+            " 'superseded')").fetchone()[0]
+    assert mismatched == []
+    assert orphans == 0
+    for sha, path in archives:
+        archived = settings.home / path
+        assert archived.name.startswith(sha)
+        assert hashlib.sha256(archived.read_bytes()).hexdigest() == sha
+
+
+def test_receipts_for_every_file(demo, initialised: str, settings: Settings) -> None:
+    for subs in _submissions(initialised).values():
+        receipt = settings.home / subs[0]["receipt_path"]
+        assert receipt.is_file()
+        data = json.loads(receipt.with_suffix(".json").read_text(encoding="utf-8"))
+        assert data["file_sha256"] == subs[0]["file_sha256"]
+        if any(s["status"] == "rejected" for s in subs):
+            assert data["problems"] and "Bị từ chối" in receipt.read_text(encoding="utf-8")
+
+
+def test_ingesting_the_same_inbox_again_changes_nothing(demo, initialised: str,
+                                                       settings: Settings) -> None:
+    _, ingestor = demo
+    before = _submissions(initialised)
+    report = ingestor.ingest_inbox(settings.inbox_dir, progress=False)
+    assert report.files == 0 and report.skipped == sum(1 for _ in before)
+    assert _submissions(initialised) == before
+
+
+def test_same_bytes_under_another_name_is_a_duplicate(demo, initialised: str,
+                                                     settings: Settings) -> None:
+    manifest, ingestor = demo
+    original = next(f for f in manifest.files if f.outcome == "valid" and f.kind == "xlsx")
+    copy = settings.inbox_dir / "2024-03" / "copy_of_file.xlsx"
+    copy.write_bytes((settings.inbox_dir / original.path).read_bytes())
+    with psycopg.connect(initialised) as conn:
+        (raw_before,) = conn.execute("select count(*) from raw.tasks").fetchone()
+    report = ingestor.ingest_inbox(settings.inbox_dir, progress=False)
+    assert dict(report.statuses) == {"duplicate": len(original.templates)}
+    with psycopg.connect(initialised) as conn:
+        (raw_after,) = conn.execute("select count(*) from raw.tasks").fetchone()
+    assert raw_after == raw_before
+    copy.unlink()
+
+
+def test_data_docs_written(demo, settings: Settings) -> None:
+    sites = list((settings.reports_dir / "data_docs").glob("*/index.html"))
+    assert sites, "no Data Docs site"
+    assert "planwatch-run-summary" in sites[0].read_text(encoding="utf-8")
+
+
+def test_rejected_files_are_quarantined_with_reasons(demo, settings: Settings) -> None:
+    manifest, _ = demo
+    invalid = [f for f in manifest.files if f.outcome == "invalid" and f.period <= "2024-03"]
+    reasons = list(settings.quarantine_dir.rglob("*.reasons.json"))
+    assert len(reasons) >= len(invalid) > 0
+    for path in reasons:
+        assert json.loads(path.read_text(encoding="utf-8"))["problems"]
