@@ -21,7 +21,7 @@ order by period
 """
 
 DISBURSEMENT_SQL = """
-select period, ytd_disbursed_vnd, total_plan_vnd, disbursement_rate
+select period, ytd_disbursed_vnd, annual_plan_vnd, disbursement_rate
 from marts.mart_disbursement_progress
 order by month_key desc
 limit 1
@@ -62,7 +62,7 @@ def print_summary(url: str, settings: Settings) -> None:
     print("Outputs")
     print(f"  marts (BI):          psql \"{url}\"  (schema marts)")
     print(f"  receipts:            {reports / 'receipts'}")
-    print(f"  GX data docs:        {reports / 'data_docs' / 'index.html'}")
+    print(f"  GX data docs:        {reports / 'data_docs' / 'index.html'}  (one site per run)")
     print(f"  dbt docs:            {reports / 'dbt_docs' / 'index.html'}")
     print(f"  quarantine:          {settings.quarantine_dir}")
     print(f"  archive (by SHA-256): {settings.archive_dir}")

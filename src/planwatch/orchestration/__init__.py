@@ -1,0 +1,1 @@
+"""What the Airflow DAGs call: thin DAG files, logic here."""

@@ -1,0 +1,60 @@
+"""DAG integrity: the DAG files import cleanly and are wired the way the
+pipeline relies on (mapped ingest per file, an asset feeding the dbt build)."""
+
+from __future__ import annotations
+
+import pytest
+
+from planwatch.build import parse_project
+from planwatch.config import Settings
+
+pytestmark = pytest.mark.airflow
+
+
+@pytest.fixture(scope="module")
+def dagbag(settings: Settings, initialised: str):
+    from planwatch.orchestration.airflow_cli import airflow_env
+
+    parse_project(initialised, settings)  # the manifest Cosmos renders from
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in airflow_env(initialised, settings).items():
+            patch.setenv(key, value)
+        from airflow.dag_processing.dagbag import DagBag
+
+        yield DagBag(dag_folder=str(settings.dags_dir))
+
+
+def test_no_import_errors(dagbag) -> None:
+    assert dagbag.import_errors == {}
+    assert set(dagbag.dag_ids) == {"submissions__ingest", "warehouse__build"}
+
+
+def test_file_name_is_dag_id(dagbag) -> None:
+    for dag_id, dag in dagbag.dags.items():
+        assert dag.fileloc.endswith(f"/{dag_id}.py")
+
+
+def test_ingest_is_monthly_after_the_deadline_and_maps_one_task_per_file(dagbag) -> None:
+    dag = dagbag.dags["submissions__ingest"]
+    assert dag.schedule == "0 1 20 * *"  # after the 20th-of-the-month deadline
+    assert dag.timetable.timezone.name == "Asia/Ho_Chi_Minh"
+    assert set(dag.task_ids) == {"list_pending_files", "ingest_file", "publish"}
+    ingest = dag.get_task("ingest_file")
+    assert ingest.upstream_task_ids == {"list_pending_files"}
+    assert type(ingest).__name__.endswith("MappedOperator")
+    assert [a.name for a in dag.get_task("publish").outlets] == ["planwatch_raw_submissions"]
+
+
+def test_build_runs_on_the_asset_and_covers_every_mart(dagbag) -> None:
+    dag = dagbag.dags["warehouse__build"]
+    assert [a.name for a in dag.schedule] == ["planwatch_raw_submissions"]
+    task_ids = set(dag.task_ids)
+    for model in ("dim_agency", "dim_task", "dim_indicator", "dim_project", "dim_month",
+                  "fct_task_progress", "fct_indicator_value", "fct_disbursement",
+                  "fct_submission"):
+        assert f"dbt.{model}_run" in task_ids, model
+    tests = [t for t in task_ids if t.endswith("_test")]
+    assert len(tests) == 1
+    # The tests run after every model.
+    assert len(dag.get_task(tests[0]).upstream_task_ids) >= 1
+    assert all(t.endswith("_run") for t in task_ids if t not in tests)
