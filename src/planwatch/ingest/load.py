@@ -79,30 +79,26 @@ def write_file(conn: psycopg.Connection, file: FileWrite) -> None:
         _write_submission(conn, file, sub)
 
 
+_SAME_KEY = "agency_code = %(agency)s and period = %(period)s and template = %(template)s"
+
+
 def _write_submission(conn: psycopg.Connection, file: FileWrite, sub: SubmissionWrite) -> None:
     keyed = sub.status != DUPLICATE and sub.template and sub.agency_code and sub.period
+    key = {"agency": sub.agency_code, "period": sub.period, "template": sub.template}
     if keyed:
-        # Versions of one agency/period/template are numbered one at a time.
-        conn.execute(
-            "select pg_advisory_xact_lock(hashtext(%s))",
-            (f"{sub.agency_code}|{sub.period}|{sub.template}",),
-        )
-        (latest,) = conn.execute(
-            """select coalesce(max(version), 0) from audit.submissions
-               where agency_code = %s and period = %s and template = %s""",
-            (sub.agency_code, sub.period, sub.template),
-        ).fetchone()
-        sub.version = latest + 1
+        # One writer at a time per agency/period/template (parallel Airflow tasks).
+        conn.execute("select pg_advisory_xact_lock(hashtext(%s))",
+                     (f"{sub.agency_code}|{sub.period}|{sub.template}",))
     reasons = [p.to_dict() for p in sub.problems]
     (sub.submission_id,) = conn.execute(
         """insert into audit.submissions
              (file_name, inbox_path, file_sha256, agency_code, period, template, received_at,
-              status, version, row_count, reasons, sheet_name, receipt_path, duplicate_of,
+              status, row_count, reasons, sheet_name, receipt_path, duplicate_of,
               code_version)
-           values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+           values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
            returning submission_id""",
         (file.file_name, file.inbox_path, file.file_sha256, sub.agency_code, sub.period,
-         sub.template, file.received_at, sub.status, sub.version,
+         sub.template, file.received_at, sub.status,
          len(sub.rows) if sub.status not in (REJECTED, DUPLICATE) else 0,
          Jsonb(reasons), sub.sheet_name, file.receipt_path, sub.duplicate_of,
          file.code_version),
@@ -119,16 +115,42 @@ def _write_submission(conn: psycopg.Connection, file: FileWrite, sub: Submission
                     check.get("unexpected_count", 0),
                     json.dumps(check.get("details", {}), ensure_ascii=False, default=str),
                 ))
-    if sub.status in (REJECTED, DUPLICATE) or not keyed:
+    if not keyed:
         return
-    _copy_rows(conn, sub)
+    if sub.status != REJECTED:
+        _copy_rows(conn, sub)
+    _order_versions(conn, sub, key)
+
+
+def _order_versions(conn: psycopg.Connection, sub: SubmissionWrite, key: dict) -> None:
+    """Versions follow arrival, whatever order the files are processed in.
+
+    Every attempt (duplicates aside) is numbered by received_at; the newest
+    accepted version is in force and any older accepted one becomes
+    ``superseded`` (its rows stay in raw.*). A file that arrived before the
+    version in force is superseded from the start.
+    """
     conn.execute(
-        """update audit.submissions set status = 'superseded', superseded_by = %s
-           where agency_code = %s and period = %s and template = %s
-             and submission_id <> %s
-             and status in ('accepted', 'accepted_with_warnings')""",
-        (sub.submission_id, sub.agency_code, sub.period, sub.template, sub.submission_id),
-    )
+        f"""update audit.submissions s set version = ordered.version
+            from (select submission_id, row_number() over (
+                      order by received_at, submission_id) as version
+                  from audit.submissions where {_SAME_KEY} and status <> 'duplicate') ordered
+            where s.submission_id = ordered.submission_id
+              and s.version is distinct from ordered.version""", key)
+    superseded = {row[0] for row in conn.execute(
+        f"""update audit.submissions s set status = 'superseded', superseded_by = newest.id
+            from (select submission_id as id from audit.submissions
+                  where {_SAME_KEY} and status in ('accepted', 'accepted_with_warnings')
+                  order by received_at desc, submission_id desc limit 1) newest
+            where s.agency_code = %(agency)s and s.period = %(period)s
+              and s.template = %(template)s and s.status in ('accepted', 'accepted_with_warnings')
+              and s.submission_id <> newest.id
+            returning s.submission_id""", key)}
+    if sub.submission_id in superseded:
+        sub.status = "superseded"
+    (sub.version,) = conn.execute(
+        "select version from audit.submissions where submission_id = %s", (sub.submission_id,)
+    ).fetchone()
 
 
 def _copy_rows(conn: psycopg.Connection, sub: SubmissionWrite) -> None:
