@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
@@ -70,3 +71,24 @@ def initialised(settings: Settings, test_database: str) -> str:
 
     init_warehouse(test_database, settings)
     return test_database
+
+
+@pytest.fixture(scope="session")
+def new_warehouse(server_url: str, tmp_path_factory: pytest.TempPathFactory):
+    """Factory for tests that need a warehouse and home of their own:
+    ``new_warehouse("e2e")`` -> (Settings, url) of a fresh, empty database."""
+    created: list[str] = []
+
+    def make(label: str) -> tuple[Settings, str]:
+        name = f"planwatch_{label}_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(f'create database "{name}"')
+        created.append(name)
+        url = _with_database(server_url, name)
+        home = tmp_path_factory.mktemp(label)
+        return replace(load_settings(), home=home, warehouse_url=url), url
+
+    yield make
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        for name in created:
+            conn.execute(f'drop database if exists "{name}" with (force)')

@@ -81,10 +81,12 @@ class Ingestor:
     def ingest_inbox(self, inbox: Path, *, progress: bool = True) -> IngestReport:
         report = IngestReport()
         files = discover(inbox)
-        with psycopg.connect(self.url) as conn:
-            for file in tqdm(files, desc="ingest", unit="file", disable=not progress):
-                self.ingest_file(conn, file, report)
-        self.sandbox.close()
+        try:
+            with psycopg.connect(self.url) as conn:
+                for file in tqdm(files, desc="ingest", unit="file", disable=not progress):
+                    self.ingest_file(conn, file, report)
+        finally:
+            self.sandbox.close()
         report.data_docs = self.publish_data_docs(
             f"ingest-{datetime.now(UTC):%Y%m%dT%H%M%S}")
         return report
@@ -118,7 +120,9 @@ class Ingestor:
         else:
             parsed = self._parse_and_check(file, archived)
             subs = self._decide(parsed, sha)
-        receipt_html = self.settings.receipts_dir / f"{sha}.html"
+        # One receipt per file received (the same bytes sent again get their own).
+        receipt_html = (self.settings.receipts_dir
+                        / f"{sha[:16]}_{safe_label(file.inbox_path.replace('/', '_'))}.html")
         write = FileWrite(
             file_name=file.name, inbox_path=file.inbox_path, file_sha256=sha,
             file_size=file.size, archive_path=str(archived.relative_to(self.settings.home)),
@@ -127,12 +131,13 @@ class Ingestor:
             code_version=__version__, submissions=subs)
         with conn.transaction():
             write_file(conn, write)
-            # The receipt is written inside the transaction: if writing it fails,
-            # nothing is recorded and the next run processes the file again.
-            self._write_receipt(write, parsed)
+            # Files are written before the commit: if writing them fails, nothing
+            # is recorded and the next run processes the file again (both writes
+            # are idempotent, so a crash after them costs nothing either).
+            self._write_receipt(receipt_html, write)
+            if any(s.status == REJECTED for s in subs):
+                self._quarantine(file, archived, sha, parsed)
         conn.commit()
-        if any(s.status == REJECTED for s in subs):
-            self._quarantine(file, archived, sha, parsed)
         report.files += 1
         for sub in subs:
             report.statuses[sub.status] += 1
@@ -183,7 +188,7 @@ class Ingestor:
                 sub.status = "accepted_with_warnings"
         return subs
 
-    def _write_receipt(self, write: FileWrite, parsed: ParsedFile | None) -> None:
+    def _write_receipt(self, path: Path, write: FileWrite) -> None:
         statuses = {s.status for s in write.submissions}
         overall = next((s for s in (REJECTED, DUPLICATE, "accepted_with_warnings")
                         if s in statuses), "accepted")
@@ -196,7 +201,7 @@ class Ingestor:
                     problems.append(p)
         first = write.submissions[0]
         agency = self.catalog.agency_by_code.get(first.agency_code or "")
-        write_receipt(self.settings.receipts_dir, {
+        write_receipt(path, {
             "file_name": write.file_name,
             "file_sha256": write.file_sha256,
             "agency_code": first.agency_code,

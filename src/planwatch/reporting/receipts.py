@@ -23,14 +23,10 @@ TEMPLATE_VI = {"tasks": "Nhiệm vụ", "indicators": "Chỉ tiêu", "disburseme
 SEVERITY_VI = {"block": "Lỗi (phải sửa)", "warn": "Lưu ý"}
 
 
-def receipt_paths(receipts_dir: Path, sha256: str) -> tuple[Path, Path]:
-    return receipts_dir / f"{sha256}.html", receipts_dir / f"{sha256}.json"
-
-
-def write_receipt(receipts_dir: Path, receipt: dict[str, Any]) -> Path:
-    """Write both files atomically enough (temp then rename); return the HTML path."""
-    html_path, json_path = receipt_paths(receipts_dir, receipt["file_sha256"])
-    receipts_dir.mkdir(parents=True, exist_ok=True)
+def write_receipt(html_path: Path, receipt: dict[str, Any]) -> Path:
+    """Write the HTML page and its JSON twin (temp file then rename); return the HTML path."""
+    json_path = html_path.with_suffix(".json")
+    html_path.parent.mkdir(parents=True, exist_ok=True)
     for path, text in ((json_path, json.dumps(receipt, ensure_ascii=False, indent=2,
                                               default=str)),
                        (html_path, render_html(receipt))):
