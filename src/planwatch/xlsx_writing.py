@@ -160,7 +160,10 @@ def write_cell(
         cached = value.value
         if isinstance(cached, Decimal):
             cached = float(cached)
-        ws.write_formula(row, col, value.formula, styles.get(props), cached)
+        if cached is None:  # no cached value: Excel computes it on opening
+            ws.write_formula(row, col, value.formula, styles.get(props))
+        else:
+            ws.write_formula(row, col, value.formula, styles.get(props), cached)
     else:
         raise TypeError(f"cannot write {type(value).__name__} to a cell")
 
