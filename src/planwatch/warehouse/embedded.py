@@ -82,10 +82,23 @@ class EmbeddedPostgres:
         return {"user": entry.pw_uid, "group": entry.pw_gid}
 
     def _pg(self, tool: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
+        result = subprocess.run(
             [str(self.bin_dir() / tool), *args],
-            check=check, capture_output=True, text=True, cwd=self.root, **self._run_as(),
+            check=False, capture_output=True, text=True, cwd=self.root, **self._run_as(),
         )
+        if check and result.returncode != 0:
+            raise RuntimeError(f"{tool} failed ({result.returncode}): "
+                               f"{(result.stderr or result.stdout).strip()}")
+        return result
+
+    def _check_reachable(self) -> None:
+        """As root the server runs as SERVICE_USER, who must be able to reach its folder."""
+        for parent in self.root.resolve().parents:
+            if not parent.stat().st_mode & 0o001:
+                raise RuntimeError(
+                    f"The embedded PostgreSQL runs as user {SERVICE_USER!r} (PostgreSQL refuses "
+                    f"root), which cannot enter {parent}: make it traversable (chmod o+x), "
+                    "set PLANWATCH_HOME to another folder, or set WAREHOUSE_URL.")
 
     # -- lifecycle ----------------------------------------------------------
     def status(self) -> EmbeddedStatus:
@@ -105,6 +118,7 @@ class EmbeddedPostgres:
         os.chmod(self.root, 0o755)
         owner = self._run_as()
         if owner:
+            self._check_reachable()
             os.chown(self.root, owner["user"], owner["group"])
         if not (self.data_dir / "PG_VERSION").exists():
             self._pg("initdb", "-D", str(self.data_dir), "-U", SUPERUSER, "-A", "trust",
@@ -157,6 +171,8 @@ def _free_port() -> int:
 
 def _port_is_free(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # As PostgreSQL does: a port left in TIME_WAIT by our own last run is free.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:

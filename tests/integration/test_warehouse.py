@@ -1,0 +1,69 @@
+"""The warehouse itself: the embedded server's life cycle and an idempotent init."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from planwatch.cli import main
+from planwatch.warehouse.embedded import EmbeddedPostgres
+from planwatch.warehouse.init import init_warehouse
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture()
+def state_dir():
+    """A state folder the server's own user can reach (pytest's tmp is root-only)."""
+    with tempfile.TemporaryDirectory(prefix="planwatch-embedded-", dir="/tmp") as folder:
+        os.chmod(folder, 0o755)
+        yield Path(folder) / ".planwatch"
+
+
+def test_embedded_server_starts_on_a_free_port_and_keeps_it(state_dir) -> None:
+    server = EmbeddedPostgres(state_dir)
+    assert not server.status().running
+    try:
+        started = server.start()
+        assert started.running and started.port != 5432
+        assert started.url.startswith("postgresql://postgres@127.0.0.1:")
+        with psycopg.connect(started.url) as conn:
+            assert conn.execute("select current_database()").fetchone() == ("planwatch",)
+        assert server.start() == started  # already running: nothing changes
+        assert not server.stop().running
+        again = server.start()
+        assert again.port == started.port  # the port is kept between runs
+    finally:
+        server.stop()
+    assert not server.status().running
+
+
+def test_init_twice_leaves_one_ready_warehouse(new_warehouse) -> None:
+    settings, url = new_warehouse("init")
+    init_warehouse(url, settings)
+    init_warehouse(url, settings)
+    with psycopg.connect(url) as conn:
+        schemas = {r[0] for r in conn.execute("select nspname from pg_namespace")}
+        counts = conn.execute(
+            "select (select count(*) from raw.plan_agencies), (select count(*) from"
+            " raw.plan_tasks), (select count(*) from raw.plan_indicators),"
+            " (select count(*) from raw.plan_projects)").fetchone()
+        roles = {r[0] for r in conn.execute(
+            "select rolname from pg_roles where rolname like 'planwatch_%'")}
+    assert {"raw", "audit", "staging", "intermediate", "marts"} <= schemas
+    catalog_lines = [sum(1 for _ in (settings.seeds_dir / f"plan_{n}.csv").open()) - 1
+                     for n in ("agencies", "tasks", "indicators", "projects")]
+    assert list(counts) == catalog_lines
+    assert {"planwatch_loader", "planwatch_transformer", "planwatch_bi_reader",
+            "planwatch_auditor"} <= roles
+
+
+def test_cli_db_url_names_the_configured_warehouse(new_warehouse, monkeypatch, capsys) -> None:
+    _, url = new_warehouse("cli")
+    monkeypatch.setenv("WAREHOUSE_URL", url)
+    assert main(["db", "url"]) == 0
+    assert capsys.readouterr().out.strip() == url
