@@ -6,45 +6,9 @@
 
 with
 
-disbursement_rows as (
+latest_rows as (
 
-    select * from {{ ref('stg_raw__disbursements') }}
-
-),
-
-latest_submissions as (
-
-    select * from {{ ref('int_submissions_versioned') }}
-    where is_latest_accepted
-        and template = 'disbursement'
-
-),
-
-joined as (
-
-    select
-        latest_submissions.agency_code,
-        latest_submissions.period,
-        latest_submissions.month_key,
-        latest_submissions.received_at,
-        disbursement_rows.*
-
-    from disbursement_rows
-    inner join latest_submissions
-        on disbursement_rows.submission_id = latest_submissions.submission_id
-
-),
-
-ranked as (
-
-    select
-        *,
-        row_number() over (
-            partition by submission_id, project_code, capital_source
-            order by source_row desc
-        ) as row_rank
-
-    from joined
+    {{ latest_accepted_rows('stg_raw__disbursements', 'disbursement', ['project_code', 'capital_source']) }}
 
 ),
 
@@ -69,8 +33,7 @@ final as (
         reported_rate,
         issues_text
 
-    from ranked
-    where row_rank = 1
+    from latest_rows
 
 )
 

@@ -4,45 +4,9 @@
 
 with
 
-indicator_rows as (
+latest_rows as (
 
-    select * from {{ ref('stg_raw__indicators') }}
-
-),
-
-latest_submissions as (
-
-    select * from {{ ref('int_submissions_versioned') }}
-    where is_latest_accepted
-        and template = 'indicators'
-
-),
-
-joined as (
-
-    select
-        latest_submissions.agency_code,
-        latest_submissions.period,
-        latest_submissions.month_key,
-        latest_submissions.received_at,
-        indicator_rows.*
-
-    from indicator_rows
-    inner join latest_submissions
-        on indicator_rows.submission_id = latest_submissions.submission_id
-
-),
-
-ranked as (
-
-    select
-        *,
-        row_number() over (
-            partition by submission_id, indicator_code
-            order by source_row desc
-        ) as row_rank
-
-    from joined
+    {{ latest_accepted_rows('stg_raw__indicators', 'indicators', ['indicator_code']) }}
 
 ),
 
@@ -70,8 +34,7 @@ final as (
         source_text,
         note
 
-    from ranked
-    where row_rank = 1
+    from latest_rows
 
 )
 

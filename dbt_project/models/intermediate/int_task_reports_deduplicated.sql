@@ -5,45 +5,9 @@
 
 with
 
-task_rows as (
+latest_rows as (
 
-    select * from {{ ref('stg_raw__tasks') }}
-
-),
-
-latest_submissions as (
-
-    select * from {{ ref('int_submissions_versioned') }}
-    where is_latest_accepted
-        and template = 'tasks'
-
-),
-
-joined as (
-
-    select
-        latest_submissions.agency_code,
-        latest_submissions.period,
-        latest_submissions.month_key,
-        latest_submissions.received_at,
-        task_rows.*
-
-    from task_rows
-    inner join latest_submissions
-        on task_rows.submission_id = latest_submissions.submission_id
-
-),
-
-ranked as (
-
-    select
-        *,
-        row_number() over (
-            partition by submission_id, task_code
-            order by source_row desc
-        ) as row_rank
-
-    from joined
+    {{ latest_accepted_rows('stg_raw__tasks', 'tasks', ['task_code']) }}
 
 ),
 
@@ -67,8 +31,7 @@ final as (
         issues_text,
         proposals_text
 
-    from ranked
-    where row_rank = 1
+    from latest_rows
 
 )
 
