@@ -33,6 +33,7 @@ from planwatch.ingest.load import (
     earlier_submissions,
     write_file,
 )
+from planwatch.ingest.messages import problem
 from planwatch.ingest.model import CSV_SUFFIXES, ParsedFile, Problem
 from planwatch.ingest.sandbox import ParseSandbox
 from planwatch.quality.validate import ValidationOutcome, Validator, frame_from_rows
@@ -118,8 +119,7 @@ class Ingestor:
                                     duplicate_of=sid) for sid, t, a, p in earlier]
             parsed = None
         else:
-            parsed = self._parse_and_check(file, archived)
-            subs = self._decide(parsed, sha)
+            parsed, subs = self._judge(file, archived, sha)
         # One receipt per file received (the same bytes sent again get their own).
         receipt_html = (self.settings.receipts_dir
                         / f"{sha[:16]}_{safe_label(file.inbox_path.replace('/', '_'))}.html")
@@ -145,14 +145,27 @@ class Ingestor:
                 report.rows += len(sub.rows)
 
     # -- steps -----------------------------------------------------------------
+    def _judge(self, file: InboxFile, archived: Path, sha: str
+               ) -> tuple[ParsedFile, list[SubmissionWrite]]:
+        """Parse, check and validate one file. A bug met on one file rejects that
+        file (and is logged for operators) instead of stopping every other
+        agency's file; database faults still stop the run."""
+        try:
+            parsed = self._parse_and_check(file, archived)
+            return parsed, self._decide(parsed, sha)
+        except psycopg.Error:
+            raise
+        except Exception:
+            log.exception("checking %s (%s) failed", file.inbox_path, sha)
+            failed = ParsedFile(file.name, "csv" if file.suffix == ".csv" else "xlsx")
+            failed.problems.append(problem("parse_failed"))
+            self._file_by_name(failed, file)
+            return failed, self._decide(failed, sha)
+
     def _parse_and_check(self, file: InboxFile, archived: Path) -> ParsedFile:
         parsed = self.sandbox.parse(archived, file.name)
         if parsed.blocking and not parsed.sheets:
-            # Unreadable: file it under the agency and month its name and folder give.
-            name_agency, name_period = file.name_hint
-            if name_agency in self.catalog.agency_by_code:
-                parsed.agency_code = name_agency
-            parsed.period = file.folder_period or name_period
+            self._file_by_name(parsed, file)
             return parsed
         checks.check_identity(parsed, file, self.catalog.agency_by_code)
         for sheet in parsed.sheets:
@@ -161,6 +174,13 @@ class Ingestor:
             if sheet.template == "indicators":
                 checks.check_units(sheet, self.units)
         return parsed
+
+    def _file_by_name(self, parsed: ParsedFile, file: InboxFile) -> None:
+        """An unreadable file goes under the agency and month its name and folder give."""
+        name_agency, name_period = file.name_hint
+        if name_agency in self.catalog.agency_by_code:
+            parsed.agency_code = name_agency
+        parsed.period = file.folder_period or name_period
 
     def _decide(self, parsed: ParsedFile, sha: str) -> list[SubmissionWrite]:
         """Validate each sheet; any blocking problem rejects the whole file."""

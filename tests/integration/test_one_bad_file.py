@@ -1,0 +1,46 @@
+"""A fault met on one file rejects that file, not the run."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from planwatch.catalog.seeds import load_catalog
+from planwatch.demo_data import write_demo_year
+from planwatch.ingest.files import discover
+from planwatch.ingest.pipeline import Ingestor
+from planwatch.quality.validate import Validator
+from planwatch.warehouse.init import create_schema
+
+pytestmark = pytest.mark.integration
+
+
+def test_a_validation_fault_on_one_file_leaves_the_others_loaded(new_warehouse,
+                                                                 monkeypatch) -> None:
+    settings, url = new_warehouse("badfile")
+    create_schema(url)
+    write_demo_year(load_catalog(settings.seeds_dir), 2024, settings.inbox_dir, months=[4],
+                    progress=False)
+    files = discover(settings.inbox_dir)
+    victim = next(f for f in files if f.name.endswith("_nhiem_vu.csv"))
+    original = Validator.validate
+
+    def fails_on_the_victim(self, template, frame, *, label=None):
+        if label and label.startswith(victim.name.split("_2024")[0] + "_") and \
+                template == "tasks":
+            raise RuntimeError("boom")
+        return original(self, template, frame, label=label)
+
+    monkeypatch.setattr(Validator, "validate", fails_on_the_victim)
+    report = Ingestor(settings, url).ingest_inbox(settings.inbox_dir, progress=False)
+    assert report.files == len(files)
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "select status, reasons->0->>'code', agency_code, period from audit.submissions"
+            " where inbox_path = %s", (victim.inbox_path,)).fetchall()
+        (accepted,) = conn.execute(
+            "select count(*) from audit.submissions where status like 'accepted%%'"
+        ).fetchone()
+    agency = victim.name.split("_2024")[0]
+    assert rows == [("rejected", "parse_failed", agency, "2024-04")]
+    assert accepted > 20
