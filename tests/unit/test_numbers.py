@@ -31,6 +31,20 @@ def test_a_text_proves_its_own_convention_only_when_it_can(text, convention) -> 
     assert text_convention(text) == convention
 
 
+@pytest.mark.parametrize(("text", "convention"), [
+    ("trên 55.000", None),  # was "en": the word glued to the digits looked like a decimal
+    ("55.000 ha", None),
+    ("3,5 - 4", "vi"),
+    ("dưới 1,76%", "vi"),
+    ("khoảng 1.234.567 đồng", "vi"),
+    ("3.5 - 4", "en"),
+    ("1,5 - 2.5", None),  # the numbers contradict each other: no evidence
+    ("12 345.678", "en"), ("1\u00a0234,5", "vi"),  # space-grouped: one number
+])
+def test_only_the_numbers_in_a_text_are_evidence(text, convention) -> None:
+    assert text_convention(text) == convention
+
+
 @pytest.mark.parametrize(("text", "convention", "value"), [
     ("55.000", "vi", "55000"),
     ("55.000", "en", "55"),  # the column plainly uses the English convention
@@ -105,6 +119,8 @@ def test_money_units_from_headers_and_exact_vnd() -> None:
     ("2024-03-05", dt.date(2024, 3, 5)),
     ("ngày 5 tháng 3 năm 2024", dt.date(2024, 3, 5)),
     ("45356", dt.date(2024, 3, 5)),
+    ("05/03/2024 08:30", dt.date(2024, 3, 5)),  # exported with its time
+    ("5/3/24 16:45:10", dt.date(2024, 3, 5)),
 ])
 def test_dates_are_day_first(text, day) -> None:
     assert parse_date_text(text) == day
@@ -129,3 +145,29 @@ def test_serial_dates() -> None:
 ])
 def test_periods(value, period) -> None:
     assert parse_period(value) == period
+
+
+@pytest.mark.parametrize(("value", "period"), [
+    # The data window of the reporting regime, 15th to 14th: dates, not a period.
+    ("Kỳ báo cáo: từ ngày 15/05/2024 đến ngày 14/06/2024", None),
+    ("Số liệu từ 2024-05-15 đến 2024-06-14", None),
+    ("Kỳ báo cáo: tháng 06/2024 (từ ngày 15/05/2024 đến ngày 14/06/2024)", "2024-06"),
+    # A value that is one whole date stands for its month.
+    ("01/06/2024", "2024-06"), ("2024-06-14", "2024-06"), ("31/02/2024", None),
+])
+def test_full_dates_are_not_periods(value, period) -> None:
+    assert parse_period(value) == period
+
+
+def test_control_characters_and_absurd_numbers_never_reach_the_database(tmp_path) -> None:
+    from planwatch.ingest.parse import parse_file
+
+    csv = ("STT;Mã dự án;Nguồn vốn;Kế hoạch vốn năm;Lũy kế giải ngân\r\n"
+           "1;DA-01\x00;NS\x01TW;100;99999999999999999999\r\n")
+    path = tmp_path / "SKHDT_2024-03_giai_ngan.csv"
+    path.write_bytes(csv.encode("utf-8"))
+    parsed = parse_file(path, path.name, max_bytes=2**20)
+    (row,) = parsed.sheets[0].rows
+    assert (row["project_code"], row["capital_source"]) == ("DA-01", "NSTW")
+    assert row["ytd_disbursed_vnd"] is None
+    assert [p.code for p in parsed.sheets[0].problems] == ["number_too_large"]

@@ -72,6 +72,16 @@ def test_two_row_header_with_merged_group_titles() -> None:
     assert {i: c.field for i, c in csv_match.columns.items()} == fields
 
 
+def test_a_visible_column_wins_over_a_hidden_one_of_the_same_field() -> None:
+    rows = [["Mã dự án", "Nguồn vốn", "Kế hoạch vốn năm", "Lũy kế giải ngân đến 14/5",
+             "Lũy kế giải ngân đến 14/6"]]
+    visible = find_header("disbursement", rows, [], hidden={3})
+    assert visible is not None
+    assert visible.columns[4].field == "ytd_disbursed" and 3 in visible.duplicates
+    plain = find_header("disbursement", rows, [])  # nothing hidden: the leftmost wins
+    assert plain is not None and plain.columns[3].field == "ytd_disbursed"
+
+
 def test_header_found_below_title_rows_single_row_preferred() -> None:
     rows = [["BÁO CÁO TIẾN ĐỘ"], [None], ["STT", "Mã nhiệm vụ", "Tình trạng"],
             ["1", "NV-1-01", "Hoàn thành"]]

@@ -3,6 +3,9 @@
 ``CellReader`` holds what a sheet's cells are read with (its name, the number
 convention of each column, the money unit of each money column) and collects
 the problems it finds, each naming sheet, row, column and the value found.
+A column planwatch recomputes (the reported disbursement rate) is never
+trusted, so a value there that cannot be read is left out with a warning
+instead of rejecting the file.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from planwatch.ingest.columns import Column
-from planwatch.ingest.messages import problem
+from planwatch.ingest.messages import MESSAGES, problem
 from planwatch.ingest.model import Problem
 from planwatch.ingest.numbers import (
     BLANKS,
@@ -31,6 +34,7 @@ from planwatch.ingest.numbers import (
     parse_number,
     to_vnd,
 )
+from planwatch.ingest.readers import FormulaWithoutValue
 from planwatch.ingest.text import clean_text, fold
 
 # The statuses of submission-format.md, matched after folding (case, diacritics,
@@ -51,6 +55,10 @@ MONEY_UNIT_VI = {"dong": "đồng", "vnd": "đồng", "nghin dong": "nghìn đ�
                  "ngan dong": "nghìn đồng", "1000 dong": "nghìn đồng",
                  "trieu dong": "triệu đồng", "trieu": "triệu đồng", "ty dong": "tỷ đồng",
                  "ty": "tỷ đồng"}
+# No figure of a provincial plan comes near this; money in VND must fit a bigint.
+MAX_NUMBER = Decimal(10) ** 18
+# Hyphen look-alikes that word processors put in pasted text ("NV–8–05").
+_DASHES_TO_HYPHEN = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"))
 _CONVENTION_VI = {"vi": "dấu chấm ngăn cách hàng nghìn, dấu phẩy là phần thập phân",
                   "en": "dấu phẩy ngăn cách hàng nghìn, dấu chấm là phần thập phân"}
 
@@ -87,19 +95,25 @@ class CellReader:
     _warned_ambiguous: set[str] = field(default_factory=set)  # one warning per column
 
     def _problem(self, code: str, row: int, column: Column, value: Any, **extra: Any) -> None:
+        if column.recomputed and MESSAGES[code][0] == "block":
+            code, extra = "recomputed_value_ignored", {}
         self.problems.append(problem(code, sheet=self.sheet, row=row, column=column.header_vi,
                                      value=value, **extra))
 
     def read(self, column: Column, value: Any, row: int, percent_cell: bool,
              unit: str | None = None) -> Any:
         kind = column.kind
+        if isinstance(value, FormulaWithoutValue):
+            if kind not in ("label", "text"):
+                self._problem("formula_not_calculated", row, column, value.formula)
+            return None
         if kind in ("number", "percent", "money"):
             return self.number(column, value, row, percent_cell, unit)
         if kind == "date":
             return self.date(column, value, row)
         text = as_text(value)
         if kind == "code" and text:
-            return re.sub(r"\s+", " ", text).strip()
+            return re.sub(r"\s+", " ", text.translate(_DASHES_TO_HYPHEN)).strip()
         return text
 
     def number(self, column: Column, value: Any, row: int, percent_cell: bool,
@@ -146,8 +160,14 @@ class CellReader:
                               how=_CONVENTION_VI[self.conventions.get(column.field, "vi")])
             if parsed.approximate:
                 self._problem("approximate_number", row, column, text, read_as=show(number))
+        if abs(number) >= MAX_NUMBER:
+            self._problem("number_too_large", row, column, as_text(value))
+            return None
         if money:
             vnd, rounded = to_vnd(number, money_unit)
+            if abs(vnd) >= MAX_NUMBER:
+                self._problem("number_too_large", row, column, as_text(value))
+                return None
             if rounded:
                 self._problem("money_rounded", row, column, as_text(value),
                               read_as=show(Decimal(vnd)))
@@ -166,6 +186,9 @@ class CellReader:
                 return date_from_serial(float(value))
             text = clean_text(str(value))
             if text in BLANKS:
+                return None
+            if text.upper() in EXCEL_ERRORS:
+                self._problem("excel_error", row, column, text)
                 return None
             return parse_date_text(text)
         except NotADate:

@@ -9,12 +9,15 @@ plan and not the annual plan.
 
 Headers spread over two rows (a merged group title above sub-titles) are
 read as one header per column: ``Giải ngân`` over ``Lũy kế`` gives
-``Giải ngân Lũy kế``.
+``Giải ngân Lũy kế``. When two columns name the same field, a visible one
+wins over a hidden one (last month's column hidden beside this month's),
+then the leftmost.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
@@ -33,11 +36,13 @@ class Column:
     header_vi: str  # the header as the template writes it (for messages)
     alias_words: tuple[frozenset[str], ...]  # the words of each accepted header
     required: bool = False
+    recomputed: bool = False  # planwatch recomputes it: the value read is never trusted
 
 
-def _col(field: str, kind: Kind, header_vi: str, *aliases: str, required: bool = False) -> Column:
+def _col(field: str, kind: Kind, header_vi: str, *aliases: str, required: bool = False,
+         recomputed: bool = False) -> Column:
     words = tuple(header_words(a) for a in (header_vi, *aliases))
-    return Column(field, kind, header_vi, words, required)
+    return Column(field, kind, header_vi, words, required, recomputed)
 
 
 _PARENS = re.compile(r"\([^)]*\)")
@@ -102,7 +107,7 @@ COLUMNS: dict[Template, tuple[Column, ...]] = {
         _col("month_disbursed", "money", "Giải ngân trong tháng", "giải ngân tháng"),
         _col("ytd_disbursed", "money", "Lũy kế giải ngân", "lũy kế", "đã giải ngân",
              "giải ngân lũy kế", required=True),
-        _col("reported_rate", "percent", "Tỷ lệ giải ngân (%)", "tỷ lệ"),
+        _col("reported_rate", "percent", "Tỷ lệ giải ngân (%)", "tỷ lệ", recomputed=True),
         _col("issues_text", "text", "Khó khăn, vướng mắc", "khó khăn", "vướng mắc"),
     ),
 }
@@ -140,18 +145,19 @@ class HeaderMatch:
         return [c for c in COLUMNS[template] if c.required and c.field not in self.fields]
 
 
-def assign_columns(template: Template, headers: dict[int, str]) -> HeaderMatch:
+def assign_columns(template: Template, headers: dict[int, str],
+                   hidden: Collection[int] = ()) -> HeaderMatch:
     """Give each field its best-matching column (each column at most one field)."""
     candidates = []
     for index, text in headers.items():
         found = match_header(template, text)
         if found:
-            candidates.append((-found[1], index, found[0]))
-    candidates.sort(key=lambda c: (c[0], c[1]))
+            candidates.append((-found[1], index in hidden, index, found[0]))
+    candidates.sort(key=lambda c: c[:3])
     columns: dict[int, Column] = {}
     duplicates: dict[int, Column] = {}
     taken: set[str] = set()
-    for _, index, column in candidates:
+    for _, _, index, column in candidates:
         if index in columns or index in duplicates:
             continue
         if column.field in taken:
@@ -203,18 +209,19 @@ MAX_HEADER_SCAN = 30
 
 
 def find_header(template: Template, rows: list[list[Any]],
-                merges: list[tuple[tuple[int, int], tuple[int, int]]]) -> HeaderMatch | None:
+                merges: list[tuple[tuple[int, int], tuple[int, int]]],
+                hidden: Collection[int] = ()) -> HeaderMatch | None:
     """The header among the first rows: the row (or pair of rows) naming the most
     fields, the code column among them. Ties go to the single, earlier row."""
     code_field = next(c.field for c in COLUMNS[template] if c.kind == "code")
     best: tuple[tuple[int, int, int], HeaderMatch] | None = None
     for r in range(min(MAX_HEADER_SCAN, len(rows))):
         single = {i: _as_text(v) for i, v in enumerate(rows[r]) if _as_text(v)}
-        options = [(r, assign_columns(template, single))]
+        options = [(r, assign_columns(template, single, hidden))]
         if r + 1 < len(rows):
             spans = [(a[1], b[1]) for a, b in merges if a[0] == r and b[1] > a[1]]
             pair = two_row_headers(rows[r], rows[r + 1], spans)
-            options.append((r + 1, assign_columns(template, pair)))
+            options.append((r + 1, assign_columns(template, pair, hidden)))
         for last, match in options:
             if code_field not in match.fields or len(match.columns) < 2:
                 continue

@@ -56,6 +56,11 @@ MESSAGES: dict[str, tuple[Severity, str, str]] = {
         "Không cần gửi lại ngay; nếu cần gấp, tạo lại tệp từ biểu mẫu gốc và gửi lại."),
     "not_csv": ("block", "Tệp có đuôi .csv nhưng không phải tệp văn bản CSV.",
                 "Lưu lại bằng Excel dạng 'CSV UTF-8 (Comma delimited)' hoặc gửi tệp .xlsx."),
+    "csv_encoding_broken": (
+        "block", "Tệp CSV ghi là mã Unicode (có BOM) nhưng từ dòng {detail} có ký tự sai mã "
+        "(có thể tệp được ghép từ nhiều bảng mã).",
+        "Mở tệp bằng Excel, kiểm tra chữ tiếng Việt ở dòng {detail}, lưu lại dạng "
+        "'CSV UTF-8 (Comma delimited)' rồi gửi lại."),
     "not_text": ("block", "Tệp CSV chứa ký tự không phải văn bản.",
                  "Lưu lại bằng Excel dạng 'CSV UTF-8 (Comma delimited)'."),
     "no_data_sheet": (
@@ -85,8 +90,8 @@ MESSAGES: dict[str, tuple[Severity, str, str]] = {
         "block", "Thiếu cột bắt buộc '{column}'.",
         "Thêm cột '{column}' với tiêu đề đúng như biểu mẫu và điền số liệu."),
     "duplicate_column": (
-        "warn", "Cột '{column}' xuất hiện nhiều lần; chỉ đọc cột đầu tiên.",
-        "Xóa cột trùng."),
+        "warn", "Cột '{column}' trùng nội dung với một cột khác đã được đọc nên bị bỏ qua.",
+        "Xóa cột trùng (kể cả cột đang bị ẩn)."),
     "period_mismatch_in_sheet": (
         "block", "Kỳ báo cáo ghi trong sheet '{sheet}' ({value}) khác kỳ báo cáo của tệp "
         "({expected}).",
@@ -95,12 +100,24 @@ MESSAGES: dict[str, tuple[Severity, str, str]] = {
     "not_a_number": (
         "block", "Giá trị '{value}' không phải là số.",
         "Ghi một số (ví dụ 55.000 hoặc 1,76); để trống nếu chưa có số liệu."),
+    "number_too_large": (
+        "block", "Giá trị '{value}' quá lớn, không thể là số liệu báo cáo.",
+        "Kiểm tra lại số và đơn vị tính (triệu đồng, tỷ đồng hay đồng)."),
     "excel_error": (
         "block", "Ô chứa lỗi công thức Excel '{value}'.",
         "Sửa công thức hoặc ghi trực tiếp giá trị số."),
     "percent_in_money": (
         "block", "Cột tiền ghi tỷ lệ phần trăm '{value}'.",
         "Ghi số tiền (đơn vị {unit_vi}) vào cột này; tỷ lệ ghi ở cột 'Tỷ lệ giải ngân (%)'."),
+    "formula_not_calculated": (
+        "block", "Ô có công thức '{value}' nhưng tệp không lưu kết quả tính, nên không biết "
+        "giá trị.",
+        "Mở tệp bằng Excel (Excel tự tính lại công thức), lưu lại rồi gửi lại; hoặc ghi "
+        "trực tiếp giá trị số."),
+    "recomputed_value_ignored": (
+        "warn", "Giá trị '{value}' ở cột '{column}' không đọc được nên được bỏ qua; hệ thống "
+        "tự tính lại cột này từ kế hoạch vốn và số giải ngân.",
+        "Có thể để trống cột này; nếu dùng công thức, sửa lỗi công thức (ví dụ chia cho 0)."),
     "ambiguous_number": (
         "warn", "Số '{value}' có thể hiểu hai cách; hệ thống hiểu là {read_as} ({how}).",
         "Ghi số theo một kiểu thống nhất: dấu chấm ngăn cách hàng nghìn, dấu phẩy "

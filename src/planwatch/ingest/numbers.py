@@ -58,8 +58,19 @@ class ParsedNumber:
 
 
 def text_convention(text: str) -> Convention | None:
-    """The convention a number text proves by itself, or None if it proves none."""
-    body = re.sub(r"[\s\u00a0\u202f']", "", text).lstrip(_MINUS + "+").rstrip("%")
+    """The convention the numbers in a text prove by themselves, or None if they
+    prove none (or contradict each other). Only the numbers count: ``trên 55.000``,
+    ``55.000 ha`` and ``3,5 - 4`` are judged by ``55.000`` and ``3,5``."""
+    joined = _DIGIT_GROUP_SPACE.sub("", text)  # "1 234,5": one number, not two
+    found = {c for token in _NUMBER_TOKEN.findall(joined) if (c := _token_convention(token))}
+    return found.pop() if len(found) == 1 else None
+
+
+_DIGIT_GROUP_SPACE = re.compile(r"(?<=\d)[\s\u00a0\u202f']+(?=\d)")
+_NUMBER_TOKEN = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def _token_convention(body: str) -> Convention | None:
     dots, commas = body.count("."), body.count(",")
     if dots and commas:
         return "vi" if body.rfind(",") > body.rfind(".") else "en"
@@ -181,7 +192,8 @@ def to_vnd(value: Decimal, unit: str) -> tuple[int, bool]:
 # -- dates -------------------------------------------------------------------
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
-_DMY = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{2}|\d{4})$")
+_TIME = r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"  # "05/03/2024 08:30" from other systems' exports
+_DMY = re.compile(rf"^(\d{{1,2}})\s*[/.\-]\s*(\d{{1,2}})\s*[/.\-]\s*(\d{{2}}|\d{{4}}){_TIME}$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T][\d:.]+)?$")
 _WORDS = re.compile(r"ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})")
 PLAUSIBLE_YEARS = range(1990, 2101)
@@ -227,15 +239,29 @@ def parse_date_text(text: str) -> dt.date:
 
 
 _PERIOD_WORDS = re.compile(r"thang\s*(0?[1-9]|1[0-2])\s*(?:nam|[/.\-])?\s*((?:19|20)\d{2})")
-_PERIOD_MY = re.compile(r"(?<!\d)(0?[1-9]|1[0-2])\s*[/.\-]\s*((?:19|20)\d{2})(?!\d)")
-_PERIOD_YM = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[/.\-]\s*(0?[1-9]|1[0-2])(?!\d)")
+# A month and year, not the tail or head of a full date ("15/05/2024", "2024-06-14"):
+# titles state the data window "từ ngày 15/05/2024 đến ngày 14/06/2024".
+_PERIOD_MY = re.compile(r"(?<![\d/.\-])(0?[1-9]|1[0-2])\s*[/.\-]\s*((?:19|20)\d{2})(?!\d)")
+_PERIOD_YM = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})\s*[/.\-]\s*(0?[1-9]|1[0-2])(?!\d|\s*[/.\-]\s*\d)")
 
 
 def parse_period(value: object) -> str | None:
-    """``03/2024``, ``tháng 3 năm 2024``, ``2024-03`` or a date cell -> ``2024-03``."""
+    """``03/2024``, ``tháng 3 năm 2024``, ``2024-03`` or a date -> ``2024-03``.
+
+    A value that is one whole date (``01/06/2024``) stands for its month; dates
+    inside a longer text (``từ ngày 15/05/2024 đến ngày 14/06/2024``) do not.
+    """
     if isinstance(value, dt.date):
         return f"{value.year:04d}-{value.month:02d}"
-    text = strip_diacritics(str(value or "")).lower()
+    whole = str(value or "").strip()
+    if _DMY.match(whole) or _ISO.match(whole):
+        try:
+            day = parse_date_text(whole)
+            return f"{day.year:04d}-{day.month:02d}"
+        except NotADate:
+            return None
+    text = strip_diacritics(whole).lower()
     m = _PERIOD_WORDS.search(text) or _PERIOD_MY.search(text)
     if m:
         month, year = int(m.group(1)), int(m.group(2))

@@ -178,7 +178,7 @@ def _read_info(sheet: RawSheet, parsed: ParsedFile) -> None:
 
 
 def _draft(template: Template, sheet: RawSheet, parsed: ParsedFile) -> SheetDraft | None:
-    header = find_header(template, sheet.rows, sheet.merges)
+    header = find_header(template, sheet.rows, sheet.merges, sheet.hidden_columns)
     code_header = next(c.header_vi for c in COLUMNS[template] if c.kind == "code")
     if header is None:
         parsed.problems.append(problem("header_not_found", sheet=sheet.name,
@@ -199,38 +199,79 @@ def _draft(template: Template, sheet: RawSheet, parsed: ParsedFile) -> SheetDraf
                 draft.money_unit = money_unit_in(text)
             if "ky bao cao" in folded or folded.startswith("thang "):
                 draft.stated_period = draft.stated_period or parse_period(text)
+    _fill_merged_down(sheet, header)
     _sort_rows(draft)
     return draft  # read even with a column missing: every problem is reported at once
 
 
+def _fill_merged_down(sheet: RawSheet, header: HeaderMatch) -> None:
+    """A code or text merged down over several data rows (one project, two capital
+    sources) belongs to each of them. Numbers are not copied: they would count twice."""
+    kinds = {i: c.kind for i, c in header.columns.items()}
+    for (top, col), (bottom, _) in sheet.merges:
+        if top <= header.last_row or kinds.get(col) not in ("code", "label", "text"):
+            continue
+        value = sheet.rows[top][col] if col < len(sheet.rows[top]) else None
+        for r in range(top + 1, min(bottom, len(sheet.rows) - 1) + 1):
+            row = sheet.rows[r]
+            row.extend([None] * (col + 1 - len(row)))
+            row[col] = value if row[col] is None else row[col]
+
+
 def _sort_rows(draft: SheetDraft) -> None:
-    """Data rows in; empty, heading and subtotal rows out."""
+    """Data rows in; empty, heading and subtotal rows out.
+
+    A subtotal row is labelled ``Tổng cộng``, ``Tổng số``, ``Trong đó``... and has
+    no code; the unnumbered lines without a code right under it (``- Vốn NSTW``)
+    detail it and are left out with it.
+    """
     rows, header = draft.raw.rows, draft.header
     start = header.last_row + 1
     if start < len(rows) and _is_column_numbers(rows[start]):
         start += 1
     by_field = {c.field: i for i, c in header.columns.items()}
     code_col = next(i for i, c in header.columns.items() if c.kind == "code")
+    label_col = by_field.get("row_label")
     name_cols = [by_field[f] for f in ("row_label", "name_vi", "description_vi")
                  if f in by_field]
     value_cols = [i for i, c in header.columns.items() if c.kind in _VALUE_KINDS]
+    under_subtotal = False
     for r in range(start, len(rows)):
         row = rows[r]
 
-        def cell(i: int, row: list[Any] = row) -> Any:
-            return row[i] if i < len(row) else None
+        def cell(i: int | None, row: list[Any] = row) -> Any:
+            return row[i] if i is not None and i < len(row) else None
 
         if all(v is None for v in row):
             continue
-        if cell(code_col) is None:
-            labels = [fold(str(cell(i))) for i in name_cols if cell(i) is not None]
+        code = fold(str(cell(code_col) or ""))
+        if not code or _SUBTOTAL.match(code):  # "Tổng cộng" may sit in the code column
+            labels = [fold(str(cell(i))) for i in (code_col, *name_cols) if cell(i) is not None]
             has_values = any(cell(i) is not None for i in value_cols)
-            if any(_SUBTOTAL.match(text) for text in labels):
+            names = [as_text(cell(i)) or "" for i in name_cols if i != label_col]
+            if any(_SUBTOTAL.match(text) for text in labels) or (
+                    under_subtotal and _details_a_subtotal(cell(label_col), names,
+                                                           label_col is not None)):
                 draft.skipped_rows += has_values
+                under_subtotal = True
                 continue
+            under_subtotal = False
             if not has_values:
                 continue  # a heading ("I", "Dự án trọng điểm") or an unfilled line
+        under_subtotal = False
         draft.data_rows.append(r)
+
+
+_BULLET = re.compile(r"^[-+*•·–—]")
+
+
+def _details_a_subtotal(label: Any, names: list[str], has_label_column: bool) -> bool:
+    """A line without a number of its own: the STT empty or a bullet (``-``), or,
+    in a sheet without an STT column, its name starting with a bullet."""
+    text = as_text(label)
+    if text:
+        return bool(_BULLET.match(text))
+    return has_label_column or any(_BULLET.match(n) for n in names)
 
 
 def _is_column_numbers(row: list[Any]) -> bool:

@@ -1,9 +1,11 @@
 """Reading a workbook or CSV file into plain rows of cell values.
 
 Both readers give the same shape, ``RawBook``: sheets of rows of values
-(``str``, ``float``, ``int``, ``bool``, ``date``/``datetime`` or ``None``),
-plus what the values alone do not say: which numeric cells are shown as
-percentages, which cells are merged, whether a sheet is hidden. Legacy
+(``str``, ``float``, ``int``, ``bool``, ``date``/``datetime``, ``None``, or
+``FormulaWithoutValue`` for a formula saved without its result; an Excel
+error cell is its error text, ``"#DIV/0!"``), plus what the values alone do
+not say: which numeric cells are shown as percentages, which cells are
+merged, which columns and sheets are hidden. Legacy
 TCVN3/VNI text is converted to Unicode here, once per file, so everything
 downstream sees Unicode.
 
@@ -34,6 +36,18 @@ from planwatch.ingest.xlsx_inspect import (
 Merge = tuple[tuple[int, int], tuple[int, int]]
 
 
+@dataclass(frozen=True)
+class FormulaWithoutValue:
+    """A formula cell saved without its result, by a program that does not
+    calculate (a script, some web exports): its value is unknown, not empty.
+    As text it is empty; ``formula`` is what the cell says (``=G2-H2``)."""
+
+    formula: str
+
+    def __str__(self) -> str:
+        return ""
+
+
 @dataclass
 class RawSheet:
     name: str
@@ -41,6 +55,7 @@ class RawSheet:
     hidden: bool = False
     percent_cells: set[tuple[int, int]] = field(default_factory=set)
     merges: list[Merge] = field(default_factory=list)
+    hidden_columns: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -64,17 +79,43 @@ def read_xlsx(path: Path, limits: Limits = DEFAULT_LIMITS) -> RawBook:
             offset = sheet.start[1] if sheet.height else 0
             pad = [None] * offset
             rows = [pad + [_cell(v) for v in row] for row in sheet.iter_rows()]
+            for (r, c), error in part.error_cells.items():  # calamine reads them as ""
+                _put(rows, r, c, error)
+            for (r, c), formula in part.uncalculated_cells.items():  # calamine drops them
+                if _get(rows, r, c) is None:
+                    _put(rows, r, c, FormulaWithoutValue(f"={formula or '…'}"))
             merges = [((a[0], a[1]), (b[0], b[1])) for a, b in sheet.merged_cell_ranges or []]
-            sheets.append(RawSheet(part.name, rows, part.hidden, part.percent_cells, merges))
+            sheets.append(RawSheet(part.name, rows, part.hidden, part.percent_cells, merges,
+                                   part.hidden_columns))
         workbook.close()
     except (CalamineError, ValueError) as exc:
         raise UnreadableFile("corrupt_xml", str(exc)) from None
     return _convert_legacy(RawBook("xlsx", sheets))
 
 
+def _get(rows: list[list[Any]], r: int, c: int) -> Any:
+    return rows[r][c] if r < len(rows) and c < len(rows[r]) else None
+
+
+def _put(rows: list[list[Any]], r: int, c: int, value: Any) -> None:
+    rows.extend([] for _ in range(r + 1 - len(rows)))
+    rows[r].extend([None] * (c + 1 - len(rows[r])))
+    rows[r][c] = value
+
+
+# Control characters (NUL above all) are never text a person typed, and
+# PostgreSQL cannot store NUL: dropped from every cell as it is read.
+_CONTROL = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+
+
+def _text_cell(value: str) -> str | None:
+    value = value.translate(_CONTROL)
+    return value if value.strip() else None
+
+
 def _cell(value: Any) -> Any:
     if isinstance(value, str):
-        return value if value.strip() else None
+        return _text_cell(value)
     if isinstance(value, dt.time | dt.timedelta):
         return str(value)
     return value
@@ -92,9 +133,9 @@ def decode_csv(data: bytes) -> tuple[str, str]:
     tone mark; NFC puts them back together.
     """
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
+        return _decode_declared(data[3:], "utf-8"), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+        return _decode_declared(data, "utf-16"), "utf-16"
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -102,6 +143,16 @@ def decode_csv(data: bytes) -> tuple[str, str]:
     if b"\x00" in data:
         raise UnreadableFile("not_text")
     return unicodedata.normalize("NFC", data.decode("cp1258", errors="replace")), "cp1258"
+
+
+def _decode_declared(data: bytes, encoding: str) -> str:
+    """Text whose byte-order mark declares its encoding; bytes that break it (two
+    encodings pasted into one file) are refused, naming the line, not guessed."""
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].decode(encoding, errors="replace").count("\n") + 1
+        raise UnreadableFile("csv_encoding_broken", str(line)) from None
 
 
 def sniff_delimiter(text: str) -> str:
@@ -127,7 +178,7 @@ def read_csv(path: Path, sheet_name: str, max_bytes: int) -> RawBook:
     text, encoding = decode_csv(data)
     delimiter = sniff_delimiter(text)
     try:
-        rows = [[v if v.strip() else None for v in row]
+        rows = [[_text_cell(v) for v in row]
                 for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     except csv.Error as exc:
         raise UnreadableFile("not_csv", str(exc)) from None
@@ -136,7 +187,7 @@ def read_csv(path: Path, sheet_name: str, max_bytes: int) -> RawBook:
         # Legacy fonts' bytes read as Windows-1258 differ from how Excel shows
         # them (Windows-1252); try that reading before deciding.
         legacy = _convert_legacy(RawBook("csv", [RawSheet(sheet_name, [
-            [v if v.strip() else None for v in row]
+            [_text_cell(v) for v in row]
             for row in csv.reader(io.StringIO(data.decode("cp1252", errors="replace"),
                                               newline=""), delimiter=delimiter)])]))
         if legacy.legacy_encoding:

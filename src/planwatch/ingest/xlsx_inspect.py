@@ -9,10 +9,18 @@ module checks, with the standard library only and streaming every part:
   actual sizes and the compression ratio stay within limits;
 * no XML part carries a DTD (entity expansion);
 * every worksheet's real extent (its cells, not only its ``<dimension>``)
-  stays within limits.
+  stays within limits, and the shared-strings table claims no more strings
+  than that (calamine allocates room for the claimed number up front).
+
+Those checks are what stands between a crafted file and a native abort: the
+``<dimension>``, spans and merge ranges were tried and calamine does not
+allocate from them.
 
 On the way it collects what calamine does not expose: which cells carry a
-percent number format (``0.0176`` shown as ``1.76%``), and which sheets map
+percent number format (``0.0176`` shown as ``1.76%``), which columns are
+hidden (a clerk hides last month's column beside this month's), which cells hold an
+Excel error (``#DIV/0!``: calamine reads it as an empty string), which formula
+cells were saved without a result (calamine drops them), and which sheets map
 to which part. Anything wrong raises ``UnreadableFile`` with a problem code.
 """
 
@@ -24,6 +32,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from xml.parsers import expat
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, or an encrypted .xlsx
@@ -60,6 +69,9 @@ class SheetPart:
     max_row: int = 0  # 1-based extent of the cells present
     max_col: int = 0
     percent_cells: set[tuple[int, int]] = field(default_factory=set)  # 0-based (row, col)
+    hidden_columns: set[int] = field(default_factory=set)  # 0-based
+    error_cells: dict[tuple[int, int], str] = field(default_factory=dict)  # -> "#DIV/0!"
+    uncalculated_cells: dict[tuple[int, int], str] = field(default_factory=dict)  # -> formula
 
 
 @dataclass
@@ -92,7 +104,8 @@ def inspect_xlsx(path: Path, limits: Limits = DEFAULT_LIMITS) -> XlsxInfo:
         raise UnreadableFile("not_xlsx", kind)
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, OSError, NotImplementedError) as exc:
+        # NotImplementedError: a zip version or compression method no Excel writes
         raise UnreadableFile("corrupt_zip", str(exc)) from None
     with archive:
         _check_sizes(archive, limits)
@@ -102,7 +115,7 @@ def inspect_xlsx(path: Path, limits: Limits = DEFAULT_LIMITS) -> XlsxInfo:
         for name in sorted(names):
             if not name.endswith((".xml", ".rels")) or name.startswith("xl/worksheets/"):
                 continue
-            _scan(archive, name, limits, _Collector())  # DTD check on every part
+            _scan(archive, name, limits, _PartCollector(limits))  # DTDs, shared strings
         sheets = _sheet_parts(archive)
         percent_styles = _percent_styles(archive) if "xl/styles.xml" in names else set()
         for sheet in sheets:
@@ -131,7 +144,12 @@ def _check_sizes(archive: zipfile.ZipFile, limits: Limits) -> None:
 
 
 class _Collector:
+    parser: Any = None  # the expat parser feeding it (set by ``_scan``)
+
     def start(self, name: str, attrs: dict[str, str]) -> None:  # noqa: B027 - optional hook
+        pass
+
+    def finish(self) -> None:  # noqa: B027 - optional hook
         pass
 
 
@@ -146,6 +164,7 @@ def _scan(archive: zipfile.ZipFile, member: str, limits: Limits, collector: _Col
     parser.StartDoctypeDeclHandler = refuse_doctype
     parser.EntityDeclHandler = refuse_doctype
     parser.StartElementHandler = collector.start
+    collector.parser = parser
     declared = archive.getinfo(member).file_size
     read = 0
     try:
@@ -156,10 +175,23 @@ def _scan(archive: zipfile.ZipFile, member: str, limits: Limits, collector: _Col
                     raise UnreadableFile("zip_bomb", f"{member} larger than declared")
                 parser.Parse(chunk, False)
         parser.Parse(b"", True)
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        collector.finish()
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
         raise UnreadableFile("corrupt_zip", f"{member}: {exc}") from None
-    except expat.ExpatError as exc:
+    except (expat.ExpatError, LookupError, ValueError) as exc:
+        # LookupError: an unknown encoding; ValueError: a number attribute that is not one
         raise UnreadableFile("corrupt_xml", f"{member}: {exc}") from None
+
+
+class _PartCollector(_Collector):
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        if _local(name) == "sst":
+            claimed = int(attrs.get("uniqueCount") or 0)
+            if claimed > self.limits.max_cells:
+                raise UnreadableFile("corrupt_xml", f"shared strings claim {claimed} strings")
 
 
 def _local(name: str) -> str:
@@ -234,17 +266,35 @@ def column_index(letters: str) -> int:
 
 
 class _SheetCollector(_Collector):
+    """Extent, percent cells, hidden columns, error cells and formulas without a
+    result of one sheet.
+
+    A cell is ``<c r="B5" s="3" t="e"><f>I5/F5</f><v>#DIV/0!</v></c>``. Only a
+    formula or error cell is watched: its text is collected (the character-data
+    handler is on only then, every other cell costs one start event) and judged
+    at the next element outside it, or at the sheet's end.
+    """
+
     def __init__(self, sheet: SheetPart, percent_styles: set[int], limits: Limits) -> None:
         self.sheet = sheet
         self.percent_styles = {str(i) for i in percent_styles}
         self.limits = limits
         self.row = self.col = 0
+        self.cell, self.cell_type = (0, 0), "n"  # 0-based, the last cell started
+        self.watched: tuple[int, int] | None = None
+        self.in_formula = False
+        self.formula = self.value = ""
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         tag = _local(name)
-        if tag == "row":
-            self.row, self.col = int(attrs.get("r", self.row + 1)), 0
-        elif tag == "c":
+        if tag in ("f", "v"):
+            if tag == "f" and self.watched is None:
+                self._watch()
+            self.in_formula = tag == "f"
+            return
+        if self.watched is not None:
+            self._end_watch()
+        if tag == "c":
             ref = _CELL_REF.match(attrs.get("r", ""))
             if ref:
                 col, row = column_index(ref.group(1)) + 1, int(ref.group(2))
@@ -252,8 +302,42 @@ class _SheetCollector(_Collector):
                 col, row = self.col + 1, self.row
             self.col = col
             self._check(row, col)
-            if attrs.get("s") in self.percent_styles and attrs.get("t", "n") == "n":
-                self.sheet.percent_cells.add((row - 1, col - 1))
+            self.cell, self.cell_type = (row - 1, col - 1), attrs.get("t", "n")
+            if self.cell_type == "e":
+                self._watch()
+            elif attrs.get("s") in self.percent_styles and self.cell_type == "n":
+                self.sheet.percent_cells.add(self.cell)
+        elif tag == "row":
+            self.row, self.col = int(attrs.get("r", self.row + 1)), 0
+        elif tag == "col" and attrs.get("hidden") in ("1", "true"):
+            first, last = int(attrs.get("min", 1)), int(attrs.get("max", 1))
+            # "hide every column to the right" says max="16384": keep what can matter
+            self.sheet.hidden_columns.update(range(first - 1, min(last, self.limits.max_columns)))
+
+    def _watch(self) -> None:
+        self.watched, self.formula, self.value = self.cell, "", ""
+        self.parser.CharacterDataHandler = self._text
+
+    def _text(self, data: str) -> None:
+        if self.in_formula:
+            self.formula += data
+        else:
+            self.value += data
+
+    def finish(self) -> None:
+        if self.watched is not None:
+            self._end_watch()
+
+    def _end_watch(self) -> None:
+        cell, value = self.watched, self.value.strip()
+        assert cell is not None
+        if self.cell_type == "e":
+            self.sheet.error_cells[cell] = value or "#N/A"
+        elif not value and self.cell_type not in ("str", "inlineStr"):
+            # A formula whose result was not saved (an empty text result is a result).
+            self.sheet.uncalculated_cells[cell] = self.formula.strip()
+        self.watched, self.in_formula = None, False
+        self.parser.CharacterDataHandler = None
 
     def _check(self, row: int, col: int) -> None:
         sheet, limits = self.sheet, self.limits

@@ -1,0 +1,81 @@
+"""The parse sandbox: a child process that may die or hang, never the caller."""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fixtures.corpus import dimension_bomb, small_tasks_book
+
+from planwatch.ingest.sandbox import ParseSandbox
+
+MAX_BYTES = 10 << 20
+
+
+@pytest.fixture()
+def workbook(tmp_path: Path) -> Path:
+    path = tmp_path / "SKHDT_2024-06.xlsx"
+    path.write_bytes(small_tasks_book())
+    return path
+
+
+@pytest.fixture()
+def bomb(tmp_path: Path) -> Path:
+    path = tmp_path / "bomb.xlsx"
+    path.write_bytes(dimension_bomb())
+    return path
+
+
+def _codes(parsed) -> list[str]:
+    return [p.code for p in parsed.problems]
+
+
+def test_a_child_out_of_memory_is_a_crashed_parse_and_is_replaced(workbook: Path) -> None:
+    with ParseSandbox(memory_mb=1, timeout_s=60, max_bytes=MAX_BYTES) as sandbox:
+        parsed = sandbox.parse(workbook, workbook.name)
+        assert _codes(parsed) == ["parse_crashed"]
+        assert all(p.severity == "block" for p in parsed.problems) and not parsed.sheets
+        sandbox.memory_mb = 1024  # the next file gets a fresh child
+        again = sandbox.parse(workbook, workbook.name)
+    assert _codes(again) == [] and [s.template for s in again.sheets] == ["tasks"]
+
+
+def test_a_child_too_slow_is_a_timeout_and_is_replaced(workbook: Path) -> None:
+    with ParseSandbox(memory_mb=1024, timeout_s=0.001, max_bytes=MAX_BYTES) as sandbox:
+        parsed = sandbox.parse(workbook, workbook.name)
+        assert _codes(parsed) == ["parse_timeout"]
+        assert sandbox._child is None  # killed, not left running
+        sandbox.timeout_s = 60
+        assert _codes(sandbox.parse(workbook, workbook.name)) == []
+
+
+def test_a_dimension_bomb_is_refused_before_the_native_reader_runs(bomb: Path,
+                                                                 workbook: Path) -> None:
+    with ParseSandbox(memory_mb=1024, timeout_s=60, max_bytes=MAX_BYTES) as sandbox:
+        parsed = sandbox.parse(bomb, bomb.name)
+        child = sandbox._child
+        assert _codes(parsed) == ["sheet_too_large"]
+        assert "1048576" in parsed.problems[0].message_vi
+        # The child did not die: the same process reads the next file.
+        assert _codes(sandbox.parse(workbook, workbook.name)) == []
+        assert sandbox._child is child and child is not None and child.poll() is None
+
+
+def _limit_memory() -> None:
+    limit = 1 << 30
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def test_the_native_reader_alone_would_abort_on_the_dimension_bomb(bomb: Path) -> None:
+    """Why the inspector exists: python-calamine allocates the whole used range
+    (~550 GB here) and aborts the process, which no ``try`` can catch."""
+    code = ("import sys; from python_calamine import CalamineWorkbook; "
+            "CalamineWorkbook.from_path(sys.argv[1]).get_sheet_by_name('Nhiệm vụ')")
+    run = subprocess.run([sys.executable, "-c", code, str(bomb)], capture_output=True,
+                         preexec_fn=_limit_memory, timeout=60,
+                         env={**os.environ, "RUST_BACKTRACE": "0"})
+    assert run.returncode != 0 and b"memory allocation" in run.stderr
