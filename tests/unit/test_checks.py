@@ -104,3 +104,20 @@ def test_archive_is_content_addressed_and_names_are_defused(tmp_path: Path) -> N
     assert target.read_bytes() == b"bytes"
     assert safe_label("../../etc/passwd") == "passwd"
     assert "/" not in safe_label("a/../b'; drop table x;--.xlsx")
+
+
+def test_sheet_and_file_name_naming_different_agencies_blocks(tmp_path: Path) -> None:
+    agencies = {"STNMT": 1, "SNNPTNT": 1}
+    copied = ParsedFile("SNNPTNT_2024-06.xlsx", "xlsx", agency_code="STNMT", period="2024-06")
+    checks.check_identity(copied, _file(tmp_path, "2024-06/SNNPTNT_2024-06.xlsx"), agencies)
+    assert [(p.code, p.value, p.expected) for p in copied.problems] == [
+        ("agency_mismatch", "STNMT", "SNNPTNT")]
+    free_name = ParsedFile("BaoCao_2024-06.xlsx", "xlsx", agency_code="STNMT", period="2024-06")
+    checks.check_identity(free_name, _file(tmp_path, "2024-06/BaoCao_2024-06.xlsx"), agencies)
+    assert free_name.problems == []
+
+
+def test_dot_named_submissions_are_recorded_system_files_are_not(tmp_path: Path) -> None:
+    for name in (".DS_Store", "..\\..\\x.xlsx", ".hidden.csv", "a.xlsx"):
+        (tmp_path / name).write_bytes(b"x")
+    assert {f.name for f in discover(tmp_path)} == {".hidden.csv", "..\\..\\x.xlsx", "a.xlsx"}

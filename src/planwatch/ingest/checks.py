@@ -70,6 +70,14 @@ def check_identity(parsed: ParsedFile, file: InboxFile, agencies: dict[str, obje
                 "unknown_agency", "block", f"Mã đơn vị '{agency}' không có trong danh mục.",
                 "Kiểm tra lại mã đơn vị theo danh mục của Sở Kế hoạch và Đầu tư.",
                 sheet=sheet, column="Mã đơn vị", value=agency))
+    # A copy of another agency's workbook: the sheet and the file name disagree.
+    named, _ = CodeMatcher(agencies).match(name_agency) if name_agency else (None, False)
+    if named and agency in agencies and named != agency:
+        parsed.problems.append(Problem(
+            "agency_mismatch", "block",
+            f"Mã đơn vị trong tệp là '{agency}' nhưng tên tệp ghi '{named}'.",
+            "Sửa 'Mã đơn vị' trong sheet 'Thông tin' hoặc đặt lại tên tệp cho đúng đơn vị.",
+            sheet=sheet, column="Mã đơn vị", value=agency, expected=named))
     parsed.agency_code = agency
 
     stated = [("thư mục", file.folder_period), ("tên tệp", name_period)]

@@ -53,11 +53,17 @@ def discover(inbox: Path) -> list[InboxFile]:
     root = inbox.resolve()
     found = [
         _inbox_file(path, root) for path in sorted(root.rglob("*"))
-        if not path.is_symlink() and path.is_file() and not path.name.startswith(".")
+        if not path.is_symlink() and path.is_file() and not _system_file(path)
         and path.name != "manifest.json"
     ]
     found.sort(key=lambda f: (f.received_at, f.inbox_path))
     return found
+
+
+def _system_file(path: Path) -> bool:
+    """Dot files (``.DS_Store``, ``.~lock``) are the system's, not an agency's; a
+    dot-named workbook or CSV (``..\\x.xlsx``) is still a submission to record."""
+    return path.name.startswith(".") and path.suffix.lower() not in ACCEPTED_SUFFIXES
 
 
 def discover_one(path: Path, inbox: Path) -> InboxFile:
