@@ -26,7 +26,8 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from planwatch.catalog.seeds import Agency, Catalog, Indicator
-from planwatch.ingest.model import SHEET_NAMES_VI, Template
+from planwatch.ingest.model import DATA_STATUSES as DATA_STATUS_CODES
+from planwatch.ingest.model import SHEET_NAMES_VI, TASK_STATUSES, Template
 from planwatch.xlsx_writing import (
     Styled,
     Styles,
@@ -40,18 +41,8 @@ from planwatch.xlsx_writing import (
 
 # ------------------------------------------------------------ vocabulary ---
 
-# Task status as written in files -> status code (submission-format.md).
-TASK_STATUSES: dict[str, str] = {
-    "Hoàn thành": "completed",
-    "Hoàn thành quá hạn": "completed_late",
-    "Đang thực hiện": "in_progress",
-    "Đang thực hiện, chậm tiến độ": "delayed",
-    "Chưa thực hiện": "not_started",
-    "Thường xuyên": "recurring",
-}
 STATUS_VI: dict[str, str] = {code: text for text, code in TASK_STATUSES.items()}
-
-DATA_STATUSES: tuple[str, ...] = ("Ước tính", "Sơ bộ", "Chính thức")
+DATA_STATUSES: tuple[str, ...] = tuple(DATA_STATUS_CODES)
 
 CAPITAL_SOURCES: tuple[str, ...] = (
     "NSTW",

@@ -18,7 +18,7 @@ from typing import Any
 
 from planwatch.ingest.columns import Column
 from planwatch.ingest.messages import MESSAGES, problem
-from planwatch.ingest.model import Problem
+from planwatch.ingest.model import DATA_STATUSES, TASK_STATUSES, Problem
 from planwatch.ingest.numbers import (
     BLANKS,
     DASHES,
@@ -39,18 +39,8 @@ from planwatch.ingest.text import clean_text, fold
 
 # The statuses of submission-format.md, matched after folding (case, diacritics,
 # punctuation): anything else is not guessed at, the clerk is asked to fix it.
-TASK_STATUSES: dict[str, str] = {
-    "hoan thanh": "completed",
-    "hoan thanh qua han": "completed_late",
-    "dang thuc hien": "in_progress",
-    "dang thuc hien cham tien do": "delayed",
-    "chua thuc hien": "not_started",
-    "thuong xuyen": "recurring",
-}
-DATA_STATUSES: dict[str, str] = {
-    "uoc tinh": "estimated", "uoc": "estimated", "so bo": "preliminary",
-    "chinh thuc": "official",
-}
+_TASK_STATUS_BY_KEY = {fold(text): code for text, code in TASK_STATUSES.items()}
+_DATA_STATUS_BY_KEY = {fold(text): code for text, code in DATA_STATUSES.items()}
 MONEY_UNIT_VI = {"dong": "đồng", "vnd": "đồng", "nghin dong": "nghìn đồng",
                  "ngan dong": "nghìn đồng", "1000 dong": "nghìn đồng",
                  "trieu dong": "triệu đồng", "trieu": "triệu đồng", "ty dong": "tỷ đồng",
@@ -206,14 +196,14 @@ def split_unit_suffix(text: str) -> tuple[str, str | None]:
 
 
 def task_status(text: str | None) -> str | None:
-    return TASK_STATUSES.get(fold(text)) if text else None
+    return _TASK_STATUS_BY_KEY.get(fold(text)) if text else None
 
 
 def data_status(text: str | None) -> str | None:
     """The data status code, or the text as written when it is not a known one."""
     if not text:
         return None
-    return DATA_STATUSES.get(fold(text), text)
+    return _DATA_STATUS_BY_KEY.get(fold(text), text)
 
 
 _RANGE = re.compile(r"^(?P<low>.+?)\s*(?:-|–|—|đến|den|tới)\s*(?P<high>[\d.,]+\s*%?)$")

@@ -33,6 +33,22 @@ RAW_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# Task statuses as agencies write them -> status code (submission-format.md).
+TASK_STATUSES: dict[str, str] = {
+    "Hoàn thành": "completed",
+    "Hoàn thành quá hạn": "completed_late",
+    "Đang thực hiện": "in_progress",
+    "Đang thực hiện, chậm tiến độ": "delayed",
+    "Chưa thực hiện": "not_started",
+    "Thường xuyên": "recurring",
+}
+# Data status (`Tính chất số liệu`) as written -> code.
+DATA_STATUSES: dict[str, str] = {
+    "Ước tính": "estimated",
+    "Sơ bộ": "preliminary",
+    "Chính thức": "official",
+}
+
 # The catalog code column of each template.
 CODE_COLUMN: dict[str, str] = {
     "tasks": "task_code",

@@ -22,14 +22,15 @@ from typing import Any
 
 from planwatch.ingest.model import SHEET_NAMES_VI
 from planwatch.quality.suites import DATA_DOCS_SITE_NAME
-from planwatch.quality.validate import ValidationOutcome, Validator, get_validator, slug
+from planwatch.quality.validate import ValidationOutcome, Validator, slug
+from planwatch.reporting.receipts import STATUS_VI
 
 
 def build_data_docs(
     outcomes: Iterable[ValidationOutcome],
     out_dir: Path | str,
     *,
-    validator: Validator | None = None,
+    validator: Validator,
 ) -> Path:
     """Write the Data Docs site for ``outcomes`` into ``out_dir``; returns its index.html."""
     from great_expectations.core.run_identifier import RunIdentifier
@@ -39,7 +40,6 @@ def build_data_docs(
     )
     from great_expectations.render.renderer.site_builder import SiteBuilder
 
-    validator = validator or get_validator()
     context = validator.context
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -112,11 +112,6 @@ def _relative_link(url: str | None, out: Path) -> str | None:
         return url
 
 
-_STATUS_VI = {
-    "accepted": "Chấp nhận",
-    "accepted_with_warnings": "Chấp nhận, có cảnh báo",
-    "rejected": "Từ chối",
-}
 _SUMMARY_ANCHOR = '<div class="container-fluid pt-4 pb-4 pl-5 pr-5">'
 
 
@@ -135,7 +130,7 @@ def _add_run_summary(index: Path, links: list[tuple[ValidationOutcome, str | Non
             f"<td>{cell}</td>"
             f"<td>{html.escape(SHEET_NAMES_VI.get(outcome.template, outcome.template))}</td>"
             f"<td>{outcome.row_count}</td>"
-            f"<td>{html.escape(_STATUS_VI.get(outcome.status, outcome.status))}</td>"
+            f"<td>{html.escape(STATUS_VI.get(outcome.status, outcome.status))}</td>"
             f"<td>{len(outcome.blocking)}</td>"
             f"<td>{len(outcome.warnings)}</td>"
             "</tr>"

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from planwatch.ingest.model import TEMPLATES, Severity
+from planwatch.ingest.model import DATA_STATUSES, TASK_STATUSES, TEMPLATES, Severity
 
 if TYPE_CHECKING:
     from great_expectations.data_context import AbstractDataContext
@@ -38,17 +38,12 @@ DATA_DOCS_SITE_NAME = "planwatch_site"
 # Derived column added to the disbursement frame before validation.
 AVAILABLE_PLAN_COLUMN = "available_plan_vnd"
 
-TASK_STATUSES = (
-    "completed", "completed_late", "in_progress", "delayed", "not_started", "recurring",
-)
-DATA_STATUSES = ("estimated", "preliminary", "official")
+TASK_STATUS_CODES = tuple(TASK_STATUSES.values())
+DATA_STATUS_CODES = tuple(DATA_STATUSES.values())
 
 _ID_NAMESPACE = uuid.UUID("6f1c63c4-5c1e-4d5e-9d43-8a3f0b7c2e11")
 
-_STATUS_CHOICES_VI = (
-    "Hoàn thành; Hoàn thành quá hạn; Đang thực hiện; Đang thực hiện, chậm tiến độ; "
-    "Chưa thực hiện; Thường xuyên"
-)
+_STATUS_CHOICES_VI = "; ".join(TASK_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -112,7 +107,7 @@ RULES: dict[str, tuple[Rule, ...]] = {
         ),
         Rule(
             "invalid_status", "ExpectColumnValuesToBeInSet",
-            {"column": "status", "value_set": list(TASK_STATUSES)}, "block", "status",
+            {"column": "status", "value_set": list(TASK_STATUS_CODES)}, "block", "status",
             "Tình trạng thực hiện không thuộc các tình trạng quy định.",
             f"Ghi ở cột “Tình trạng” một trong các tình trạng: {_STATUS_CHOICES_VI}.",
             expected_vi=_STATUS_CHOICES_VI, value_column="status_text",
@@ -168,7 +163,7 @@ RULES: dict[str, tuple[Rule, ...]] = {
         ),
         Rule(
             "invalid_data_status", "ExpectColumnValuesToBeInSet",
-            {"column": "data_status", "value_set": list(DATA_STATUSES)}, "warn", "data_status",
+            {"column": "data_status", "value_set": list(DATA_STATUS_CODES)}, "warn", "data_status",
             "Tính chất số liệu không thuộc các loại quy định.",
             "Ghi ở cột “Tính chất số liệu” một trong: Ước tính; Sơ bộ; Chính thức (hoặc để trống).",
             expected_vi="Ước tính; Sơ bộ; Chính thức",

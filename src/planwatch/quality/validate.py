@@ -1,12 +1,12 @@
 """Run the Great Expectations suites on a parsed sheet and say what is wrong, row by row.
 
 The GX File Data Context under ``expectations/`` and its three suites are loaded
-once per process (``get_validator()``); ``import great_expectations`` alone
-costs seconds. Each sheet is validated as an in-memory pandas frame through the
-committed ``planwatch_frames`` datasource (one dataframe asset per template,
-whole-frame batch definition), so nothing is added to the context per call and
-nothing is written to disk: Data Docs are built separately, once per run
-(``data_docs.build_data_docs``).
+once per ``Validator`` (the ingestor keeps one per process): ``import
+great_expectations`` alone costs seconds. Each sheet is validated as an
+in-memory pandas frame through the committed ``planwatch_frames`` datasource
+(one dataframe asset per template, whole-frame batch definition), so nothing is
+added to the context per call and nothing is written to disk: Data Docs are
+built separately, once per run (``data_docs.build_data_docs``).
 
 A failed ``block`` expectation rejects the submission; ``warn`` only flags it.
 Both become ``Problem`` objects naming the sheet row (``source_row``), column and
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
@@ -36,9 +36,6 @@ from planwatch.quality.suites import (
     DATASOURCE_NAME,
     ensure_batch_definitions,
 )
-
-if TYPE_CHECKING:
-    import psycopg
 
 # Columns holding numbers (Decimal or int from the parser) in each template.
 NUMERIC_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -444,67 +441,6 @@ def _json_safe(value: Any) -> Any:
     if hasattr(value, "dict") and callable(value.dict):
         return _json_safe(value.dict())
     return json.loads(json.dumps(value, default=str))
-
-
-_validator: Validator | None = None
-_validator_lock = threading.Lock()
-
-
-def get_validator(expectations_dir: Path | str | None = None) -> Validator:
-    """The process-wide Validator (created on first use; later calls reuse it)."""
-    global _validator
-    with _validator_lock:
-        wanted = Path(expectations_dir).resolve() if expectations_dir is not None else None
-        if _validator is None or (wanted is not None and wanted != _validator.expectations_dir):
-            _validator = Validator(expectations_dir)
-        return _validator
-
-
-def validate(
-    template: str,
-    frame: pd.DataFrame,
-    *,
-    label: str | None = None,
-    expectations_dir: Path | str | None = None,
-) -> ValidationOutcome:
-    """Validate with the process-wide Validator (see ``Validator.validate``)."""
-    return get_validator(expectations_dir).validate(template, frame, label=label)
-
-
-_INSERT = """
-insert into audit.validation_results
-    (submission_id, suite_name, expectation, column_name, severity, success,
-     unexpected_count, details, validated_at)
-values (%s, %s, %s, %s, %s, %s, %s, %s, %s)
-"""
-
-
-def store_results(conn: psycopg.Connection, submission_id: int, outcome: ValidationOutcome) -> int:
-    """Insert one audit.validation_results row per expectation; returns the row count.
-
-    Does not commit: the caller owns the transaction (the submission row and its
-    raw rows go in the same one).
-    """
-    from psycopg.types.json import Jsonb
-
-    params = [
-        (
-            submission_id,
-            outcome.suite_name,
-            r.expectation_type,
-            r.column,
-            r.severity,
-            r.success,
-            r.unexpected_count,
-            Jsonb({**r.details(), "label": outcome.label}),
-            outcome.validated_at,
-        )
-        for r in outcome.results
-    ]
-    if params:
-        with conn.cursor() as cur:
-            cur.executemany(_INSERT, params)
-    return len(params)
 
 
 _SLUG_RE = re.compile(r"[^A-Za-z0-9._-]+")

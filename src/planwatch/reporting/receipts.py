@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from planwatch.ingest.model import SHEET_NAMES_VI
+
 STATUS_VI = {
     "accepted": "Đã tiếp nhận",
     "accepted_with_warnings": "Đã tiếp nhận, có lưu ý",
@@ -19,7 +21,6 @@ STATUS_VI = {
     "duplicate": "Trùng lặp — tệp này đã được gửi trước đó",
     "superseded": "Đã được thay thế bởi bản mới hơn",
 }
-TEMPLATE_VI = {"tasks": "Nhiệm vụ", "indicators": "Chỉ tiêu", "disbursement": "Giải ngân"}
 SEVERITY_VI = {"block": "Lỗi (phải sửa)", "warn": "Lưu ý"}
 
 
@@ -60,7 +61,7 @@ def render_html(receipt: dict[str, Any]) -> str:
         "</table>",
     ]
     for sub in receipt.get("submissions", []):
-        title = TEMPLATE_VI.get(sub.get("template") or "", "Tệp")
+        title = SHEET_NAMES_VI.get(sub.get("template") or "", "Tệp")
         parts.append(f"<h2>{_e(title)}: {_e(STATUS_VI.get(sub['status'], sub['status']))}</h2>")
         if sub.get("version"):
             parts.append(f"<p>Phiên bản số {_e(sub['version'])}; số dòng tiếp nhận: "
