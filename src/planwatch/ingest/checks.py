@@ -12,21 +12,21 @@ from collections.abc import Iterable
 
 from planwatch.ingest.files import InboxFile
 from planwatch.ingest.model import CODE_COLUMN, ParsedFile, ParsedSheet, Problem
+from planwatch.ingest.numbers import mm_yyyy
+from planwatch.ingest.text import strip_diacritics
 
 _SEGMENT = re.compile(r"\d+")
 
 
 def code_key(code: str) -> str:
     """A lenient key: case, diacritics, leading zeros and separators (space, _ or -) ignored."""
-    text = unicodedata.normalize("NFKD", code.replace("đ", "d").replace("Đ", "D"))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = strip_diacritics(unicodedata.normalize("NFKC", code))
     text = re.sub(r"[\s\u00a0_-]+", "-", text.strip()).upper()
     return _SEGMENT.sub(lambda m: str(int(m.group())), text)
 
 
 def unit_key(unit: str) -> str:
-    text = unicodedata.normalize("NFKD", unit.replace("đ", "d").replace("Đ", "D"))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = strip_diacritics(unicodedata.normalize("NFKC", unit))
     return re.sub(r"[\s.]+", " ", text).strip().lower()
 
 
@@ -86,11 +86,11 @@ def check_identity(parsed: ParsedFile, file: InboxFile, agencies: dict[str, obje
         if other and period and other != period:
             parsed.problems.append(Problem(
                 "period_mismatch", "block",
-                f"Kỳ báo cáo trong tệp là {_mm_yyyy(period)} nhưng {where} ghi kỳ "
-                f"{_mm_yyyy(other)}.",
+                f"Kỳ báo cáo trong tệp là {mm_yyyy(period)} nhưng {where} ghi kỳ "
+                f"{mm_yyyy(other)}.",
                 "Sửa 'Kỳ báo cáo' cho đúng tháng báo cáo hoặc gửi tệp vào đúng kỳ.",
-                sheet=sheet, column="Kỳ báo cáo", value=_mm_yyyy(period),
-                expected=_mm_yyyy(other)))
+                sheet=sheet, column="Kỳ báo cáo", value=mm_yyyy(period),
+                expected=mm_yyyy(other)))
         period = period or other
     if not period:
         parsed.problems.append(Problem(
@@ -133,7 +133,3 @@ def check_units(sheet: ParsedSheet, units: dict[str, str]) -> None:
                 sheet=sheet.sheet_name, row=row["source_row"], column="Đơn vị tính",
                 value=unit, expected=expected))
 
-
-def _mm_yyyy(period: str) -> str:
-    year, month = period.split("-")
-    return f"{month}/{year}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from planwatch.ingest.model import Problem, Severity
+from planwatch.ingest.model import ParsedFile, Problem, Severity
 
 _RESAVE = ("Mở tệp bằng Excel, chọn File > Save As, lưu dạng 'Excel Workbook (*.xlsx)' "
            "rồi gửi lại.")
@@ -142,3 +142,11 @@ def problem(code: str, *, sheet: str | None = None, row: int | None = None,
     return Problem(code, severity, message.format(**values), fix.format(**values), sheet=sheet,
                    row=row, column=column, value=None if value is None else str(value),
                    expected=expected)
+
+
+def unreadable(file_name: str, code: str, **fields: Any) -> ParsedFile:
+    """A file nothing could be read from, with the one problem that says why."""
+    kind = "csv" if file_name.lower().endswith(".csv") else "xlsx"
+    parsed = ParsedFile(file_name, kind)  # type: ignore[arg-type]
+    parsed.problems.append(problem(code, **fields))
+    return parsed

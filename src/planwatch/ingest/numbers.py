@@ -270,3 +270,9 @@ def parse_period(value: object) -> str | None:
     else:
         return None
     return f"{year:04d}-{month:02d}"
+
+
+def mm_yyyy(period: str) -> str:
+    """``2024-03`` -> ``03/2024``, as files write a period."""
+    year, month = period.split("-")
+    return f"{month}/{year}"

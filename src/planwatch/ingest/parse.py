@@ -30,6 +30,7 @@ from planwatch.ingest.numbers import (
     DEFAULT_CONVENTION,
     Convention,
     majority,
+    mm_yyyy,
     money_unit_in,
     parse_period,
     text_convention,
@@ -88,7 +89,7 @@ def parse_file(path: Path, file_name: str, *, max_bytes: int,
         if suffix == ".xlsx":
             book = read_xlsx(path, limits)
         else:
-            book = read_csv(path, _csv_template(file_name) or "csv", max_bytes)
+            book = read_csv(path, csv_template(file_name) or "csv", max_bytes)
     except UnreadableFile as exc:
         sheet = exc.detail.split(":")[0] if exc.code == "sheet_too_large" else None
         parsed.problems.append(problem(exc.code, sheet=sheet, detail=exc.detail))
@@ -136,7 +137,8 @@ def _xlsx_drafts(book: RawBook, parsed: ParsedFile) -> list[SheetDraft]:
     return drafts
 
 
-def _csv_template(file_name: str) -> Template | None:
+def csv_template(file_name: str) -> Template | None:
+    """The template a CSV file's name says (``..._nhiem_vu.csv`` -> tasks), if any."""
     stem = fold(Path(file_name).stem).replace(" ", "")
     for template, suffix in CSV_SUFFIXES.items():
         if stem.endswith(suffix.replace("_", "")):
@@ -146,7 +148,7 @@ def _csv_template(file_name: str) -> Template | None:
 
 def _csv_drafts(book: RawBook, parsed: ParsedFile) -> list[SheetDraft]:
     sheet = book.sheets[0]
-    template = _csv_template(parsed.file_name)
+    template = csv_template(parsed.file_name)
     if template is None:  # not named by the rule: the header says which template
         found = [(len(m.columns), t) for t in COLUMNS if (m := find_header(t, sheet.rows, []))]
         template = max(found)[1] if found else None
@@ -285,14 +287,10 @@ def _check_stated_periods(drafts: list[SheetDraft], parsed: ParsedFile) -> None:
         stated = draft.stated_period
         if stated and parsed.period and stated != parsed.period:
             parsed.problems.append(problem(
-                "period_mismatch_in_sheet", sheet=draft.raw.name, value=_mm_yyyy(stated),
-                expected=_mm_yyyy(parsed.period)))
+                "period_mismatch_in_sheet", sheet=draft.raw.name, value=mm_yyyy(stated),
+                expected=mm_yyyy(parsed.period)))
         parsed.period = parsed.period or stated
 
-
-def _mm_yyyy(period: str) -> str:
-    year, month = period.split("-")
-    return f"{month}/{year}"
 
 
 # -- numbers: one convention per column, else per file ------------------------

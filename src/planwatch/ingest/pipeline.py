@@ -33,8 +33,9 @@ from planwatch.ingest.load import (
     earlier_submissions,
     write_file,
 )
-from planwatch.ingest.messages import problem
-from planwatch.ingest.model import CSV_SUFFIXES, ParsedFile, Problem
+from planwatch.ingest.messages import unreadable
+from planwatch.ingest.model import ParsedFile, Problem
+from planwatch.ingest.parse import csv_template
 from planwatch.ingest.sandbox import ParseSandbox
 from planwatch.quality.validate import ValidationOutcome, Validator, frame_from_rows
 from planwatch.reporting.receipts import write_receipt
@@ -157,8 +158,7 @@ class Ingestor:
             raise
         except Exception:
             log.exception("checking %s (%s) failed", file.inbox_path, sha)
-            failed = ParsedFile(file.name, "csv" if file.suffix == ".csv" else "xlsx")
-            failed.problems.append(problem("parse_failed"))
+            failed = unreadable(file.name, "parse_failed")
             self._file_by_name(failed, file)
             return failed, self._decide(failed, sha)
 
@@ -196,7 +196,7 @@ class Ingestor:
                 status="accepted", sheet_name=sheet.sheet_name, rows=sheet.rows,
                 problems=parsed.problems + sheet.problems, checks=_checks(outcome)))
         if not subs:  # nothing readable: one rejected row for the file
-            template = _template_from_name(parsed.file_name)
+            template = csv_template(parsed.file_name)
             return [SubmissionWrite(template=template, agency_code=parsed.agency_code,
                                     period=parsed.period, status=REJECTED,
                                     problems=list(parsed.problems))]
@@ -261,11 +261,3 @@ def _checks(outcome: ValidationOutcome) -> list[dict[str, object]]:
              "unexpected_count": r.unexpected_count,
              "details": {**r.details(), "label": outcome.label}}
             for r in outcome.results]
-
-
-def _template_from_name(name: str) -> str | None:
-    lowered = name.lower()
-    for template, suffix in CSV_SUFFIXES.items():
-        if lowered.endswith(f"_{suffix}.csv"):
-            return template
-    return None

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
-from planwatch.ingest.messages import problem
+from planwatch.ingest.messages import unreadable
 from planwatch.ingest.model import ParsedFile
 
 log = logging.getLogger(__name__)
@@ -61,13 +61,6 @@ def _receive(fd: int, deadline: float | None) -> Any:
     return pickle.loads(_read_exact(fd, size, deadline))
 
 
-def _failed(file_name: str, code: str, **fields: Any) -> ParsedFile:
-    kind = "csv" if file_name.lower().endswith(".csv") else "xlsx"
-    parsed = ParsedFile(file_name, kind)  # type: ignore[arg-type]
-    parsed.problems.append(problem(code, **fields))
-    return parsed
-
-
 def serve(memory_mb: int) -> None:
     """The child's loop: (path, file name, max bytes) in, ParsedFile out."""
     import resource
@@ -87,10 +80,10 @@ def serve(memory_mb: int) -> None:
         try:
             result = parse_file(Path(path), file_name, max_bytes=max_bytes)
         except MemoryError:
-            result = _failed(file_name, "parse_crashed")
+            result = unreadable(file_name, "parse_crashed")
         except Exception:  # a reader bug: reject the file, keep the run going, tell operators
             log.exception("parsing %s failed", file_name)
-            result = _failed(file_name, "parse_failed")
+            result = unreadable(file_name, "parse_failed")
         _send(replies, result)
 
 
@@ -118,11 +111,11 @@ class ParseSandbox:
         except TimeoutError:
             log.warning("parser timed out on %s", file_name)
             self.close()
-            return _failed(file_name, "parse_timeout", seconds=int(self.timeout_s))
+            return unreadable(file_name, "parse_timeout", seconds=int(self.timeout_s))
         except (_ChildGone, BrokenPipeError, pickle.UnpicklingError, EOFError):
             log.warning("parser process died on %s", file_name)
             self.close()
-            return _failed(file_name, "parse_crashed")
+            return unreadable(file_name, "parse_crashed")
 
     def close(self) -> None:
         child, self._child = self._child, None
