@@ -120,20 +120,26 @@ SEEDS = ROOT / "dbt_project" / "seeds"
 PLAN = ROOT / "docs" / "plan" / "ke-hoach-hanh-dong-2024.txt"
 
 HEADERS = {
+    "plans.csv": [
+        "plan_code", "issuer_name_vi", "issuer_kind", "year", "decision_number",
+        "decision_date", "title_vi", "basis_vi", "monitoring_agency_code", "source_document"],
     "plan_agencies.csv": [
-        "agency_code", "name_vi", "short_name_vi", "kind", "section", "district_code"],
-    "plan_districts.csv": ["district_code", "name_vi", "kind", "agency_code", "section"],
+        "plan_code", "agency_code", "name_vi", "short_name_vi", "kind", "role", "section",
+        "district_code", "contact_name", "contact_email", "contact_phone"],
+    "plan_districts.csv": [
+        "plan_code", "district_code", "name_vi", "kind", "agency_code", "section"],
     "plan_tasks.csv": [
-        "task_code", "lead_agency_code", "section", "description_vi", "deadline_text",
-        "is_key_task"],
+        "plan_code", "task_code", "lead_agency_code", "section", "description_vi",
+        "deadline_text", "is_key_task"],
     "plan_indicators.csv": [
-        "indicator_code", "name_vi", "unit", "target_low", "target_high", "direction",
-        "lead_agency_code", "section", "target_text"],
+        "plan_code", "indicator_code", "name_vi", "unit", "target_low", "target_high",
+        "target_tolerance", "direction", "lead_agency_code", "section", "target_text"],
     "plan_projects.csv": [
-        "project_code", "name_vi", "lead_agency_code", "is_key_project", "section",
-        "district_code"],
+        "plan_code", "project_code", "name_vi", "lead_agency_code", "is_key_project", "funding",
+        "section", "district_code"],
 }
 CODE_COLUMN = {
+    "plans.csv": "plan_code",
     "plan_agencies.csv": "agency_code",
     "plan_districts.csv": "district_code",
     "plan_tasks.csv": "task_code",
@@ -143,6 +149,7 @@ CODE_COLUMN = {
 # Agency codes also appear in inbox file names (<AGENCY>_<YYYY-MM>_<mẫu>.csv),
 # whose pattern allows "_" followed by letters only.
 CODE_PATTERN = {
+    "plans.csv": re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*$"),
     "plan_agencies.csv": re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z]+)*$"),
     "plan_districts.csv": re.compile(r"^[A-Z]+$"),
     "plan_tasks.csv": re.compile(r"^NV-\d+(?:\.\d+)?-\d{2}$"),
@@ -252,7 +259,7 @@ def test_codes_unique_ascii_upper(name):
         assert CODE_PATTERN[name].match(code), code
 
 
-@pytest.mark.parametrize("name", sorted(HEADERS))
+@pytest.mark.parametrize("name", sorted(set(HEADERS) - {"plans.csv"}))
 def test_every_row_has_a_section(name):
     for row in rows(name):
         assert row["section"], row
