@@ -14,21 +14,26 @@ Tasks (plan_tasks.csv)
   khai thực hiện nội dung các Đề án", II.4.2's "Đồng thời, ..."). A "-" bullet
   that introduces "+" sub-bullets (II.4.2) is a task, and so is each "+".
 * ``description_vi`` is the bullet verbatim after whitespace collapse and NFC,
-  with a trailing ";" / ":" dropped. Footnote reference digits glued to words are
-  kept because they are in the text ("có lợi thế1.", "năm 20244" = "năm 2024"
-  + footnote 4, "tỉnh8").
-* Five bullets are cut by a page footer (page number or footnote block) in the
-  extracted text, so no verbatim span covers them. Each is stored as two tasks,
-  the part before and the part after the footer, cut at clause boundaries. The
-  only text lost is where the break falls mid-sentence:
-    - NV-2.1-09/10: "Phát triển mạnh mẽ hệ sinh thái khởi nghiệp đổi mới sáng tạo."
-    - NV-2.4-04/05 (aquaculture / fishing fleet, IUU): nothing lost.
-    - NV-4.1-04/05: "Hỗ trợ Bệnh viện Trung ương Huế và Bệnh viện Đại học Y Dược
-      phát triển năng lực, tiềm lực KH&CN phấn đấu để trở thành Trung tâm y tế
-      chuyên sâu."
-    - NV-5.2-04/05: "duy trì tốt đạo đức, lối sống và nền nếp học sinh,".
-    - NV-6.1-01/02: "trong nhóm 10 địa phương dẫn đầu cả nước" (kept as the
-      target_text of indicators CT-12..CT-14).
+  with a trailing ";" / ":" dropped, read in READING_TEXT: the plan text with
+  the page number and the footnote blocks that the PDF extraction put inside
+  the running text cut out. Those spans are listed one by one (PAGE_NUMBERS,
+  FOOTNOTE_BLOCKS, each pinned to the exact words where it sits and to line
+  boundaries of the extracted file); nothing else is normalised.
+  Footnote reference digits glued to words are kept because they are in the
+  text ("có lợi thế1.", "năm 20244" = "năm 2024" + footnote 4, "tỉnh8").
+* Five bullets are cut by a page footer (the page number "4" or a footnote
+  block) in the extracted text. Each is ONE task whose description joins the
+  parts across the footer, so none of its words is lost: NV-2.1-09 (PCI,
+  "Phát triển mạnh mẽ hệ sinh thái khởi nghiệp đổi mới sáng tạo.", Quỹ đầu tư
+  khởi nghiệp), NV-2.4-04 (aquaculture and fishing fleet, IUU), NV-4.1-04
+  (Trường-Viện, "Hỗ trợ Bệnh viện Trung ương Huế ...", Viện Công nghệ sinh
+  học), NV-5.2-04 ("duy trì tốt đạo đức, lối sống và nền nếp học sinh"),
+  NV-6.1-01 (PAPI/PAR/ICT "trong nhóm 10 địa phương dẫn đầu cả nước", PCI,
+  DTI). The old catalog stored each as two tasks; the first code is kept and
+  the second (NV-2.1-10, NV-2.4-05, NV-4.1-05, NV-5.2-05, NV-6.1-02) is
+  retired: never reused, and the tasks after it keep their codes, so a
+  subsection's numbers have a gap there. Stable codes matter more than gap-free
+  numbering (submissions quote the codes).
 * Lead agency = the "X chủ trì" of the subsection heading. Special cases:
     - II.1 (Nhiệm vụ trọng tâm): SKHDT, is_key_task=true.
     - II.2.8 (all departments and localities draw up their own plans): SKHDT,
@@ -170,14 +175,17 @@ DISTRICT_AGENCIES = {
     "UBND_ALUOI": "ALUOI",
 }
 
-# Tasks per subsection, counted by hand in the plan (split bullets count twice:
-# 2.1, 2.4, 4.1, 5.2, 6.1 each have one).
+# Tasks per subsection, counted by hand in the plan (a bullet cut by a page
+# footer counts once).
 TASKS_PER_SUBSECTION = {
-    "1": 4, "2.1": 12, "2.2": 7, "2.3": 6, "2.4": 11, "2.5": 2, "2.6": 3, "2.7": 3,
-    "2.8": 1, "3.1": 1, "3.2": 4, "3.3": 1, "3.4": 1, "3.5": 7, "4.1": 7, "4.2": 8,
-    "5.1": 10, "5.2": 10, "5.3": 4, "5.4": 6, "5.5": 6, "6.1": 4, "6.2": 4, "6.3": 1,
+    "1": 4, "2.1": 11, "2.2": 7, "2.3": 6, "2.4": 10, "2.5": 2, "2.6": 3, "2.7": 3,
+    "2.8": 1, "3.1": 1, "3.2": 4, "3.3": 1, "3.4": 1, "3.5": 7, "4.1": 6, "4.2": 8,
+    "5.1": 10, "5.2": 9, "5.3": 4, "5.4": 6, "5.5": 6, "6.1": 3, "6.2": 4, "6.3": 1,
     "6.4": 2, "7.1": 3, "7.2": 3, "7.3": 3, "8": 9, "9.1": 3, "9.2": 1, "9.3": 1,
 }
+# Codes that were given out once and are never reused: the second halves of the
+# five bullets that the old catalog stored as two tasks (see docs/catalog-changes.md).
+RETIRED_TASK_CODES = {"NV-2.1-10", "NV-2.4-05", "NV-4.1-05", "NV-5.2-05", "NV-6.1-02"}
 # The "X chủ trì" of each subsection with a single lead.
 SUBSECTION_LEAD = {
     "1": "SKHDT", "2.1": "SKHDT", "2.2": "SDL", "2.3": "SCT", "2.4": "SNNPTNT",
@@ -189,7 +197,7 @@ SUBSECTION_LEAD = {
 }
 
 N_AGENCIES = 36
-N_TASKS = 148
+N_TASKS = 143
 N_INDICATORS = 17
 N_PROJECTS = 43
 N_KEY_PROJECTS = 22
@@ -199,7 +207,69 @@ def _collapse(text: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
 
 
-PLAN_TEXT = _collapse(PLAN.read_text(encoding="utf-8"))
+PLAN_RAW = PLAN.read_text(encoding="utf-8")
+PLAN_TEXT = _collapse(PLAN_RAW)
+
+# ------------------------------------------------ the plan text as it reads
+# The PDF extraction put a page number and the footnote blocks inside the running
+# text. Each is listed here by the exact words where it sits in PLAN_TEXT, and
+# READING_TEXT is PLAN_TEXT with exactly these spans cut out; nothing else is
+# changed, so a description that differs from the plan anywhere else still fails.
+
+# (words before, page number, words after): the bare page-number line(s).
+PAGE_NUMBERS = [
+    ("hệ sinh thái khởi nghiệp đổi mới sáng", "4", "tạo. Phát huy hiệu quả Quỹ"),
+]
+# footnote number -> (first words, last words) of each part of its text block;
+# footnote 3 runs over a page break, so it has two parts.
+FOOTNOTE_BLOCKS = {
+    "1": [("1 Như: Sản phẩm du lịch văn hóa tâm linh", "du lịch sinh thái, du lịch đầm phá,...")],
+    "2": [("2 Dự án Khu du lịch sinh thái biển Hải Dương", "tại xã Vinh Xuân, huyện Phú Vang,…")],
+    "3": [("3 Như: Công nghiệp hỗ trợ dệt may", "kính cao cấp,…); công nghiệp công nghệ"),
+          ("thông tin và công nghiệp phần mềm; công nghiệp dược liệu",
+           "gắn với trung tâm y tế chuyên sâu của vùng, cả nước.")],
+    "4": [("4 Như: Đề án khung các nhiệm vụ bảo tồn nguồn gen",
+           "vào hoạt động của các cơ quan hành chính nhà nước tỉnh,...")],
+    "5": [("5 Như: Kế hoạch triển khai Chương trình quốc gia hỗ trợ doanh nghiệp",
+           "hệ sinh thái khởi nghiệp đổi mới sáng tạo trên địa bàn tỉnh Thừa Thiên Huế,...")],
+    "6": [("6 Xây dựng và triển khai thành công “Chương trình Ứng dụng",
+           "phát triển bền vững kinh tế thủy sản vùng đầm phá tỉnh Thừa Thiên Huế”.")],
+    "7": [("7 như: Đề án tăng cường điều kiện và nâng cao chất lượng",
+           "Tích hợp giáo dục Văn hóa địa phương trong chương trình giáo dục mầm non trên địa bàn tỉnh.")],
+    "8": [("8 Nghị quyết số 30/2021/NQ-HĐND ngày 26/4/2021",
+           "đi làm việc ở nước ngoài theo hợp đồng, giai đoạn 2021 - 2025,…")],
+}
+
+
+def _once(text: str, fragment: str) -> int:
+    assert text.count(fragment) == 1, (fragment, text.count(fragment))
+    return text.index(fragment)
+
+
+def _footnote_spans(text: str) -> dict[str, list[tuple[int, int]]]:
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for number, parts in FOOTNOTE_BLOCKS.items():
+        for first, last in parts:
+            start = _once(text, first)
+            end = text.index(last, start) + len(last)
+            spans.setdefault(number, []).append((start, end))
+    return spans
+
+
+def _reading_text(text: str) -> str:
+    for before, number, after in PAGE_NUMBERS:
+        text = text.replace(f"{before} {number} {after}", f"{before} {after}")
+    cuts = sorted(span for parts in _footnote_spans(text).values() for span in parts)
+    for start, end in reversed(cuts):
+        text = text[:start] + text[end:]
+    return _collapse(text)
+
+
+READING_TEXT = _reading_text(PLAN_TEXT)
+FOOTNOTE_TEXT = {
+    number: " ".join(PLAN_TEXT[start:end] for start, end in parts)[len(number) + 1:]
+    for number, parts in _footnote_spans(PLAN_TEXT).items()
+}
 
 
 def _read(name: str) -> tuple[list[str], list[dict[str, str]]]:
@@ -366,9 +436,40 @@ def test_every_district_committee_has_a_task():
 # ---------------------------------------------------------------- verbatim text
 
 
+def test_page_numbers_are_lines_of_their_own():
+    lines = [line.strip() for line in PLAN_RAW.splitlines()]
+    for before, number, after in PAGE_NUMBERS:
+        _once(PLAN_TEXT, f"{before} {number} {after}")
+        assert number in lines, number
+
+
+def _in_raw(fragment: str) -> str:
+    """A regex for fragment in PLAN_RAW, where any whitespace may be a line break."""
+    return r"\s+".join(re.escape(word) for word in fragment.split())
+
+
+def test_footnote_blocks_are_real_footnotes():
+    raw = unicodedata.normalize("NFC", PLAN_RAW)
+    assert sorted(FOOTNOTE_BLOCKS, key=int) == [str(n) for n in range(1, 9)]
+    for number, parts in FOOTNOTE_BLOCKS.items():
+        # a footnote block starts a line of the extracted text with its number
+        assert parts[0][0].startswith(f"{number} "), number
+        # and each of its parts begins and ends on a line boundary
+        for first, last in parts:
+            assert re.search(r"(?m)^[ \t]*" + _in_raw(first), raw), first
+            assert re.search(_in_raw(last) + r"[ \t]*$", raw, re.M), last
+
+
+def test_reading_text_only_drops_the_listed_spans():
+    # each cut takes its span and one of the two spaces around it
+    dropped = sum(len(number) + 1 for _, number, _ in PAGE_NUMBERS) + sum(
+        end - start + 1 for parts in _footnote_spans(PLAN_TEXT).values() for start, end in parts)
+    assert len(PLAN_TEXT) - len(READING_TEXT) == dropped
+
+
 def test_task_descriptions_are_verbatim():
     for task in rows("plan_tasks.csv"):
-        assert task["description_vi"] in PLAN_TEXT, task["task_code"]
+        assert task["description_vi"] in READING_TEXT, task["task_code"]
         assert not task["description_vi"].startswith(("- ", "+ ")), task["task_code"]
 
 
@@ -379,7 +480,7 @@ def test_deadlines_are_in_their_description():
 
 def test_indicator_target_texts_are_verbatim():
     for ind in rows("plan_indicators.csv"):
-        assert ind["target_text"] in PLAN_TEXT, ind["indicator_code"]
+        assert ind["target_text"] in READING_TEXT, ind["indicator_code"]
 
 
 def test_indicator_numbers_are_those_of_the_target_text():
@@ -390,7 +491,7 @@ def test_indicator_numbers_are_those_of_the_target_text():
 
 
 def test_indicators_in_order_of_appearance():
-    positions = [PLAN_TEXT.find(i["target_text"]) for i in rows("plan_indicators.csv")]
+    positions = [READING_TEXT.find(i["target_text"]) for i in rows("plan_indicators.csv")]
     codes = [i["indicator_code"] for i in rows("plan_indicators.csv")]
     assert codes == [f"CT-{n:02d}" for n in range(1, len(codes) + 1)]
     assert positions == sorted(positions)
@@ -402,8 +503,11 @@ def test_tasks_numbered_in_order_within_subsection():
         by_sub.setdefault(_subsection(task["task_code"]), []).append(task)
     for sub, tasks in by_sub.items():
         numbers = [int(t["task_code"].rsplit("-", 1)[1]) for t in tasks]
-        assert numbers == list(range(1, len(tasks) + 1)), sub
-        positions = [PLAN_TEXT.find(t["description_vi"]) for t in tasks]
+        retired = {int(c.rsplit("-", 1)[1]) for c in RETIRED_TASK_CODES
+                   if _subsection(c) == sub}
+        # numbered 01, 02, ... in order, with a gap only where a code was retired
+        assert numbers == sorted(set(range(1, max(numbers) + 1)) - retired), sub
+        positions = [READING_TEXT.find(t["description_vi"]) for t in tasks]
         assert positions == sorted(positions), sub
         for task in tasks:
             assert task["section"] == f"II.{sub}", task["task_code"]
@@ -435,7 +539,7 @@ def test_key_task_flags():
         ("NV-2.2-01", "SDL", "Tiếp tục triển khai hiệu quả Chương trình hành động số 306", ""),
         ("NV-2.2-02", "SDL", "Triển khai thực hiện hiệu quả chuỗi hoạt động của Festival", ""),
         ("NV-2.4-01", "SNNPTNT", "Tập trung cơ cấu lại ngành nông nghiệp", ""),
-        ("NV-2.4-05", "SNNPTNT", "đẩy mạnh chế biến, xuất khẩu. Tổ chức đội tàu", ""),
+        ("NV-2.4-04", "SNNPTNT", "Hình thành các khu nuôi trồng thủy sản tập trung", ""),
         ("NV-2.4-09", "SNNPTNT", "Huy động, lồng ghép", "cuối năm 2024"),
         ("NV-2.6-03", "CTHUE", "Tổ chức quản lý chặt chẽ các nguồn thu", "năm 2024"),
         ("NV-2.8-01", "SKHDT", "Các Sở, ban, ngành, các cơ quan, đơn vị, địa phương", "năm 2024"),
@@ -458,13 +562,46 @@ def test_task_sample(code, lead, starts, deadline):
     assert task["deadline_text"] == deadline
 
 
-def test_split_bullets_keep_their_content():
-    tasks = by_code("plan_tasks.csv")
-    assert "7.850 ha" in tasks["NV-2.4-04"]["description_vi"]
-    assert tasks["NV-2.4-05"]["description_vi"].endswith("(IUU).")
-    assert tasks["NV-2.1-10"]["description_vi"].startswith("Phát huy hiệu quả Quỹ đầu tư")
-    assert "Viện Công nghệ sinh học" in tasks["NV-4.1-05"]["description_vi"]
-    assert "Top 5" in tasks["NV-6.1-02"]["description_vi"]
+def test_retired_task_codes_are_not_used():
+    assert not RETIRED_TASK_CODES & set(by_code("plan_tasks.csv"))
+
+
+# The five bullets that a page footer cuts in the extracted text: (kept code,
+# first words, words lost by the old two-task split, last words).
+CUT_BULLETS = [
+    ("NV-2.1-09", "Triển khai thực hiện các giải pháp cải thiện vị thứ xếp hạng",
+     "Phát triển mạnh mẽ hệ sinh thái khởi nghiệp đổi mới sáng tạo.",
+     "tiếp tục kêu gọi vốn cho các dự án khởi nghiệp sáng tạo."),
+    ("NV-2.4-04", "Hình thành các khu nuôi trồng thủy sản tập trung",
+     "phát triển cơ sở sản xuất giống, thức ăn,… đẩy mạnh chế biến, xuất khẩu.",
+     "không báo cáo và không theo quy định (IUU)."),
+    ("NV-4.1-04", "Phối hợp, hỗ trợ Trường Đại học Y-Dược Huế",
+     "Hỗ trợ Bệnh viện Trung ương Huế và Bệnh viện Đại học Y Dược phát triển năng lực, "
+     "tiềm lực KH&CN phấn đấu để trở thành Trung tâm y tế chuyên sâu.",
+     "theo Quyết định số 523/QĐ-TTg ngày 14/5/2018 của Thủ tướng Chính phủ."),
+    ("NV-5.2-04", "Nâng cao chất lượng đại trà và mũi nhọn",
+     "duy trì tốt đạo đức, lối sống và nền nếp học sinh,",
+     "xây dựng nền giáo dục “Trí tuệ, đạo đức và nghị lực”."),
+    ("NV-6.1-01", "Phối hợp triển khai hiệu quả các kế hoạch nâng cao các chỉ số hành chính",
+     "(ICT) của tỉnh trong nhóm 10 địa phương dẫn đầu cả nước;",
+     "Chỉ số Chuyển đổi số (DTI) của tỉnh xếp ổn định trong nhóm Top 5 của cả nước."),
+]
+
+
+@pytest.mark.parametrize(("code", "first", "lost", "last"), CUT_BULLETS)
+def test_bullets_cut_by_a_page_footer_are_one_complete_task(code, first, lost, last):
+    task = by_code("plan_tasks.csv")[code]
+    text = task["description_vi"]
+    assert text.startswith(first) and lost in text and text.endswith(last), code
+    # the whole bullet: it runs from its "- " to the next bullet or heading
+    start = READING_TEXT.index(text)
+    assert READING_TEXT[start - 2:start] == "- ", code
+    assert READING_TEXT[start + len(text):].startswith(" - "), code
+    # and it is not in PLAN_TEXT as one span: the footer really cuts it
+    assert text not in PLAN_TEXT, code
+    # nothing of the page footer or footnote block is left in it
+    for number, body in FOOTNOTE_TEXT.items():
+        assert body[:40] not in text, (code, number)
 
 
 @pytest.mark.parametrize(
