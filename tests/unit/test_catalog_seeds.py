@@ -19,8 +19,13 @@ Tasks (plan_tasks.csv)
   the running text cut out. Those spans are listed one by one (PAGE_NUMBERS,
   FOOTNOTE_BLOCKS, each pinned to the exact words where it sits and to line
   boundaries of the extracted file); nothing else is normalised.
-  Footnote reference digits glued to words are kept because they are in the
-  text ("có lợi thế1.", "năm 20244" = "năm 2024" + footnote 4, "tỉnh8").
+  READING_TEXT also drops the footnote reference marks that the extraction
+  glued to the word before them (FOOTNOTE_MARKERS: "có lợi thế1." ->
+  "có lợi thế.", "năm 20244 và" -> "năm 2024 và", "(KH&CN)5.", "tỉnh8 về", one
+  per footnote 1-8); a mark is not part of the sentence, so no seed text
+  carries one. GLUED_DIGITS (digits right after a lower-case letter, ")" or
+  "2024") is the rule that proves the list complete: it finds those eight in
+  the plan and nothing else ("QH15", "Chỉ số B1" are upper-case names).
 * Five bullets are cut by a page footer (the page number "4" or a footnote
   block) in the extracted text. Each is ONE task whose description joins the
   parts across the footer, so none of its words is lost: NV-2.1-09 (PCI,
@@ -240,6 +245,30 @@ FOOTNOTE_BLOCKS = {
            "đi làm việc ở nước ngoài theo hợp đồng, giai đoạn 2021 - 2025,…")],
 }
 
+# footnote number -> (words before, words after) its reference mark, which the
+# extraction glued to the word before it ("có lợi thế1.", "năm 20244 và" =
+# "năm 2024" + mark 4). READING_TEXT drops the mark (and only the mark).
+FOOTNOTE_MARKERS = {
+    "1": ("có lợi thế", "."),
+    "2": ("du lịch trọng điểm", "."),
+    "3": ("cạnh tranh của tỉnh", "."),
+    "4": ("của ngành năm 2024", " và"),
+    "5": ("(KH&CN)", "."),
+    "6": ("các ngành, lĩnh vực", "."),
+    "7": ("hiệu quả các Đề án", "."),
+    "8": ("hỗ trợ của tỉnh", " về"),
+}
+# The rule that finds the marks (used to prove FOOTNOTE_MARKERS complete and to
+# check the seeds): digits right after a lower-case letter, a ")" or the year
+# 2024, with no space between, and before a space or punctuation. Upper-case
+# letters are excluded on purpose: "38/2021/QH15" and "Chỉ số B1" are names.
+GLUED_DIGITS = re.compile(r"([^\W\d_]|\)|2024)(\d+)(?=[\s.,;:]|$)")
+
+
+def _glued_marks(text: str) -> list[tuple[int, str]]:
+    return [(m.start(2), m.group(2)) for m in GLUED_DIGITS.finditer(text)
+            if m.group(1) in (")", "2024") or m.group(1).islower()]
+
 
 def _once(text: str, fragment: str) -> int:
     assert text.count(fragment) == 1, (fragment, text.count(fragment))
@@ -259,6 +288,8 @@ def _footnote_spans(text: str) -> dict[str, list[tuple[int, int]]]:
 def _reading_text(text: str) -> str:
     for before, number, after in PAGE_NUMBERS:
         text = text.replace(f"{before} {number} {after}", f"{before} {after}")
+    for number, (before, after) in FOOTNOTE_MARKERS.items():
+        text = text.replace(f"{before}{number}{after}", f"{before}{after}")
     cuts = sorted(span for parts in _footnote_spans(text).values() for span in parts)
     for start, end in reversed(cuts):
         text = text[:start] + text[end:]
@@ -460,11 +491,45 @@ def test_footnote_blocks_are_real_footnotes():
             assert re.search(_in_raw(last) + r"[ \t]*$", raw, re.M), last
 
 
+def test_footnote_markers_are_exactly_the_listed_ones():
+    for number, (before, after) in FOOTNOTE_MARKERS.items():
+        _once(PLAN_TEXT, f"{before}{number}{after}")
+    # the rule finds the listed marks, one per footnote, and nothing else
+    found = sorted(number for _, number in _glued_marks(PLAN_TEXT))
+    assert found == sorted(FOOTNOTE_MARKERS) == sorted(FOOTNOTE_BLOCKS)
+    assert _glued_marks(READING_TEXT) == []
+
+
 def test_reading_text_only_drops_the_listed_spans():
-    # each cut takes its span and one of the two spaces around it
+    # each cut takes its span and one of the two spaces around it; each mark its digit
     dropped = sum(len(number) + 1 for _, number, _ in PAGE_NUMBERS) + sum(
         end - start + 1 for parts in _footnote_spans(PLAN_TEXT).values() for start, end in parts)
-    assert len(PLAN_TEXT) - len(READING_TEXT) == dropped
+    assert len(PLAN_TEXT) - len(READING_TEXT) == dropped + len(FOOTNOTE_MARKERS)
+
+
+SEED_TEXT_COLUMNS = ("name_vi", "short_name_vi", "description_vi", "deadline_text", "target_text",
+                     "title_vi", "basis_vi")
+
+
+@pytest.mark.parametrize("name", sorted(HEADERS))
+def test_no_glued_footnote_marks_in_the_seeds(name):
+    glued = [f"{before}{number}{after}" for number, (before, after) in FOOTNOTE_MARKERS.items()]
+    for row in rows(name):
+        for column in SEED_TEXT_COLUMNS:
+            value = row.get(column, "")
+            assert not [g for g in glued if g in value], (name, column, value)
+            assert _glued_marks(value) == [], (name, column, value)
+
+
+@pytest.mark.parametrize(
+    ("code", "clean"),
+    [("NV-2.2-02", "có lợi thế. Hình thành"), ("NV-2.2-05", "du lịch trọng điểm. Xúc tiến"),
+     ("NV-2.3-03", "lợi thế cạnh tranh của tỉnh."), ("NV-4.1-02", "của ngành năm 2024 và"),
+     ("NV-4.1-02", "(KH&CN). Tăng cường"), ("NV-4.1-02", "các ngành, lĩnh vực."),
+     ("NV-5.2-02", "các Đề án. Giữ vững"), ("NV-5.5-01", "hỗ trợ của tỉnh về đào tạo")],
+)
+def test_descriptions_without_footnote_marks(code, clean):
+    assert clean in by_code("plan_tasks.csv")[code]["description_vi"]
 
 
 def test_task_descriptions_are_verbatim():
