@@ -74,9 +74,28 @@ Indicators (plan_indicators.csv)
   (tourists 3.5-4 million, new cooperatives 5-7, OCOP 30, FSC forest 1,500 ha);
   within_range only where the plan says "ổn định" a level without "trên"
   (rice about 53,000 ha, aquaculture 7,850 ha), i.e. overshooting is not the
-  aim; a reader should apply a tolerance around the point. lower_is_better for
+  aim; target_tolerance gives the band around the point. lower_is_better for
   the poor-household rate and for rankings (unit "thứ hạng": PAPI, PAR Index and
   ICT in the top 10, DTI in the top 5 -> target_high = 10 / 5).
+* ``target_tolerance`` (a fraction) is set for approximate targets only: the
+  figure follows "khoảng" (tourists "khoảng 3,5 - 4 triệu", rice "khoảng
+  53.000 ha", FSC forest "có thêm khoảng 1.500 ha") or "ổn định ... đạt X" with
+  no "trên"/"dưới" (aquaculture 7,850 ha): CT-02, CT-04, CT-09, CT-10. It is
+  empty for exact targets: "trên X", "dưới X", a range without "khoảng"
+  (5-7 HTX), a count (30 OCOP products), 100 %, and the rankings (DTI "xếp
+  ổn định trong nhóm Top 5" is a bound on the rank, not an approximate
+  figure; grain area "Ổn định ... đạt trên 55.000 ha" is a floor). Attainment
+  reads it as low*(1-t) <= value <= high*(1+t) (within_range), value >=
+  low*(1-t) (higher_is_better), value <= high*(1+t) (lower_is_better).
+  The value is 0.05 (±5 %) for every approximate target. The plan states no
+  band; this is a curation choice: the figures are rounded (53.000, 7.850,
+  1.500, "3,5 - 4"), so the plan's own rounding is at most about ±1-2 %, and
+  5 % adds room for the gap between an estimate and the final statistics of a
+  sown or farmed area or a tourist count, while a shortfall that a reader
+  would call a miss (50,000 ha of rice against "khoảng 53.000") still fails.
+  One value for all approximate targets keeps the judgement predictable; an
+  exact-looking zero-width range for "khoảng" (the old catalog) counted only
+  the exact figure as attained.
 * Traffic deaths "giảm trên 5%" -> indicator "Mức giảm số người chết do tai nạn
   giao thông so với năm trước", unit "%", higher_is_better, low = 5. (The plan
   misspells "tại nạn"; target_text keeps the plan's spelling.)
@@ -696,6 +715,59 @@ def test_indicator_values(fragment, unit, low, high, direction, lead):
     ind = matches[0]
     assert (ind["unit"], ind["target_low"], ind["target_high"], ind["direction"],
             ind["lead_agency_code"]) == (unit, low, high, direction, lead)
+
+
+# Approximate targets: the figure follows "khoảng" ("khoảng 53.000 ha",
+# "khoảng 3,5 - 4 triệu") or "ổn định ... đạt" with no "trên"/"dưới" between
+# ("ổn định diện tích nuôi trồng thủy sản đạt 7.850 ha").
+APPROXIMATE = re.compile(r"khoảng \d|ổn định [^\d]*\bđạt \d", re.IGNORECASE)
+APPROXIMATE_TOLERANCE = "0.05"
+APPROXIMATE_INDICATORS = {"CT-02", "CT-04", "CT-09", "CT-10"}
+
+
+def test_approximate_targets_have_a_tolerance_and_exact_ones_none():
+    approximate = {i["indicator_code"] for i in rows("plan_indicators.csv")
+                   if APPROXIMATE.search(i["target_text"])}
+    assert approximate == APPROXIMATE_INDICATORS
+    for ind in rows("plan_indicators.csv"):
+        expected = APPROXIMATE_TOLERANCE if ind["indicator_code"] in approximate else ""
+        assert ind["target_tolerance"] == expected, ind["indicator_code"]
+
+
+def test_tolerances_are_fractions():
+    for ind in rows("plan_indicators.csv"):
+        if ind["target_tolerance"]:
+            assert re.fullmatch(r"0\.\d+", ind["target_tolerance"]), ind["indicator_code"]
+            assert 0 < float(ind["target_tolerance"]) < 1, ind["indicator_code"]
+
+
+def _attained(ind: dict[str, str], value: float) -> bool:
+    """The attainment rule that reads target_tolerance (see the seed format)."""
+    t = float(ind["target_tolerance"] or 0)
+    low = float(ind["target_low"]) if ind["target_low"] else None
+    high = float(ind["target_high"]) if ind["target_high"] else None
+    if ind["direction"] == "higher_is_better":
+        return value >= low * (1 - t)
+    if ind["direction"] == "lower_is_better":
+        return value <= high * (1 + t)
+    return low * (1 - t) <= value <= high * (1 + t)
+
+
+@pytest.mark.parametrize(
+    ("code", "value", "attained"),
+    [
+        ("CT-04", 53000, True), ("CT-04", 51000, True), ("CT-04", 55500, True),
+        ("CT-04", 50000, False), ("CT-04", 56000, False),
+        ("CT-09", 7600, True), ("CT-09", 8200, True), ("CT-09", 7400, False),
+        ("CT-10", 1450, True), ("CT-10", 1400, False),
+        ("CT-02", 3.4, True), ("CT-02", 3.3, False),
+        # exact targets: no slack
+        ("CT-03", 54990, False), ("CT-05", 23599, False), ("CT-11", 1.77, False),
+        ("CT-11", 1.76, True),
+    ],
+)
+def test_attainment_with_tolerance(code, value, attained):
+    assert _attained(by_code("plan_indicators.csv")[code], value) is attained
 
 
 def test_top10_rankings():
