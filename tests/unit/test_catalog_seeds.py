@@ -103,19 +103,51 @@ Indicators (plan_indicators.csv)
 
 Projects (plan_projects.csv)
 
-* is_key_project=true for every project of II.9; false for projects named
-  elsewhere as "dự án"/"công trình" (tourism projects of footnote 2, industrial
-  clusters of II.2.3, the Vsico Chân Mây berths of II.2.7, the health
-  facilities of II.5.4, the drug rehabilitation facility of II.5.5). Items
-  named without "dự án"/"công trình" (Khu công nghệ thông tin tập trung, Bảo tàng
-  Thiên nhiên duyên hải miền Trung, ...) are not projects here. A project named
-  twice is listed once, under II.9 if it is key.
-* Lead in II.9.1: BQLKKT for projects in the economic zone / industrial parks
-  (the ones II.2.7 also gives to BQLKKT: Kanglongda, Kim Long Motors, the Lăng
-  Cô resorts, the four industrial parks); BQLDAXD for the An Vân Dương new
-  urban area (its own remit, II.3.4); SKHDT for the other private investment
-  projects (Aeon Mall Huế, golf at Vinh Xuân). II.9.2 -> SGTVT, II.9.3 ->
-  UBND_HUE. Non-key projects -> lead of the subsection naming them.
+* is_key_project=true for every project the plan calls "dự án trọng điểm":
+  the lists of II.9 (II.3.3's "các dự án trọng điểm như" is the same list as
+  II.9.2) and the "dự án du lịch trọng điểm" of footnote 2 (II.2.2: Hải
+  Dương, Vinconstec-Huế, nhà rường Huế, Hue Spirit Sanctuary, Thác Trượt, Lee
+  House, Lộc Bình, Cồn Sơn, and the Vinh Xuân golf course, which II.9.1 also
+  lists). false for projects named elsewhere as "dự án"/"công trình" (the
+  industrial clusters of II.2.3, the Vsico Chân Mây berths of II.2.7, the
+  health facilities of II.5.4, the drug rehabilitation facility of II.5.5).
+  Items named without "dự án"/"công trình" (Khu công nghệ thông tin tập trung,
+  Bảo tàng Thiên nhiên duyên hải miền Trung, ...) are not projects here. A
+  project named twice is listed once, under II.9 if it is key. Key projects
+  are coded first (DA-01..DA-30).
+* Lead in II.9.1, which names three agencies for all its projects together:
+  the agency the plan charges with that project elsewhere. BQLKKT for the
+  projects in the economic zone / industrial parks that II.2.7 follows
+  (Kanglongda, Kim Long Motors, the Lăng Cô resorts, the four industrial
+  parks; II.2.3 also names some of them, but BQLKKT manages the zones and
+  II.2.7 is the bullet that follows their progress); SCT for Aeon Mall Huế
+  (II.2.3 "Hỗ trợ dự án đầu tư phát triển dịch vụ thương mại như Trung tâm
+  thương mại Aeon Mall Huế"); SDL for the golf course at Vinh Xuân (footnote
+  2 of II.2.2); BQLDAXD for the An Vân Dương new urban area (its own remit,
+  II.3.4). SKHDT, the third agency of II.9.1, follows them all (task
+  NV-9.1-01) and leads none. II.9.2 -> SGTVT, II.9.3 -> UBND_HUE. Non-key
+  projects -> lead of the subsection naming them.
+* ``funding``: private for a private investor's project that the plan follows
+  (no public capital to disburse), public for a public-investment project.
+  From the text first: private where the plan frames the province's part as
+  supporting the investor - II.9.1 "hỗ trợ nhà đầu tư triển khai thực hiện các
+  dự án trọng điểm" (factories, the mall, the golf course, the resorts, the
+  industrial parks, whose "nhà đầu tư hạ tầng" II.2.7 names as such), II.2.2
+  "Hỗ trợ nhà đầu tư ... các dự án du lịch trọng điểm" (footnote 2), II.2.3
+  "Hỗ trợ dự án đầu tư ...; các dự án đầu tư xây dựng hạ tầng kỹ thuật cụm
+  công nghiệp" (the clusters), and II.2.7's berths "của Công ty CP Hàng Hải
+  Vsico". Public where a provincial body builds or disburses: the roads, the
+  breakwater (II.9.2, with central agencies), the city's water project and
+  the Citadel conservation (II.9.3), the public health facilities (II.5.4),
+  the drug rehabilitation facility (II.5.5). Where the text says nothing, by
+  the nature of the project: a factory, resort, tourist area, mall, golf
+  course or a park's infrastructure run as a business by a named investor is
+  private; roads, dykes, hospitals, schools, museums built by the province are
+  public. The An Vân Dương item of II.9.1 is public: it sits in the
+  "hỗ trợ nhà đầu tư" list, but its lead BQLDAXD is the public investor there
+  and II.3.4 charges it with "giải ngân các dự án đầu tư công". The test
+  checks the framing phrases and that each name's kind (PRIVATE_KINDS /
+  PUBLIC_KINDS) agrees with its funding.
 * district_code only when a place name in the project's name (or the text
   around it) puts it in one district: Lăng Cô / Chân Mây -> PHULOC, Vinh Xuân,
   Phú Diên -> PHUVANG, Phú Bài -> HUONGTHUY, Phong Điền / Điền Lộc -> PHONGDIEN,
@@ -224,7 +256,8 @@ N_AGENCIES = 36
 N_TASKS = 143
 N_INDICATORS = 17
 N_PROJECTS = 43
-N_KEY_PROJECTS = 22
+N_KEY_PROJECTS = 30
+N_PRIVATE_PROJECTS = 25
 
 
 def _collapse(text: str) -> str:
@@ -320,6 +353,62 @@ FOOTNOTE_TEXT = {
     number: " ".join(PLAN_TEXT[start:end] for start, end in parts)[len(number) + 1:]
     for number, parts in _footnote_spans(PLAN_TEXT).items()
 }
+
+# The headings of READING_TEXT, in order: (section, first words). A section's
+# text runs from its heading to the next one; chapter headings ("II.2", ...)
+# only end the section before them. "end" is the signature block.
+SECTION_HEADINGS = [
+    ("A", "A. MỤC ĐÍCH, YÊU CẦU"), ("B", "B. MỤC TIÊU VÀ TRỌNG TÂM CHỈ ĐẠO"),
+    ("I", "I. MỤC TIÊU PHÁT TRIỂN"), ("II", "II. NHIỆM VỤ VÀ GIẢI PHÁP CHỦ YẾU"),
+    ("II.1", "1. Nhiệm vụ trọng tâm năm 2024"),
+    ("II.2", "2. Nhiệm vụ, giải pháp cụ thể về phát triển kinh tế"),
+    ("II.2.1", "2.1. Sở Kế hoạch và Đầu tư chủ trì"), ("II.2.2", "2.2. Sở Du lịch chủ trì"),
+    ("II.2.3", "2.3. Sở Công Thương chủ trì"), ("II.2.4", "2.4. Sở Nông nghiệp và Phát triển"),
+    ("II.2.5", "2.5. Sở Tài chính chủ trì"), ("II.2.6", "2.6. Cục Thuế tỉnh chủ trì"),
+    ("II.2.7", "2.7. Ban Quản lý Khu kinh tế, công nghiệp tỉnh:"),
+    ("II.2.8", "2.8 Các Sở, ban, ngành, các cơ quan"),
+    ("II.3", "3. Nhiệm vụ, giải pháp về phát triển đô thị"),
+    ("II.3.1", "3.1. Uỷ ban nhân dân thành phố Huế:"), ("II.3.2", "3.2. Sở Xây dựng chủ trì"),
+    ("II.3.3", "3.3. Sở Giao thông vận tải chủ trì"),
+    ("II.3.4", "3.4. Ban Quản lý dự án Đầu tư xây dựng"),
+    ("II.3.5", "3.5. Sở Tài nguyên và Môi trường chủ trì"),
+    ("II.4", "4. Nhiệm vụ, giải pháp về phát triển khoa học"),
+    ("II.4.1", "4.1. Sở Khoa học và Công nghệ chủ trì"),
+    ("II.4.2", "4.2. Sở Thông tin và Truyền thông chủ trì"),
+    ("II.5", "5. Nhiệm vụ, giải pháp về phát triển toàn diện"),
+    ("II.5.1", "5.1. Sở Văn hóa và Thể thao chủ trì"), ("II.5.2", "5.2. Sở Giáo dục và Đào tạo chủ trì"),
+    ("II.5.3", "5.3. Đại học Huế:"), ("II.5.4", "5.4. Sở Y tế chủ trì"),
+    ("II.5.5", "5.5. Sở Lao động, Thương binh và Xã hội chủ trì"),
+    ("II.6", "6. Nhiệm vụ về cải cách hành chính"), ("II.6.1", "6.1. Sở Nội vụ chủ trì"),
+    ("II.6.2", "6.2. Văn phòng Uỷ ban nhân dân tỉnh chủ trì"), ("II.6.3", "6.3. Thanh tra tỉnh chủ trì"),
+    ("II.6.4", "6.4. Sở Tư pháp chủ trì"), ("II.7", "7. Nhiệm vụ về công tác đối ngoại"),
+    ("II.7.1", "7.1. Sở Ngoại vụ chủ trì"), ("II.7.2", "7.2. Bộ Chỉ huy Quân sự tỉnh chủ trì"),
+    ("II.7.3", "7.3. Công an tỉnh chủ trì"), ("II.8", "8. Ủy ban nhân dân các huyện, thị xã"),
+    ("II.9", "9. Các dự án trọng điểm"), ("II.9.1", "9.1. Sở Kế hoạch và Đầu tư, Ban Quản lý"),
+    ("II.9.2", "9.2. Sở Giao thông vận tải chủ trì"), ("II.9.3", "9.3. UBND thành phố Huế theo dõi"),
+    ("C", "C. TỔ CHỨC THỰC HIỆN"), ("C.1", "1. Các Sở, ban, ngành, đơn vị và địa phương căn cứ"),
+    ("C.2", "2. Các Sở, ban, ngành, địa phương thường xuyên theo dõi"),
+    ("C.3", "3. Sở Kế hoạch và Đầu tư chủ trì, phối hợp với các sở, ban, ngành, đơn vị"),
+    ("C.4", "4. Sở Thông tin và Truyền thông chủ trì, phối hợp với các cơ quan thông tấn"),
+    ("C.5", "5. Trong quá trình tổ chức thực hiện Kế hoạch này"), ("end", "Nơi nhận:"),
+]
+# Footnotes are read with the section whose text carries their mark.
+FOOTNOTE_SECTION = {"1": "II.2.2", "2": "II.2.2", "3": "II.2.3", "4": "II.4.1", "5": "II.4.1",
+                    "6": "II.4.1", "7": "II.5.2", "8": "II.5.5"}
+
+
+def _section_texts() -> dict[str, str]:
+    starts = [_once(READING_TEXT, heading) for _, heading in SECTION_HEADINGS]
+    assert starts == sorted(starts)
+    ends = starts[1:] + [len(READING_TEXT)]
+    texts = {section: READING_TEXT[start:end].strip()
+             for (section, _), start, end in zip(SECTION_HEADINGS, starts, ends, strict=True)}
+    for number, section in FOOTNOTE_SECTION.items():
+        texts[section] += " " + FOOTNOTE_TEXT[number]
+    return texts
+
+
+SECTION_TEXT = _section_texts()
 
 
 def _read(name: str) -> tuple[list[str], list[dict[str, str]]]:
@@ -803,8 +892,8 @@ KEY_PROJECTS = {
     # fragment of name_vi -> (section, lead, district_code)
     "Kanglongda Huế (giai đoạn 2)": ("II.9.1", "BQLKKT", ""),
     "Kim Long Motors Huế": ("II.9.1", "BQLKKT", ""),
-    "Aeon Mall Huế": ("II.9.1", "SKHDT", ""),
-    "Vinh Xuân": ("II.9.1", "SKHDT", "PHUVANG"),
+    "Aeon Mall Huế": ("II.9.1", "SCT", ""),
+    "Vinh Xuân": ("II.9.1", "SDL", "PHUVANG"),
     "Minh Viễn Lăng Cô": ("II.9.1", "BQLKKT", "PHULOC"),
     "Laguna Lăng Cô (giai đoạn II)": ("II.9.1", "BQLKKT", "PHULOC"),
     "Kim Long Lăng Cô": ("II.9.1", "BQLKKT", "PHULOC"),
@@ -823,6 +912,15 @@ KEY_PROJECTS = {
     "khu B - An Vân Dương về trung tâm thị trấn Phú Đa": ("II.9.2", "SGTVT", ""),
     "Cải thiện môi trường nước thành phố Huế": ("II.9.3", "UBND_HUE", "HUE"),
     "Kinh thành Huế (giai đoạn 2)": ("II.9.3", "UBND_HUE", "HUE"),
+    # the "dự án du lịch trọng điểm" of footnote 2 (II.2.2)
+    "biển Hải Dương": ("II.2.2", "SDL", "HUONGTRA"),
+    "Vinconstec-Huế": ("II.2.2", "SDL", ""),
+    "nhà rường Huế": ("II.2.2", "SDL", ""),
+    "Hue Spirit Sanctuary": ("II.2.2", "SDL", ""),
+    "Thác Trượt": ("II.2.2", "SDL", ""),
+    "Lee House": ("II.2.2", "SDL", ""),
+    "thể thao Lộc Bình": ("II.2.2", "SDL", "PHULOC"),
+    "Cồn Sơn": ("II.2.2", "SDL", ""),
 }
 
 
@@ -836,13 +934,121 @@ def test_key_project(fragment):
         KEY_PROJECTS[fragment])
 
 
-def test_key_projects_are_exactly_section_nine():
+def _in_footnote_2(name: str) -> bool:
+    return name in FOOTNOTE_TEXT["2"]
+
+
+def test_key_projects_are_those_the_plan_calls_trong_diem():
+    # "dự án trọng điểm": the lists of II.9 (II.3.3's list is II.9.2's) and the
+    # "dự án du lịch trọng điểm" of footnote 2
+    assert "Các dự án trọng điểm" in SECTION_TEXT["II.9"]
+    assert "các dự án du lịch trọng điểm. Xúc tiến" in SECTION_TEXT["II.2.2"]
     for project in rows("plan_projects.csv"):
-        assert (project["is_key_project"] == "true") == project["section"].startswith("II.9."), (
-            project["project_code"])
+        key = project["section"].startswith("II.9.") or _in_footnote_2(project["name_vi"])
+        assert project["is_key_project"] == ("true" if key else "false"), project["project_code"]
     key_codes = [p["project_code"] for p in rows("plan_projects.csv")
                  if p["is_key_project"] == "true"]
     assert key_codes == [f"DA-{n:02d}" for n in range(1, N_KEY_PROJECTS + 1)]
+
+
+def test_every_project_of_footnote_2_is_catalogued_once():
+    items = [item.strip().rstrip(",…").strip() for item in FOOTNOTE_TEXT["2"].split(";")]
+    assert len(items) == 9
+    projects = rows("plan_projects.csv")
+    for item in items:
+        matches = [p for p in projects if item.startswith(p["name_vi"])]
+        assert len(matches) == 1, item
+        assert matches[0]["is_key_project"] == "true", item
+    # the golf course at Vinh Xuân is also in II.9.1, and listed there
+    golf = [p for p in projects if "Vinh Xuân" in p["name_vi"]]
+    assert [p["section"] for p in golf] == ["II.9.1"]
+
+
+# II.9.1 names three agencies for all its projects together. Each project's
+# lead is the agency the plan charges with that project elsewhere: project
+# fragment -> (lead, section whose text names the project for that lead).
+NINE_ONE_LEADS = {
+    "Kanglongda": ("BQLKKT", "II.2.7"),
+    "Kim Long Motors Huế": ("BQLKKT", "II.2.7"),
+    "Aeon Mall Huế": ("SCT", "II.2.3"),
+    "Sân Golf Quốc tế": ("SDL", "II.2.2"),
+    "Minh Viễn Lăng Cô": ("BQLKKT", "II.2.7"),
+    "Laguna Lăng Cô": ("BQLKKT", "II.2.7"),
+    "Kim Long Lăng Cô": ("BQLKKT", "II.2.7"),
+    "Lăng Cô Spa Resort": ("BQLKKT", "II.2.7"),
+    "KCN Gilimex": ("BQLKKT", "II.2.7"),
+    "KCN Phú Bài giai đoạn IV": ("BQLKKT", "II.2.7"),
+    "Phong Điền-Viglacera": ("BQLKKT", "II.2.7"),
+    "Sài Gòn - Chân Mây": ("BQLKKT", "II.2.7"),
+    "An Vân Dương": ("BQLDAXD", "II.3.4"),
+}
+
+
+def test_nine_one_project_leads_follow_the_subsection_naming_them():
+    nine_one = [p for p in rows("plan_projects.csv") if p["section"] == "II.9.1"]
+    assert len(nine_one) == len(NINE_ONE_LEADS)
+    for fragment, (lead, section) in NINE_ONE_LEADS.items():
+        assert fragment in SECTION_TEXT[section], fragment
+        assert SUBSECTION_LEAD.get(section[3:], lead) == lead, fragment
+        matches = [p for p in nine_one if fragment.replace("-", " - ") in p["name_vi"]
+                   or fragment in p["name_vi"]]
+        assert len(matches) == 1, fragment
+        assert matches[0]["lead_agency_code"] == lead, fragment
+    # SKHDT, one of the three, is the lead of none of them: it follows them all
+    assert not [p for p in nine_one if p["lead_agency_code"] == "SKHDT"]
+
+
+# Funding. Private: the plan frames the province's part as supporting an
+# investor. The framing phrase of each section that names private projects:
+PRIVATE_FRAMING = {
+    "II.9.1": "hỗ trợ nhà đầu tư triển khai thực hiện các dự án trọng điểm, quy mô lớn như:",
+    "II.2.2": "Hỗ trợ nhà đầu tư đẩy nhanh tiến độ hoàn thành các dự án du lịch trọng điểm.",
+    "II.2.3": "Hỗ trợ dự án đầu tư phát triển dịch vụ thương mại như Trung tâm thương mại Aeon "
+              "Mall Huế; các dự án đầu tư xây dựng hạ tầng kỹ thuật cụm công nghiệp:",
+    "II.2.7": "container số 4 và số 5 cảng Vsico Chân Mây của Công ty CP Hàng Hải Vsico",
+}
+# ... and the nature of the project, from its name (case-insensitive).
+PRIVATE_KINDS = ("nhà máy", "khu liên hợp sản xuất", "trung tâm thương mại", "sân golf",
+                 "du lịch", "nghỉ dưỡng", "resort", "laguna",  # Laguna Lăng Cô: a resort
+                 "kcn", "cụm công nghiệp", "vsico")
+PUBLIC_KINDS = ("đường", "đê chắn sóng", "môi trường nước", "kinh thành", "bệnh viện",
+                "trung tâm y tế", "kiểm soát bệnh tật", "kiểm nghiệm", "cai nghiện",
+                "an vân dương", "khu công nghệ thông tin", "trung tâm ocop", "bảo tàng",
+                "viện công nghệ sinh học")
+
+
+def _kinds(name: str) -> set[str]:
+    lowered = name.lower()
+    return ({"private"} if any(k in lowered for k in PRIVATE_KINDS) else set()) | (
+        {"public"} if any(k in lowered for k in PUBLIC_KINDS) else set())
+
+
+def test_every_project_has_a_funding():
+    assert {p["funding"] for p in rows("plan_projects.csv")} == {"public", "private"}
+
+
+def test_project_funding_follows_the_text_and_the_nature_of_the_project():
+    for section, phrase in PRIVATE_FRAMING.items():
+        assert phrase in SECTION_TEXT[section], section
+    for project in rows("plan_projects.csv"):
+        code, name = project["project_code"], project["name_vi"]
+        # the name says what kind of project it is, and only one kind
+        assert _kinds(name) == {project["funding"]}, (code, name, _kinds(name))
+        if project["funding"] == "private":
+            assert project["section"] in PRIVATE_FRAMING, code
+    # the An Vân Dương projects of II.9.1 are led by the public investor there,
+    # whose own remit (II.3.4) is public investment to disburse
+    assert "giải ngân các dự án đầu tư công" in SECTION_TEXT["II.3.4"]
+    avd = [p for p in rows("plan_projects.csv") if p["section"] == "II.9.1"
+           and "An Vân Dương" in p["name_vi"]]
+    assert [(p["lead_agency_code"], p["funding"]) for p in avd] == [("BQLDAXD", "public")]
+
+
+def test_funding_counts():
+    funding = Counter(p["funding"] for p in rows("plan_projects.csv"))
+    assert funding == {"private": N_PRIVATE_PROJECTS, "public": N_PROJECTS - N_PRIVATE_PROJECTS}
+    assert {p["project_code"] for p in rows("plan_projects.csv") if p["funding"] == "private"} == {
+        f"DA-{n:02d}" for n in [*range(1, 13), *range(23, 36)]}
 
 
 def test_other_projects_sample():
