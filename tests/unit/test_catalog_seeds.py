@@ -159,11 +159,21 @@ Projects (plan_projects.csv)
 Agencies (plan_agencies.csv)
 
 * Every lead of II.2-II.9 (25 provincial bodies) plus the People's Committees of
-  the nine district-level units, plus two bodies the plan names with a role:
-  Cục Thống kê tỉnh (C.1, receives and compiles the agencies' plans with SKHDT)
-  and Bộ Chỉ huy Bộ đội Biên phòng tỉnh (named in the II.7.2 heading; the border
-  bullet is its remit). ``section`` is where the body is first named as lead
-  (UBND_HUE: II.3.1; other districts: II.8).
+  the nine district-level units, plus two bodies the plan gives a role of
+  their own in a heading or in section C. ``section`` is where the body is
+  first named (UBND_HUE: II.3.1; other districts: II.8).
+* ``role``: lead for every body that leads at least one task, indicator or
+  project (it reports monthly; SKHDT, which also compiles the reports, is a
+  lead because it leads tasks). The two others lead nothing and owe no report:
+    - BDBP (Bộ Chỉ huy Bộ đội Biên phòng tỉnh): coordinator. The II.7.2
+      heading has BCHQS "chủ trì, phối hợp Bộ Chỉ huy Bộ đội Biên phòng tỉnh";
+      the border bullet (NV-7.2-02) is its remit, but the lead is BCHQS.
+    - CTK (Cục Thống kê tỉnh): receiver. C.1 has the agencies send their plans
+      to "Sở Kế hoạch và Đầu tư và Cục Thống kê tỉnh tổng hợp".
+  Bodies named only inside a bullet as partners or beneficiaries (Trường Đại
+  học Y-Dược Huế, Bệnh viện Trung ương Huế, Hiệp hội du lịch tỉnh, Bộ Ngoại
+  giao, Bộ Kế hoạch và Đầu tư that receives SKHDT's report in C.3, ...) are
+  not agencies of the catalog. Contacts are empty: the plan names none.
 """
 
 from __future__ import annotations
@@ -520,6 +530,40 @@ def test_agency_kinds_sample():
     assert agencies["SDL"]["section"] == "II.2.2"
     assert agencies["UBND_HUE"]["section"] == "II.3.1"
     assert agencies["UBND_ALUOI"]["section"] == "II.8"
+
+
+def _leads() -> Counter:
+    return Counter(r["lead_agency_code"] for name in
+                   ("plan_tasks.csv", "plan_indicators.csv", "plan_projects.csv")
+                   for r in rows(name))
+
+
+def test_agency_roles():
+    agencies = by_code("plan_agencies.csv")
+    assert {r["role"] for r in agencies.values()} == {"lead", "coordinator", "receiver"}
+    roles = {c: r["role"] for c, r in agencies.items() if r["role"] != "lead"}
+    assert roles == {"BDBP": "coordinator", "CTK": "receiver"}
+    # BDBP: named in the II.7.2 heading as the body BCHQS coordinates with
+    assert "chủ trì, phối hợp Bộ Chỉ huy Bộ đội Biên phòng tỉnh" in SECTION_TEXT["II.7.2"]
+    assert agencies["BDBP"]["section"] == "II.7.2"
+    # CTK: receives and compiles the agencies' plans with SKHDT (C.1)
+    assert "gửi Sở Kế hoạch và Đầu tư và Cục Thống kê tỉnh tổng hợp" in SECTION_TEXT["C.1"]
+    assert agencies["CTK"]["section"] == "C.1"
+
+
+def test_only_lead_agencies_lead_and_every_lead_leads_something():
+    leads = _leads()
+    for code, agency in by_code("plan_agencies.csv").items():
+        if agency["role"] == "lead":
+            assert leads[code] >= 1, code
+        else:
+            assert leads[code] == 0, (code, agency["role"])
+
+
+def test_agency_contacts_are_empty():
+    # the plan names no contact person, e-mail or phone
+    for agency in rows("plan_agencies.csv"):
+        assert not (agency["contact_name"] or agency["contact_email"] or agency["contact_phone"])
 
 
 def test_districts():
