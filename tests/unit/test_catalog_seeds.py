@@ -13,6 +13,22 @@ Tasks (plan_tasks.csv)
   II.1 and II.2-II.9 (e.g. II.2.6's second paragraph, II.3.5's "Tiếp tục triển
   khai thực hiện nội dung các Đề án", II.4.2's "Đồng thời, ..."). A "-" bullet
   that introduces "+" sub-bullets (II.4.2) is a task, and so is each "+".
+  Each task lies inside the text of its section (SECTION_TEXT).
+* Section C (Tổ chức thực hiện) has tasks too, coded NV-C.<n>-NN (the task
+  code pattern was extended for them: ``NV-(<d>[.<d>]|C.<d>)-NN``): one per
+  paragraph that assigns a deliverable to a body, and per body where a
+  paragraph assigns two:
+    - NV-C.1-01: the agencies' own plans, reported to UBND tỉnh and sent to
+      SKHDT and CTK "trước ngày 30/01/2024". Lead SKHDT, as for II.2.8 (the
+      same kind of all-agency item; SKHDT compiles it).
+    - NV-C.3-01 (SKHDT follows, evaluates and reports on the whole plan) and
+      NV-C.3-02 (VPUBND follows the progress of assigned tasks): C.3's two
+      sentences, one per body.
+    - NV-C.4-01: STTTT publicises the plan.
+  C.2 (every agency reports quarterly/monthly to SKHDT "trước ngày 20 hàng
+  tháng") is not a task: it is the monthly report itself, which planwatch
+  receives as submissions. C.5 (propose amendments "nếu thấy cần") is
+  conditional, with no deliverable, and is not a task either.
 * ``description_vi`` is the bullet verbatim after whitespace collapse and NFC,
   with a trailing ";" / ":" dropped, read in READING_TEXT: the plan text with
   the page number and the footnote blocks that the PDF extraction put inside
@@ -51,12 +67,10 @@ Tasks (plan_tasks.csv)
     - II.9.x (dự án trọng điểm) tasks are is_key_task=true like II.1; all
       other tasks are false.
 * ``deadline_text`` is the phrase of the bullet that says when its deliverable
-  is due ("trước quý III/2024", "cuối năm 2024") or dates the deliverable to the
+  is due ("trước quý III/2024", "cuối năm 2024", "trước ngày 30/01/2024") or dates the deliverable to the
   plan year ("năm 2024", "2024" in "Festival Huế 2024", "hàng tháng, quý, 6
   tháng và năm 2024"). Programme horizons ("giai đoạn 2021-2025", "đến năm
   2030") and dates of legal documents are not deadlines.
-* Section C (Tổ chức thực hiện: reports by 30/01/2024 and the 20th of each
-  month) is out of scope for tasks.
 
 Indicators (plan_indicators.csv)
 
@@ -223,7 +237,8 @@ CODE_PATTERN = {
     "plans.csv": re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*$"),
     "plan_agencies.csv": re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z]+)*$"),
     "plan_districts.csv": re.compile(r"^[A-Z]+$"),
-    "plan_tasks.csv": re.compile(r"^NV-\d+(?:\.\d+)?-\d{2}$"),
+    # NV-<II subsection>-NN, and NV-C.<n>-NN for section C (Tổ chức thực hiện)
+    "plan_tasks.csv": re.compile(r"^NV-(?:\d+(?:\.\d+)?|C\.\d+)-\d{2}$"),
     "plan_indicators.csv": re.compile(r"^CT-\d{2}$"),
     "plan_projects.csv": re.compile(r"^DA-\d{2}$"),
 }
@@ -248,6 +263,7 @@ TASKS_PER_SUBSECTION = {
     "2.8": 1, "3.1": 1, "3.2": 4, "3.3": 1, "3.4": 1, "3.5": 7, "4.1": 6, "4.2": 8,
     "5.1": 10, "5.2": 9, "5.3": 4, "5.4": 6, "5.5": 6, "6.1": 3, "6.2": 4, "6.3": 1,
     "6.4": 2, "7.1": 3, "7.2": 3, "7.3": 3, "8": 9, "9.1": 3, "9.2": 1, "9.3": 1,
+    "C.1": 1, "C.3": 2, "C.4": 1,
 }
 # Codes that were given out once and are never reused: the second halves of the
 # five bullets that the old catalog stored as two tasks (see docs/catalog-changes.md).
@@ -260,10 +276,11 @@ SUBSECTION_LEAD = {
     "4.2": "STTTT", "5.1": "SVHTT", "5.2": "SGDDT", "5.3": "DHH", "5.4": "SYT",
     "5.5": "SLDTBXH", "6.1": "SNV", "6.2": "VPUBND", "6.3": "TTRA", "6.4": "STP",
     "7.1": "SNGV", "7.2": "BCHQS", "7.3": "CAT", "9.2": "SGTVT", "9.3": "UBND_HUE",
+    "C.1": "SKHDT", "C.4": "STTTT",
 }
 
 N_AGENCIES = 36
-N_TASKS = 143
+N_TASKS = 147
 N_INDICATORS = 17
 N_PROJECTS = 43
 N_KEY_PROJECTS = 30
@@ -441,6 +458,11 @@ def by_code(name: str) -> dict[str, dict[str, str]]:
 
 def _subsection(task_code: str) -> str:
     return task_code.split("-")[1]
+
+
+def _task_section(task_code: str) -> str:
+    sub = _subsection(task_code)
+    return sub if sub.startswith("C.") else f"II.{sub}"
 
 
 def _vi_number(value: str) -> str:
@@ -690,6 +712,11 @@ def test_task_descriptions_are_verbatim():
         assert not task["description_vi"].startswith(("- ", "+ ")), task["task_code"]
 
 
+def test_task_descriptions_are_in_their_section():
+    for task in rows("plan_tasks.csv"):
+        assert task["description_vi"] in SECTION_TEXT[task["section"]], task["task_code"]
+
+
 def test_deadlines_are_in_their_description():
     for task in rows("plan_tasks.csv"):
         assert task["deadline_text"] in task["description_vi"], task["task_code"]
@@ -727,7 +754,7 @@ def test_tasks_numbered_in_order_within_subsection():
         positions = [READING_TEXT.find(t["description_vi"]) for t in tasks]
         assert positions == sorted(positions), sub
         for task in tasks:
-            assert task["section"] == f"II.{sub}", task["task_code"]
+            assert task["section"] == _task_section(task["task_code"]), task["task_code"]
 
 
 # ---------------------------------------------------------------- values
@@ -740,6 +767,8 @@ def test_task_leads_follow_subsection_headings():
             assert task["lead_agency_code"] == SUBSECTION_LEAD[sub], task["task_code"]
     nine_one = [t["lead_agency_code"] for t in rows("plan_tasks.csv") if t["section"] == "II.9.1"]
     assert nine_one == ["SKHDT", "BQLKKT", "BQLDAXD"]
+    c3 = [t["lead_agency_code"] for t in rows("plan_tasks.csv") if t["section"] == "C.3"]
+    assert c3 == ["SKHDT", "VPUBND"]
 
 
 def test_key_task_flags():
@@ -777,6 +806,39 @@ def test_task_sample(code, lead, starts, deadline):
     assert task["lead_agency_code"] == lead
     assert task["description_vi"].startswith(starts)
     assert task["deadline_text"] == deadline
+
+
+@pytest.mark.parametrize(
+    ("code", "lead", "starts", "ends", "deadline"),
+    [
+        ("NV-C.1-01", "SKHDT", "Các Sở, ban, ngành, đơn vị và địa phương căn cứ Kế hoạch này",
+         "gửi Sở Kế hoạch và Đầu tư và Cục Thống kê tỉnh tổng hợp trước ngày 30/01/2024.",
+         "trước ngày 30/01/2024"),
+        ("NV-C.3-01", "SKHDT", "Sở Kế hoạch và Đầu tư chủ trì, phối hợp",
+         "để đảm bảo thực hiện đồng bộ và có hiệu quả Kế hoạch.", ""),
+        ("NV-C.3-02", "VPUBND", "Văn phòng UBND tỉnh theo dõi, đôn đốc tiến độ",
+         "mức độ hoàn thành nhiệm vụ của các Sở, ban, ngành và địa phương.", ""),
+        ("NV-C.4-01", "STTTT", "Sở Thông tin và Truyền thông chủ trì",
+         "tổ chức phổ biến, tuyên truyền rộng rãi Kế hoạch này.", ""),
+    ],
+)
+def test_section_c_tasks(code, lead, starts, ends, deadline):
+    task = by_code("plan_tasks.csv")[code]
+    assert (task["lead_agency_code"], task["section"], task["is_key_task"]) == (
+        lead, _task_section(code), "false")
+    assert task["description_vi"].startswith(starts) and task["description_vi"].endswith(ends)
+    assert task["deadline_text"] == deadline
+
+
+def test_section_c_reporting_rules_are_not_tasks():
+    # C.2 is the monthly report itself (the submission, due before the 20th);
+    # C.5 is a conditional proposal. Neither is a task; C.1, C.3, C.4 are.
+    assert "trước ngày 20 hàng tháng" in SECTION_TEXT["C.2"]
+    sections = {t["section"] for t in rows("plan_tasks.csv") if t["section"].startswith("C.")}
+    assert sections == {"C.1", "C.3", "C.4"}
+    # C.1 and C.3 together are the whole of their paragraphs
+    c = [t["description_vi"] for t in rows("plan_tasks.csv") if t["section"] in ("C.1", "C.3")]
+    assert " ".join(c) == SECTION_TEXT["C.1"][3:] + " " + SECTION_TEXT["C.3"][3:]
 
 
 def test_retired_task_codes_are_not_used():
