@@ -124,11 +124,24 @@ Projects (plan_projects.csv)
   House, Lộc Bình, Cồn Sơn, and the Vinh Xuân golf course, which II.9.1 also
   lists). false for projects named elsewhere as "dự án"/"công trình" (the
   industrial clusters of II.2.3, the Vsico Chân Mây berths of II.2.7, the
-  health facilities of II.5.4, the drug rehabilitation facility of II.5.5).
-  Items named without "dự án"/"công trình" (Khu công nghệ thông tin tập trung,
-  Bảo tàng Thiên nhiên duyên hải miền Trung, ...) are not projects here. A
-  project named twice is listed once, under II.9 if it is key. Key projects
-  are coded first (DA-01..DA-30).
+  health facilities of II.5.4, the drug rehabilitation facility of II.5.5, and
+  the investment items below). A project named twice is listed once, under
+  II.9 if it is key. Key projects are coded first (DA-01..DA-30); items added
+  later get the next free codes.
+* A project is a "dự án"/"công trình" the plan names, or a specific named
+  facility it asks to invest in or build even without those words ("đầu tư
+  hạ tầng", "xây dựng", "các bước đầu tư"): Khu công nghệ thông tin tập trung
+  (DA-44), Trung tâm OCOP miền Trung tại Huế (DA-45), Bảo tàng Thiên nhiên
+  duyên hải miền Trung (DA-46), Viện Công nghệ sinh học (DA-47). Not projects:
+  an organisation to form ("hình thành Trung tâm khởi nghiệp đổi mới sáng tạo
+  và xúc tiến đầu tư tỉnh"), something to make use of ("phát huy giá trị Bảo
+  tàng ...", "Phát huy vai trò chuỗi Công viên phần mềm Quang Trung"), a
+  technology or software upgrade of a running system (Trung tâm Giám sát,
+  điều hành đô thị thông minh "theo hướng bổ sung công nghệ mới", nền tảng
+  Hue-S), a quality goal ("Xây dựng Trường THPT Chuyên Quốc học Huế trở thành
+  điểm sáng"), and unnamed kinds of works ("các trạm y tế xã", "một số tuyến
+  đường nội thị", "các công trình trong căn cứ chiến đấu", "các dự án chỉnh
+  trang phát triển đô thị"). These stay within their tasks.
 * Lead in II.9.1, which names three agencies for all its projects together:
   the agency the plan charges with that project elsewhere. BQLKKT for the
   projects in the economic zone / industrial parks that II.2.7 follows
@@ -140,7 +153,12 @@ Projects (plan_projects.csv)
   2 of II.2.2); BQLDAXD for the An Vân Dương new urban area (its own remit,
   II.3.4). SKHDT, the third agency of II.9.1, follows them all (task
   NV-9.1-01) and leads none. II.9.2 -> SGTVT, II.9.3 -> UBND_HUE. Non-key
-  projects -> lead of the subsection naming them.
+  projects -> lead of the subsection naming them; where two subsections name
+  one, the one whose lead builds it rather than coordinates: Khu công nghệ
+  thông tin tập trung -> STTTT (II.4.2 "Tiếp tục triển khai xây dựng phát
+  triển", where II.4.1 has SKHCN "phối hợp" to raise the capital), Viện Công
+  nghệ sinh học -> DHH (II.5.3 "Thực hiện các bước đầu tư", where II.4.1 has
+  SKHCN work with Đại học Huế on its Đề án).
 * ``funding``: private for a private investor's project that the plan follows
   (no public capital to disburse), public for a public-investment project.
   From the text first: private where the plan frames the province's part as
@@ -153,7 +171,9 @@ Projects (plan_projects.csv)
   Vsico". Public where a provincial body builds or disburses: the roads, the
   breakwater (II.9.2, with central agencies), the city's water project and
   the Citadel conservation (II.9.3), the public health facilities (II.5.4),
-  the drug rehabilitation facility (II.5.5). Where the text says nothing, by
+  the drug rehabilitation facility (II.5.5), and the facilities the province
+  raises capital for or builds (II.4.1 "huy động nguồn lực đầu tư hạ tầng",
+  "xây dựng Bảo tàng", II.4.2, II.5.3). Where the text says nothing, by
   the nature of the project: a factory, resort, tourist area, mall, golf
   course or a park's infrastructure run as a business by a named investor is
   private; roads, dykes, hospitals, schools, museums built by the province are
@@ -282,7 +302,7 @@ SUBSECTION_LEAD = {
 N_AGENCIES = 36
 N_TASKS = 147
 N_INDICATORS = 17
-N_PROJECTS = 43
+N_PROJECTS = 47
 N_KEY_PROJECTS = 30
 N_PRIVATE_PROJECTS = 25
 
@@ -1155,6 +1175,91 @@ def test_funding_counts():
     assert funding == {"private": N_PRIVATE_PROJECTS, "public": N_PROJECTS - N_PRIVATE_PROJECTS}
     assert {p["project_code"] for p in rows("plan_projects.csv") if p["funding"] == "private"} == {
         f"DA-{n:02d}" for n in [*range(1, 13), *range(23, 36)]}
+
+
+# Named facilities the plan asks to invest in or build, without calling them
+# "dự án": name -> (lead, section, the words of that section naming them).
+INVESTMENT_ITEMS = {
+    "Khu công nghệ thông tin tập trung": (
+        "STTTT", "II.4.2", "Tiếp tục triển khai xây dựng phát triển Khu công nghệ thông tin tập trung"),
+    "Trung tâm OCOP miền Trung tại Huế": (
+        "SKHCN", "II.4.1", "huy động nguồn lực đầu tư hạ tầng Khu công nghệ thông tin tập trung; "
+                           "Trung tâm OCOP miền Trung tại Huế"),
+    "Bảo tàng Thiên nhiên duyên hải miền Trung": (
+        "SKHCN", "II.4.1", "xây dựng Bảo tàng Thiên nhiên duyên hải miền Trung"),
+    "Viện Công nghệ sinh học": (
+        "DHH", "II.5.3", "Thực hiện các bước đầu tư Viện Công nghệ sinh học"),
+}
+# Named in the same places but not investment projects: an organisation to
+# form, a facility or platform to make use of or to upgrade technically, a
+# school to make excellent (words of the plan -> why not).
+NOT_PROJECTS = {
+    "hình thành Trung tâm khởi nghiệp đổi mới sáng tạo và xúc tiến đầu tư tỉnh": "form a unit",
+    "phát huy giá trị Bảo tàng thiên nhiên Duyên hải miền Trung": "make use of (built above)",
+    "Nâng cấp Trung tâm Giám sát, điều hành đô thị thông minh theo hướng bổ sung công nghệ mới":
+        "technology upgrade of an operating centre",
+    "nâng cấp nền tảng Hue-S": "software platform",
+    "Phát huy vai trò chuỗi Công viên phần mềm Quang Trung": "make use of",
+    "Xây dựng Trường THPT Chuyên Quốc học Huế trở thành điểm sáng": "quality, not works",
+    "trở thành hạt nhân của Trung tâm khoa học công nghệ miền Trung": "a role, not works",
+}
+
+
+@pytest.mark.parametrize("name", sorted(INVESTMENT_ITEMS))
+def test_investment_items_are_projects(name):
+    lead, section, words = INVESTMENT_ITEMS[name]
+    assert words in SECTION_TEXT[section]
+    matches = [p for p in rows("plan_projects.csv") if p["name_vi"] == name]
+    assert len(matches) == 1, name
+    project = matches[0]
+    assert (project["lead_agency_code"], project["section"], project["is_key_project"],
+            project["funding"], project["district_code"]) == (lead, section, "false", "public", "")
+
+
+def test_named_twice_investment_items_are_listed_once_where_their_lead_builds_them():
+    # Khu CNTT tập trung: II.4.1 (SKHCN coordinates raising the capital) and
+    # II.4.2 (STTTT builds it); Viện Công nghệ sinh học: II.4.1 (SKHCN works
+    # with Đại học Huế on its Đề án) and II.5.3 (Đại học Huế invests in it)
+    assert "Khu công nghệ thông tin tập trung" in SECTION_TEXT["II.4.1"]
+    assert "Viện Công nghệ sinh học" in SECTION_TEXT["II.4.1"]
+    assert by_code("plan_projects.csv")["DA-44"]["section"] == "II.4.2"
+    assert by_code("plan_projects.csv")["DA-47"]["section"] == "II.5.3"
+
+
+def test_named_items_that_are_not_projects():
+    names = " | ".join(p["name_vi"].lower() for p in rows("plan_projects.csv"))
+    for words in NOT_PROJECTS:
+        assert words in READING_TEXT, words
+    for unit in ("trung tâm khởi nghiệp", "giám sát, điều hành", "hue-s", "công viên phần mềm",
+                 "quốc học", "trung tâm khoa học công nghệ miền trung"):
+        assert unit not in names, unit
+
+
+# Project names the plan does not write as one phrase, with the words they are
+# made of (a list heading and its item, or an item with its phase).
+COMPOSED_PROJECT_NAMES = {
+    "DA-06": "giai đoạn II của dự án Laguna Lăng Cô",
+    "DA-31": "hạ tầng kỹ thuật cụm công nghiệp: Điền Lộc,",
+    "DA-32": "hạ tầng kỹ thuật cụm công nghiệp: Điền Lộc, Điền Lộc 2,",
+    "DA-33": "hạ tầng kỹ thuật cụm công nghiệp: Điền Lộc, Điền Lộc 2, Bình Thành,",
+    "DA-34": "hạ tầng kỹ thuật cụm công nghiệp: Điền Lộc, Điền Lộc 2, Bình Thành, Phú Diên,",
+    "DA-36": "các dự án nâng cấp, sửa chữa các cơ sở khám chữa bệnh: Trung tâm Kiểm soát bệnh tật;",
+    "DA-38": "Bệnh viện Bình Điền và Trung tâm Y tế (TTYT) Quảng Điền;",
+    "DA-39": "Bệnh viện Bình Điền và Trung tâm Y tế (TTYT) Quảng Điền;",
+    "DA-40": "TTYT thành phố Huế;",
+    "DA-42": "cải tạo, nâng cấp Trung tâm TTYT huyện Nam Đông,",
+}
+
+
+def test_project_names_come_from_their_section():
+    for project in rows("plan_projects.csv"):
+        code, name, text = (project["project_code"], project["name_vi"],
+                            SECTION_TEXT[project["section"]])
+        if code in COMPOSED_PROJECT_NAMES:
+            assert COMPOSED_PROJECT_NAMES[code] in text, code
+        else:
+            # verbatim, but for a capital first letter
+            assert name in text or name[0].lower() + name[1:] in text, code
 
 
 def test_other_projects_sample():
