@@ -7,6 +7,28 @@ that an edit that breaks a code, a reference or a verbatim quote fails here.
 
 Curation rules (decisions made while reading the plan)
 ------------------------------------------------------
+The text as read (READING_TEXT, SECTION_TEXT)
+
+* The PDF extraction put a page number ("4", in II.2.1) and the eight
+  footnote blocks inside the running text, and glued each footnote's
+  reference mark to the word before it. Every quote in the seeds is checked
+  against READING_TEXT: the plan text after whitespace collapse and NFC, with
+  exactly those spans cut out. They are listed one by one, not found by a
+  pattern: PAGE_NUMBERS (the words around the page number), FOOTNOTE_BLOCKS
+  (first and last words of each block, each part pinned to line boundaries of
+  the extracted file; footnote 3 runs over a page break, so it has two parts)
+  and FOOTNOTE_MARKERS ("có lợi thế1." -> "có lợi thế.", "năm 20244 và" ->
+  "năm 2024 và", "(KH&CN)5.", "tỉnh8 về", one per footnote 1-8; a mark is not
+  part of the sentence, so no seed text carries one). GLUED_DIGITS (digits
+  right after a lower-case letter, ")" or "2024") is the rule that proves the
+  marker list complete: it finds those eight in the plan and nothing else
+  ("QH15", "Chỉ số B1" are upper-case names). Nothing else is normalised, so
+  any other difference from the plan fails.
+* SECTION_TEXT splits READING_TEXT at its headings (SECTION_HEADINGS); a
+  footnote is read with the section that carries its mark (footnote 2, the
+  tourism projects, with II.2.2). Every task description and project name is
+  checked to come from the text of its own ``section``.
+
 Tasks (plan_tasks.csv)
 
 * One task per bullet ("-" or "+") or per un-bulleted paragraph of sections
@@ -29,19 +51,9 @@ Tasks (plan_tasks.csv)
   tháng") is not a task: it is the monthly report itself, which planwatch
   receives as submissions. C.5 (propose amendments "nếu thấy cần") is
   conditional, with no deliverable, and is not a task either.
-* ``description_vi`` is the bullet verbatim after whitespace collapse and NFC,
-  with a trailing ";" / ":" dropped, read in READING_TEXT: the plan text with
-  the page number and the footnote blocks that the PDF extraction put inside
-  the running text cut out. Those spans are listed one by one (PAGE_NUMBERS,
-  FOOTNOTE_BLOCKS, each pinned to the exact words where it sits and to line
-  boundaries of the extracted file); nothing else is normalised.
-  READING_TEXT also drops the footnote reference marks that the extraction
-  glued to the word before them (FOOTNOTE_MARKERS: "có lợi thế1." ->
-  "có lợi thế.", "năm 20244 và" -> "năm 2024 và", "(KH&CN)5.", "tỉnh8 về", one
-  per footnote 1-8); a mark is not part of the sentence, so no seed text
-  carries one. GLUED_DIGITS (digits right after a lower-case letter, ")" or
-  "2024") is the rule that proves the list complete: it finds those eight in
-  the plan and nothing else ("QH15", "Chỉ số B1" are upper-case names).
+* ``description_vi`` is the bullet verbatim in READING_TEXT, with a trailing
+  ";" / ":" dropped (so without footnote marks: "có lợi thế.", "năm 2024 và").
+  Within a subsection, tasks are numbered 01, 02, ... in the order of the text.
 * Five bullets are cut by a page footer (the page number "4" or a footnote
   block) in the extracted text. Each is ONE task whose description joins the
   parts across the footer, so none of its words is lost: NV-2.1-09 (PCI,
@@ -67,10 +79,11 @@ Tasks (plan_tasks.csv)
     - II.9.x (dự án trọng điểm) tasks are is_key_task=true like II.1; all
       other tasks are false.
 * ``deadline_text`` is the phrase of the bullet that says when its deliverable
-  is due ("trước quý III/2024", "cuối năm 2024", "trước ngày 30/01/2024") or dates the deliverable to the
-  plan year ("năm 2024", "2024" in "Festival Huế 2024", "hàng tháng, quý, 6
-  tháng và năm 2024"). Programme horizons ("giai đoạn 2021-2025", "đến năm
-  2030") and dates of legal documents are not deadlines.
+  is due ("trước quý III/2024", "cuối năm 2024", "trước ngày 30/01/2024") or
+  dates the deliverable to the plan year ("năm 2024", "2024" in "Festival Huế
+  2024", "hàng tháng, quý, 6 tháng và năm 2024"). Programme horizons ("giai
+  đoạn 2021-2025", "đến năm 2030") and dates of legal documents are not
+  deadlines.
 
 Indicators (plan_indicators.csv)
 
@@ -79,6 +92,8 @@ Indicators (plan_indicators.csv)
   the plan gives no figure for GRDP, budget revenue ("hoàn thành và vượt mức dự
   toán thu" has no number), exports, etc., so those are not indicators.
   Categorical targets (PCI "Nhóm tốt", urban grade I/IV/V) are not indicators.
+  C.2 mentions "các chỉ tiêu tại các Phụ lục số 1, số 2": those appendices are
+  not in the text, so the catalog has only the targets of the plan's body.
 * Bounds, from the wording:
     - "trên X", "từ X trở lên", "giảm trên X%": target_low = X, high empty.
     - "dưới X": target_high = X, low empty, lower_is_better.
@@ -194,8 +209,10 @@ Agencies (plan_agencies.csv)
 
 * Every lead of II.2-II.9 (25 provincial bodies) plus the People's Committees of
   the nine district-level units, plus two bodies the plan gives a role of
-  their own in a heading or in section C. ``section`` is where the body is
-  first named (UBND_HUE: II.3.1; other districts: II.8).
+  their own in a heading or in section C. ``section`` is where a lead is
+  first named as lead (UBND_HUE: II.3.1; other districts: II.8, although
+  II.2.7 names UBND huyện Phú Lộc earlier as a partner), and where the other
+  two are named with their role (BDBP: II.7.2, CTK: C.1).
 * ``role``: lead for every body that leads at least one task, indicator or
   project (it reports monthly; SKHDT, which also compiles the reports, is a
   lead because it leads tasks). The two others lead nothing and owe no report:
@@ -316,9 +333,10 @@ PLAN_TEXT = _collapse(PLAN_RAW)
 
 # ------------------------------------------------ the plan text as it reads
 # The PDF extraction put a page number and the footnote blocks inside the running
-# text. Each is listed here by the exact words where it sits in PLAN_TEXT, and
-# READING_TEXT is PLAN_TEXT with exactly these spans cut out; nothing else is
-# changed, so a description that differs from the plan anywhere else still fails.
+# text, and glued the footnote marks to words. Each is listed here by the exact
+# words where it sits in PLAN_TEXT, and READING_TEXT is PLAN_TEXT with exactly
+# these cut out; nothing else is changed, so a quote that differs from the plan
+# anywhere else still fails.
 
 # (words before, page number, words after): the bare page-number line(s).
 PAGE_NUMBERS = [
@@ -339,7 +357,7 @@ FOOTNOTE_BLOCKS = {
     "6": [("6 Xây dựng và triển khai thành công “Chương trình Ứng dụng",
            "phát triển bền vững kinh tế thủy sản vùng đầm phá tỉnh Thừa Thiên Huế”.")],
     "7": [("7 như: Đề án tăng cường điều kiện và nâng cao chất lượng",
-           "Tích hợp giáo dục Văn hóa địa phương trong chương trình giáo dục mầm non trên địa bàn tỉnh.")],
+           "Văn hóa địa phương trong chương trình giáo dục mầm non trên địa bàn tỉnh.")],
     "8": [("8 Nghị quyết số 30/2021/NQ-HĐND ngày 26/4/2021",
            "đi làm việc ở nước ngoài theo hợp đồng, giai đoạn 2021 - 2025,…")],
 }
@@ -423,16 +441,19 @@ SECTION_HEADINGS = [
     ("II.4.1", "4.1. Sở Khoa học và Công nghệ chủ trì"),
     ("II.4.2", "4.2. Sở Thông tin và Truyền thông chủ trì"),
     ("II.5", "5. Nhiệm vụ, giải pháp về phát triển toàn diện"),
-    ("II.5.1", "5.1. Sở Văn hóa và Thể thao chủ trì"), ("II.5.2", "5.2. Sở Giáo dục và Đào tạo chủ trì"),
+    ("II.5.1", "5.1. Sở Văn hóa và Thể thao chủ trì"),
+    ("II.5.2", "5.2. Sở Giáo dục và Đào tạo chủ trì"),
     ("II.5.3", "5.3. Đại học Huế:"), ("II.5.4", "5.4. Sở Y tế chủ trì"),
     ("II.5.5", "5.5. Sở Lao động, Thương binh và Xã hội chủ trì"),
     ("II.6", "6. Nhiệm vụ về cải cách hành chính"), ("II.6.1", "6.1. Sở Nội vụ chủ trì"),
-    ("II.6.2", "6.2. Văn phòng Uỷ ban nhân dân tỉnh chủ trì"), ("II.6.3", "6.3. Thanh tra tỉnh chủ trì"),
+    ("II.6.2", "6.2. Văn phòng Uỷ ban nhân dân tỉnh chủ trì"),
+    ("II.6.3", "6.3. Thanh tra tỉnh chủ trì"),
     ("II.6.4", "6.4. Sở Tư pháp chủ trì"), ("II.7", "7. Nhiệm vụ về công tác đối ngoại"),
     ("II.7.1", "7.1. Sở Ngoại vụ chủ trì"), ("II.7.2", "7.2. Bộ Chỉ huy Quân sự tỉnh chủ trì"),
     ("II.7.3", "7.3. Công an tỉnh chủ trì"), ("II.8", "8. Ủy ban nhân dân các huyện, thị xã"),
     ("II.9", "9. Các dự án trọng điểm"), ("II.9.1", "9.1. Sở Kế hoạch và Đầu tư, Ban Quản lý"),
-    ("II.9.2", "9.2. Sở Giao thông vận tải chủ trì"), ("II.9.3", "9.3. UBND thành phố Huế theo dõi"),
+    ("II.9.2", "9.2. Sở Giao thông vận tải chủ trì"),
+    ("II.9.3", "9.3. UBND thành phố Huế theo dõi"),
     ("C", "C. TỔ CHỨC THỰC HIỆN"), ("C.1", "1. Các Sở, ban, ngành, đơn vị và địa phương căn cứ"),
     ("C.2", "2. Các Sở, ban, ngành, địa phương thường xuyên theo dõi"),
     ("C.3", "3. Sở Kế hoạch và Đầu tư chủ trì, phối hợp với các sở, ban, ngành, đơn vị"),
@@ -540,6 +561,27 @@ def test_enumerations():
             for column in ("name_vi", "description_vi", "target_text", "unit"):
                 if column in row:
                     assert row[column], (name, column, row)
+
+
+def test_the_plan_row():
+    plans = rows("plans.csv")
+    assert len(plans) == 1
+    plan = plans[0]
+    assert plan["plan_code"] == "TTH-2024" and plan["year"] == "2024"
+    # the text gives no number or date of the plan itself (Quyết định số
+    # 01/QĐ-UBND ngày 01/01/2024 of C.1 is another decision)
+    assert plan["decision_number"] == "" and plan["decision_date"] == ""
+    assert plan["title_vi"].casefold() in PLAN_TEXT.casefold()
+    assert plan["basis_vi"] in PLAN_TEXT
+    # SKHDT follows the whole plan (C.3) and leads tasks
+    assert plan["monitoring_agency_code"] == "SKHDT"
+    assert by_code("plan_agencies.csv")["SKHDT"]["role"] == "lead"
+    assert plan["source_document"] == PLAN.relative_to(ROOT).as_posix()
+
+
+@pytest.mark.parametrize("name", sorted(set(HEADERS) - {"plans.csv"}))
+def test_every_row_belongs_to_the_plan(name):
+    assert {r["plan_code"] for r in rows(name)} == {"TTH-2024"}
 
 
 # ---------------------------------------------------------------- counts
@@ -745,6 +787,7 @@ def test_deadlines_are_in_their_description():
 def test_indicator_target_texts_are_verbatim():
     for ind in rows("plan_indicators.csv"):
         assert ind["target_text"] in READING_TEXT, ind["indicator_code"]
+        assert ind["target_text"] in SECTION_TEXT[ind["section"]], ind["indicator_code"]
 
 
 def test_indicator_numbers_are_those_of_the_target_text():
@@ -1181,7 +1224,8 @@ def test_funding_counts():
 # "dự án": name -> (lead, section, the words of that section naming them).
 INVESTMENT_ITEMS = {
     "Khu công nghệ thông tin tập trung": (
-        "STTTT", "II.4.2", "Tiếp tục triển khai xây dựng phát triển Khu công nghệ thông tin tập trung"),
+        "STTTT", "II.4.2",
+        "Tiếp tục triển khai xây dựng phát triển Khu công nghệ thông tin tập trung"),
     "Trung tâm OCOP miền Trung tại Huế": (
         "SKHCN", "II.4.1", "huy động nguồn lực đầu tư hạ tầng Khu công nghệ thông tin tập trung; "
                            "Trung tâm OCOP miền Trung tại Huế"),
