@@ -1,6 +1,6 @@
 """Ingest throughput on a demo year: files and rows per second, by phase.
 
-    .venv/bin/python scripts/benchmark_ingest.py [--months 12]
+    .venv/bin/python scripts/benchmark_ingest.py [--months 12] [--plan CODE]
 
 Writes the demo year to a temporary folder, creates a throw-away database on
 the warehouse server (WAREHOUSE_URL, or the embedded one), and measures:
@@ -21,11 +21,12 @@ from urllib.parse import urlparse, urlunparse
 
 import psycopg
 
-from planwatch.catalog.seeds import load_catalog
+from planwatch.catalog import load_catalog
 from planwatch.config import load_settings
-from planwatch.demo_data import write_demo_year
+from planwatch.demo.cases import Calendar
+from planwatch.demo.year import write_demo_year
+from planwatch.flow.ingestor import Ingestor
 from planwatch.ingest.files import discover
-from planwatch.ingest.pipeline import Ingestor
 from planwatch.ingest.sandbox import ParseSandbox
 from planwatch.quality.validate import Validator, frame_from_rows
 from planwatch.warehouse.db import warehouse_url
@@ -35,6 +36,7 @@ from planwatch.warehouse.init import create_schema
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--months", type=int, default=12)
+    parser.add_argument("--plan", help="plan code (default: the catalog's only plan)")
     args = parser.parse_args()
     base = load_settings()
     server = warehouse_url(base)
@@ -46,7 +48,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as home:
             settings = dataclasses.replace(base, home=Path(home), warehouse_url=url)
             create_schema(url)
-            write_demo_year(load_catalog(settings.seeds_dir), 2024, settings.inbox_dir,
+            write_demo_year(load_catalog(settings.seeds_dir, args.plan), settings.inbox_dir,
+                            calendar=Calendar.configured(settings),
                             months=range(1, args.months + 1), progress=False)
             measure(settings, url)
     finally:

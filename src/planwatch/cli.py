@@ -41,35 +41,65 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
-    from planwatch.warehouse.init import init_warehouse
+def cmd_db_revision(args: argparse.Namespace, settings: Settings) -> int:
+    from planwatch.warehouse.migrate import revision
 
-    init_warehouse(_url(settings), settings)
-    print("warehouse ready: schemas raw, audit, staging, intermediate, marts; catalog loaded")
+    for path in revision(_url(settings), args.message):
+        print(f"migration written: {path}")
     return 0
 
 
-def cmd_templates(args: argparse.Namespace, settings: Settings) -> int:
-    from planwatch.catalog.seeds import load_catalog
-    from planwatch.templates import write_templates
+def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
+    from planwatch.catalog import load_catalogs
+    from planwatch.warehouse.init import init_warehouse
 
-    paths = write_templates(load_catalog(settings.seeds_dir), args.period, Path(args.out))
-    print(f"{len(paths)} template(s) written to {args.out}")
+    init_warehouse(_url(settings), settings)
+    plans = ", ".join(c.plan_code for c in load_catalogs(settings.seeds_dir))
+    print("warehouse ready: schemas raw, audit, staging, intermediate, marts at the newest "
+          f"migration; plan catalogs loaded: {plans}")
+    return 0
+
+
+def _plan_for_period(settings: Settings, period: str, plan_code: str | None):  # type: ignore[no-untyped-def]
+    """The plan a period's templates are for: the one named, else the only plan
+    of that year."""
+    from planwatch.catalog import CatalogError, load_catalogs
+
+    catalogs = load_catalogs(settings.seeds_dir)
+    if plan_code:
+        return catalogs.get(plan_code)
+    found = [c for c in catalogs if c.plan.covers(period)]
+    if len(found) != 1:
+        names = ", ".join(c.plan_code for c in found) or "none"
+        raise CatalogError(f"{len(found)} plans cover {period} ({names}): name one with --plan")
+    return found[0]
+
+
+def cmd_templates(args: argparse.Namespace, settings: Settings) -> int:
+    from planwatch.workbooks.templates import write_templates
+
+    catalog = _plan_for_period(settings, args.period, args.plan)
+    paths = write_templates(catalog, args.period, Path(args.out))
+    print(f"{len(paths)} template(s) of plan {catalog.plan_code} written to {args.out}")
     return 0
 
 
 def cmd_demo_data(args: argparse.Namespace, settings: Settings) -> int:
-    from planwatch.catalog.seeds import load_catalog
-    from planwatch.demo_data import write_demo_year
+    from planwatch.demo.cases import Calendar
+    from planwatch.demo.manifest import manifest_path
+    from planwatch.demo.run import demo_plan
+    from planwatch.demo.year import write_demo_year
 
     out = Path(args.out) if args.out else settings.inbox_dir
-    manifest = write_demo_year(load_catalog(settings.seeds_dir), args.year, out)
-    print(f"{len(manifest.files)} demo file(s) for {args.year} written to {out}")
+    catalog = demo_plan(settings, args.plan)
+    manifest = write_demo_year(catalog, out, calendar=Calendar.configured(settings))
+    print(f"{len(manifest.files)} demo file(s) of plan {catalog.plan_code} "
+          f"({catalog.plan.year}) written to {out}; manifest {manifest_path(out)}")
     return 0
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from planwatch.ingest.pipeline import Ingestor
+    from planwatch.flow.ingestor import Ingestor
 
     inbox = Path(args.inbox) if args.inbox else settings.inbox_dir
     if not inbox.is_dir():
@@ -82,7 +112,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
-    from planwatch.build import build_marts, generate_docs
+    from planwatch.dbt import build_marts, generate_docs
 
     url = _url(settings)
     build_marts(url, settings)
@@ -98,9 +128,9 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from planwatch.orchestration.run import run_demo_year
+    from planwatch.demo.run import run_demo_year
 
-    run_demo_year(settings, year=args.year, months=args.months)
+    run_demo_year(settings, plan_code=args.plan, months=args.months)
     return 0
 
 
@@ -109,9 +139,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    db = sub.add_parser("db", help="the embedded PostgreSQL (when WAREHOUSE_URL is unset)")
-    db.add_argument("action", choices=["start", "stop", "status", "url"])
-    db.set_defaults(func=cmd_db)
+    db = sub.add_parser("db", help="the embedded PostgreSQL (when WAREHOUSE_URL is unset), "
+                                   "and migrations")
+    db_actions = db.add_subparsers(dest="action", required=True)
+    for action, text in (("start", "start the embedded server"),
+                         ("stop", "stop the embedded server"),
+                         ("status", "is it running, where"),
+                         ("url", "the warehouse URL")):
+        db_actions.add_parser(action, help=text).set_defaults(func=cmd_db)
+    revision = db_actions.add_parser(
+        "revision", help="write a migration for what warehouse/tables.py has and the "
+                         "warehouse has not (after changing a template spec)")
+    revision.add_argument("-m", "--message", required=True)
+    revision.set_defaults(func=cmd_db_revision)
 
     sub.add_parser("init", help="schemas, tables, roles and plan catalog (idempotent)"
                    ).set_defaults(func=cmd_init)
@@ -119,10 +159,11 @@ def build_parser() -> argparse.ArgumentParser:
     templates = sub.add_parser("templates", help="one pre-filled workbook per agency")
     templates.add_argument("--period", required=True, help="YYYY-MM")
     templates.add_argument("--out", required=True)
+    templates.add_argument("--plan", help="plan code (default: the only plan of that year)")
     templates.set_defaults(func=cmd_templates)
 
     demo = sub.add_parser("demo-data", help="a deterministic year of demo submissions")
-    demo.add_argument("--year", type=int, default=2024)
+    demo.add_argument("--plan", help="plan code (default: the catalog's only plan)")
     demo.add_argument("--out", help="default: data/inbox")
     demo.set_defaults(func=cmd_demo_data)
 
@@ -135,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("report", help="print the monitoring summary").set_defaults(func=cmd_report)
 
     run = sub.add_parser("run", help="demo year end to end through Airflow")
-    run.add_argument("--year", type=int, default=2024)
+    run.add_argument("--plan", help="plan code (default: the catalog's only plan)")
     run.add_argument("--months", type=int, default=12, help="how many months, from January")
     run.set_defaults(func=cmd_run)
     return parser
@@ -145,8 +186,14 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    from planwatch.catalog import CatalogError
+
     started = time.monotonic()
-    code = int(args.func(args, load_settings()) or 0)
+    try:
+        code = int(args.func(args, load_settings()) or 0)
+    except CatalogError as exc:  # a user's catalog or choice of plan: say what, no traceback
+        print(f"planwatch: {exc}", file=sys.stderr)
+        return 2
     if args.verbose:
         print(f"done in {time.monotonic() - started:.1f} s")
     return code

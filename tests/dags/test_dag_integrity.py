@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from planwatch.build import parse_project
 from planwatch.config import Settings
+from planwatch.dbt import parse_project
 
 pytestmark = pytest.mark.airflow
 

@@ -18,9 +18,9 @@ import openpyxl
 import psycopg
 import pytest
 
-from planwatch.build import parse_project
-from planwatch.catalog.seeds import load_catalog
-from planwatch.demo_data import write_demo_year
+from planwatch.catalog import load_catalog
+from planwatch.dbt import parse_project
+from planwatch.demo.year import write_demo_year
 from planwatch.orchestration.airflow_cli import run_dags
 from planwatch.warehouse.init import init_warehouse
 
@@ -34,7 +34,7 @@ def january(new_warehouse):
     settings, url = new_warehouse("e2e")
     init_warehouse(url, settings)
     catalog = load_catalog(settings.seeds_dir)
-    manifest = write_demo_year(catalog, 2024, settings.inbox_dir, months=[1], progress=False)
+    manifest = write_demo_year(catalog, settings.inbox_dir, months=[1], progress=False)
     parse_project(url, settings)
     states = []
     run_dags([("submissions__ingest", f"{PERIOD}-20T01:00:00+07:00"),

@@ -16,11 +16,11 @@ import time
 import psycopg
 import pytest
 
-from planwatch.catalog.seeds import load_catalog
-from planwatch.demo_data import write_demo_year
-from planwatch.ingest import load
+from planwatch.catalog import load_catalog
+from planwatch.demo.year import write_demo_year
+from planwatch.flow.ingestor import Ingestor
 from planwatch.ingest.files import discover
-from planwatch.ingest.pipeline import Ingestor
+from planwatch.warehouse import submissions as load
 from planwatch.warehouse.init import create_schema
 
 pytestmark = pytest.mark.integration
@@ -53,7 +53,7 @@ def _state(url: str) -> tuple[list, int, int]:
 def month(new_warehouse):
     settings, url = new_warehouse("atomic")
     create_schema(url)
-    write_demo_year(load_catalog(settings.seeds_dir), 2024, settings.inbox_dir, months=[2],
+    write_demo_year(load_catalog(settings.seeds_dir), settings.inbox_dir, months=[2],
                     progress=False)
     return settings, url, len(discover(settings.inbox_dir))
 

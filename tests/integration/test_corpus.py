@@ -22,9 +22,9 @@ import pytest
 from fixtures.corpus import CASES, ESCAPE_NAME, MAX_FILE_MB, Case, book, data, task, write_corpus
 
 from planwatch.config import Settings
+from planwatch.flow.ingestor import Ingestor, IngestReport
 from planwatch.ingest.files import InboxFile
-from planwatch.ingest.model import CODE_COLUMN, RAW_COLUMNS
-from planwatch.ingest.pipeline import Ingestor, IngestReport
+from planwatch.vocabulary.templates import CODE_COLUMN, RAW_COLUMNS
 from planwatch.warehouse.init import create_schema
 
 pytestmark = pytest.mark.integration

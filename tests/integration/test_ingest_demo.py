@@ -12,10 +12,11 @@ import json
 import psycopg
 import pytest
 
-from planwatch.catalog.seeds import load_catalog
+from planwatch.catalog import load_catalog
 from planwatch.config import Settings
-from planwatch.demo_data import DemoManifest, write_demo_year
-from planwatch.ingest.pipeline import Ingestor
+from planwatch.demo.manifest import DemoManifest
+from planwatch.demo.year import write_demo_year
+from planwatch.flow.ingestor import Ingestor
 
 pytestmark = pytest.mark.integration
 
@@ -32,7 +33,7 @@ REASON_CODES = {
 @pytest.fixture(scope="module")
 def demo(settings: Settings, initialised: str) -> tuple[DemoManifest, Ingestor]:
     inbox = settings.inbox_dir
-    manifest = write_demo_year(load_catalog(settings.seeds_dir), 2024, inbox, months=[1, 2, 3],
+    manifest = write_demo_year(load_catalog(settings.seeds_dir), inbox, months=[1, 2, 3],
                                progress=False)
     ingestor = Ingestor(settings, initialised)
     ingestor.ingest_inbox(inbox, progress=False)

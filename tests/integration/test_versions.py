@@ -5,10 +5,10 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from planwatch.catalog.seeds import load_catalog
-from planwatch.demo_data import write_demo_year
+from planwatch.catalog import load_catalog
+from planwatch.demo.year import write_demo_year
+from planwatch.flow.ingestor import Ingestor, IngestReport
 from planwatch.ingest.files import discover_one
-from planwatch.ingest.pipeline import Ingestor, IngestReport
 from planwatch.warehouse.init import create_schema
 
 pytestmark = pytest.mark.integration
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.integration
 def test_a_correction_processed_before_the_original_still_wins(new_warehouse) -> None:
     settings, url = new_warehouse("versions")
     create_schema(url)
-    manifest = write_demo_year(load_catalog(settings.seeds_dir), 2024, settings.inbox_dir,
+    manifest = write_demo_year(load_catalog(settings.seeds_dir), settings.inbox_dir,
                                months=[1], progress=False)
     v2 = next(f for f in manifest.files if f.outcome == "resubmission")
     ingestor = Ingestor(settings, url)

@@ -16,7 +16,7 @@ from planwatch.ingest.numbers import (
     number_from_float,
     parse_date_text,
     parse_number,
-    parse_period,
+    period_in_text,
     text_convention,
     to_vnd,
 )
@@ -144,7 +144,7 @@ def test_serial_dates() -> None:
     ("2024-03", "2024-03"), (dt.date(2024, 3, 1), "2024-03"), ("13/2024", None), ("", None),
 ])
 def test_periods(value, period) -> None:
-    assert parse_period(value) == period
+    assert period_in_text(value) == period
 
 
 @pytest.mark.parametrize(("value", "period"), [
@@ -156,7 +156,7 @@ def test_periods(value, period) -> None:
     ("01/06/2024", "2024-06"), ("2024-06-14", "2024-06"), ("31/02/2024", None),
 ])
 def test_full_dates_are_not_periods(value, period) -> None:
-    assert parse_period(value) == period
+    assert period_in_text(value) == period
 
 
 def test_control_characters_and_absurd_numbers_never_reach_the_database(tmp_path) -> None:

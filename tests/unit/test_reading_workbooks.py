@@ -29,17 +29,17 @@ from fixtures.corpus import (
 )
 
 from planwatch.ingest.cells import CellReader
-from planwatch.ingest.columns import COLUMNS
 from planwatch.ingest.parse import parse_file
 from planwatch.ingest.readers import FormulaWithoutValue, decode_csv, read_xlsx
 from planwatch.ingest.sandbox import ParseSandbox
 from planwatch.ingest.xlsx_inspect import UnreadableFile, inspect_xlsx
-from planwatch.templates import disbursement_headers
-from planwatch.xlsx_writing import Formula
+from planwatch.vocabulary.templates import spec
+from planwatch.workbooks.layout import headers
+from planwatch.workbooks.writing import Formula
 
 
 def _column(template: str, field: str):
-    return next(c for c in COLUMNS[template] if c.field == field)
+    return spec(template).field(field)
 
 
 def _write(tmp_path: Path, name: str, content: bytes) -> Path:
@@ -140,7 +140,7 @@ def test_lines_detailing_a_subtotal_are_left_out_with_it(tmp_path: Path) -> None
         # even right after a subtotal.
         [None, None, "Tổng số", None, None, 1000, 0, 0, 400, 40, None],
         ["2", None, "Dự án chưa có mã", None, "NSĐP", 1000, 0, 0, 400, 40, None],
-    ], headers=disbursement_headers())))
+    ], headers=headers("disbursement"))))
     (sheet,) = parsed.sheets
     assert [(r["row_label"], r["project_code"]) for r in sheet.rows] == [
         ("1", "DA-16"), ("2", None)]
@@ -151,7 +151,7 @@ def test_a_code_merged_down_belongs_to_every_row_it_spans(tmp_path: Path) -> Non
     sheet = data("disbursement", [
         project("1", "DA-16", "NSTW", 1000, 100, investor="Ban QLDA"),
         [None, None, None, None, "NSĐP", 500, None, None, 50, None, None],
-    ], headers=disbursement_headers())
+    ], headers=headers("disbursement"))
     sheet.merges = [(4, 1, 5, 1, "DA-16"), (4, 3, 5, 3, "Ban QLDA"),
                     (4, 5, 5, 5, "")]  # a merged number is not copied
     parsed = _parse(tmp_path, "m.xlsx", book("SGTVT", sheet))
@@ -164,7 +164,7 @@ def test_a_code_merged_down_belongs_to_every_row_it_spans(tmp_path: Path) -> Non
 def test_error_cell_in_a_workbook_rejects_with_its_own_reason(tmp_path: Path) -> None:
     parsed = _parse(tmp_path, "e.xlsx", book("SCT", data("disbursement", [
         project("1", "DA-31", "NSĐP", 3000, 1000, month=Formula("=#REF!", "#REF!")),
-    ], headers=disbursement_headers())))
+    ], headers=headers("disbursement"))))
     (sheet,) = parsed.sheets
     assert [(p.code, p.value) for p in sheet.problems] == [("excel_error", "#REF!")]
 

@@ -8,10 +8,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from planwatch.catalog.seeds import load_catalog
-from planwatch.demo_data import write_demo_year
+from planwatch.catalog import load_catalog
+from planwatch.demo.manifest import manifest_path
+from planwatch.demo.year import write_demo_year
 from planwatch.ingest.parse import parse_file
-from planwatch.templates import TASK_STATUSES, write_templates
+from planwatch.vocabulary.statuses import TASK_STATUSES
+from planwatch.workbooks.templates import write_templates
 
 SEEDS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
 CODE = {"tasks": "task_code", "indicators": "indicator_code", "disbursement": "project_code"}
@@ -47,13 +49,13 @@ def test_status_dropdown_offers_exactly_the_statuses(catalog, tmp_path):
     assert validation.type == "list"
     first, last = validation.formula1.split("!")[1].replace("$", "").split(":")
     offered = [c.value for row in lists[first:last] for c in row]
-    assert offered == list(TASK_STATUSES)
+    assert offered == [s.label_vi for s in TASK_STATUSES]
 
 
 def test_demo_year_is_deterministic_and_has_every_case(catalog, tmp_path):
-    first = write_demo_year(catalog, 2024, tmp_path / "a", months=[1, 2, 3, 4, 5, 6],
+    first = write_demo_year(catalog, tmp_path / "a", months=[1, 2, 3, 4, 5, 6],
                             progress=False)
-    second = write_demo_year(catalog, 2024, tmp_path / "b", months=[1, 2, 3, 4, 5, 6],
+    second = write_demo_year(catalog, tmp_path / "b", months=[1, 2, 3, 4, 5, 6],
                              progress=False)
     assert [(f.path, f.sha256) for f in first.files] == [(f.path, f.sha256) for f in second.files]
     for f in first.files:
@@ -67,5 +69,5 @@ def test_demo_year_is_deterministic_and_has_every_case(catalog, tmp_path):
             "percent_fraction", "formulas_cached", "hidden_sheet"} <= mess
     encodings = {f.encoding for f in first.files if f.kind == "csv"}
     assert {"utf-8-sig", "cp1258"} <= encodings
-    manifest = json.loads((tmp_path / "a" / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads(manifest_path(tmp_path / "a").read_text(encoding="utf-8"))
     assert manifest["counts"] == counts

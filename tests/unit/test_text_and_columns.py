@@ -7,7 +7,8 @@ import unicodedata
 import pytest
 
 from planwatch.ingest.columns import find_header, match_header, two_row_headers
-from planwatch.ingest.text import clean_text, fold, looks_like_formula
+from planwatch.text import clean_text, fold
+from planwatch.workbooks.writing import needs_quote
 
 
 def test_clean_text_unifies_forms_and_spaces() -> None:
@@ -27,10 +28,10 @@ def test_fold_is_for_matching_only() -> None:
 
 
 def test_formula_like_text() -> None:
-    assert looks_like_formula("=HYPERLINK(\"http://x\")")
-    assert looks_like_formula("@SUM(A1)")
-    assert not looks_like_formula("-")
-    assert not looks_like_formula("Đã xong")
+    assert needs_quote("=HYPERLINK(\"http://x\")")
+    assert needs_quote("@SUM(A1)")
+    assert not needs_quote("-")
+    assert not needs_quote("Đã xong")
 
 
 @pytest.mark.parametrize(("template", "header", "field"), [
@@ -50,7 +51,7 @@ def test_formula_like_text() -> None:
 ])
 def test_headers_match_by_words(template, header, field) -> None:
     found = match_header(template, header)
-    assert found is not None and found[0].field == field
+    assert found is not None and found[0].name == field
 
 
 def test_two_row_header_with_merged_group_titles() -> None:
@@ -62,14 +63,14 @@ def test_two_row_header_with_merged_group_titles() -> None:
     rows = [["BÁO CÁO GIẢI NGÂN"], top, bottom, ["1", "DA-01", "NSTW", 100.0, 0.0, 5.0, 10.0]]
     match = find_header("disbursement", rows, [((1, 3), (1, 4)), ((1, 5), (1, 6))])
     assert match is not None and (match.first_row, match.last_row) == (1, 2)
-    fields = {i: c.field for i, c in match.columns.items()}
+    fields = {i: c.name for i, c in match.columns.items()}
     assert fields == {0: "row_label", 1: "project_code", 2: "capital_source",
                       3: "annual_plan", 4: "carried_over_plan", 5: "month_disbursed",
                       6: "ytd_disbursed"}
     # Without merge information (CSV) the group title is carried right.
     csv_match = find_header("disbursement", rows, [])
     assert csv_match is not None
-    assert {i: c.field for i, c in csv_match.columns.items()} == fields
+    assert {i: c.name for i, c in csv_match.columns.items()} == fields
 
 
 def test_a_visible_column_wins_over_a_hidden_one_of_the_same_field() -> None:
@@ -77,9 +78,9 @@ def test_a_visible_column_wins_over_a_hidden_one_of_the_same_field() -> None:
              "Lũy kế giải ngân đến 14/6"]]
     visible = find_header("disbursement", rows, [], hidden={3})
     assert visible is not None
-    assert visible.columns[4].field == "ytd_disbursed" and 3 in visible.duplicates
+    assert visible.columns[4].name == "ytd_disbursed" and 3 in visible.duplicates
     plain = find_header("disbursement", rows, [])  # nothing hidden: the leftmost wins
-    assert plain is not None and plain.columns[3].field == "ytd_disbursed"
+    assert plain is not None and plain.columns[3].name == "ytd_disbursed"
 
 
 def test_header_found_below_title_rows_single_row_preferred() -> None:

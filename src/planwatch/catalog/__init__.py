@@ -1,21 +1,19 @@
-"""The plan catalog: agencies, tasks, indicators and projects from the dbt seeds."""
+"""The plan catalogs: plans, and in each its agencies, tasks, indicators and projects."""
 
-from planwatch.catalog.seeds import (
+from planwatch.catalog.model import (
     Agency,
     Catalog,
     CatalogError,
+    Catalogs,
+    District,
     Indicator,
+    Plan,
     Project,
     Task,
-    load_catalog,
 )
+from planwatch.catalog.seeds import load_catalog, load_catalogs
 
 __all__ = [
-    "Agency",
-    "Catalog",
-    "CatalogError",
-    "Indicator",
-    "Project",
-    "Task",
-    "load_catalog",
+    "Agency", "Catalog", "CatalogError", "Catalogs", "District", "Indicator", "Plan",
+    "Project", "Task", "load_catalog", "load_catalogs",
 ]

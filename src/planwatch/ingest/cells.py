@@ -16,9 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from planwatch.ingest.columns import Column
 from planwatch.ingest.messages import MESSAGES, problem
-from planwatch.ingest.model import DATA_STATUSES, TASK_STATUSES, Problem
 from planwatch.ingest.numbers import (
     BLANKS,
     DASHES,
@@ -35,12 +33,10 @@ from planwatch.ingest.numbers import (
     to_vnd,
 )
 from planwatch.ingest.readers import FormulaWithoutValue
-from planwatch.ingest.text import clean_text, fold
+from planwatch.text import clean_text, fold
+from planwatch.vocabulary.problems import Problem
+from planwatch.vocabulary.templates import NUMERIC_KINDS, Field
 
-# The statuses of submission-format.md, matched after folding (case, diacritics,
-# punctuation): anything else is not guessed at, the clerk is asked to fix it.
-_TASK_STATUS_BY_KEY = {fold(text): code for text, code in TASK_STATUSES.items()}
-_DATA_STATUS_BY_KEY = {fold(text): code for text, code in DATA_STATUSES.items()}
 MONEY_UNIT_VI = {"dong": "đồng", "vnd": "đồng", "nghin dong": "nghìn đồng",
                  "ngan dong": "nghìn đồng", "1000 dong": "nghìn đồng",
                  "trieu dong": "triệu đồng", "trieu": "triệu đồng", "ty dong": "tỷ đồng",
@@ -84,20 +80,20 @@ class CellReader:
     problems: list[Problem] = field(default_factory=list)
     _warned_ambiguous: set[str] = field(default_factory=set)  # one warning per column
 
-    def _problem(self, code: str, row: int, column: Column, value: Any, **extra: Any) -> None:
+    def _problem(self, code: str, row: int, column: Field, value: Any, **extra: Any) -> None:
         if column.recomputed and MESSAGES[code][0] == "block":
             code, extra = "recomputed_value_ignored", {}
         self.problems.append(problem(code, sheet=self.sheet, row=row, column=column.header_vi,
                                      value=value, **extra))
 
-    def read(self, column: Column, value: Any, row: int, percent_cell: bool,
+    def read(self, column: Field, value: Any, row: int, percent_cell: bool,
              unit: str | None = None) -> Any:
         kind = column.kind
         if isinstance(value, FormulaWithoutValue):
             if kind not in ("label", "text"):
                 self._problem("formula_not_calculated", row, column, value.formula)
             return None
-        if kind in ("number", "percent", "money"):
+        if kind in NUMERIC_KINDS:
             return self.number(column, value, row, percent_cell, unit)
         if kind == "date":
             return self.date(column, value, row)
@@ -106,12 +102,12 @@ class CellReader:
             return re.sub(r"\s+", " ", text.translate(_DASHES_TO_HYPHEN)).strip()
         return text
 
-    def number(self, column: Column, value: Any, row: int, percent_cell: bool,
+    def number(self, column: Field, value: Any, row: int, percent_cell: bool,
                unit: str | None = None) -> Decimal | int | None:
         """A number; money in exact VND. ``unit`` is the row's unit, which a
         person may have written after the number (``55.000 ha``)."""
         money = column.kind == "money"
-        money_unit = self.money_units.get(column.field, DEFAULT_MONEY_UNIT)
+        money_unit = self.money_units.get(column.name, DEFAULT_MONEY_UNIT)
         if value is None:
             return None
         if isinstance(value, bool) or isinstance(value, dt.date):
@@ -134,7 +130,7 @@ class CellReader:
             elif suffix and not (unit and fold(suffix) == fold(unit)):
                 body = text
             try:
-                parsed = parse_number(body, self.conventions.get(column.field, "vi"))
+                parsed = parse_number(body, self.conventions.get(column.name, "vi"))
             except NotANumber:
                 self._problem("not_a_number", row, column, text)
                 return None
@@ -143,11 +139,11 @@ class CellReader:
                 self._problem("percent_in_money", row, column, text,
                               unit_vi=MONEY_UNIT_VI[money_unit])
                 return None
-            if (parsed.ambiguous and not self.decided.get(column.field)
-                    and column.field not in self._warned_ambiguous):
-                self._warned_ambiguous.add(column.field)
+            if (parsed.ambiguous and not self.decided.get(column.name)
+                    and column.name not in self._warned_ambiguous):
+                self._warned_ambiguous.add(column.name)
                 self._problem("ambiguous_number", row, column, text, read_as=show(number),
-                              how=_CONVENTION_VI[self.conventions.get(column.field, "vi")])
+                              how=_CONVENTION_VI[self.conventions.get(column.name, "vi")])
             if parsed.approximate:
                 self._problem("approximate_number", row, column, text, read_as=show(number))
         if abs(number) >= MAX_NUMBER:
@@ -164,7 +160,7 @@ class CellReader:
             return vnd
         return number
 
-    def date(self, column: Column, value: Any, row: int) -> dt.date | None:
+    def date(self, column: Field, value: Any, row: int) -> dt.date | None:
         if value is None:
             return None
         try:
@@ -193,17 +189,6 @@ def split_unit_suffix(text: str) -> tuple[str, str | None]:
     """``55.000 ha`` -> (``55.000``, ``ha``); text without a suffix is returned whole."""
     m = _UNIT_SUFFIX.match(text)
     return (m.group("body").strip(), m.group("suffix").strip()) if m else (text, None)
-
-
-def task_status(text: str | None) -> str | None:
-    return _TASK_STATUS_BY_KEY.get(fold(text)) if text else None
-
-
-def data_status(text: str | None) -> str | None:
-    """The data status code, or the text as written when it is not a known one."""
-    if not text:
-        return None
-    return _DATA_STATUS_BY_KEY.get(fold(text), text)
 
 
 _RANGE = re.compile(r"^(?P<low>.+?)\s*(?:-|–|—|đến|den|tới)\s*(?P<high>[\d.,]+\s*%?)$")

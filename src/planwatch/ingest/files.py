@@ -8,11 +8,15 @@ named by the file's SHA-256, so a name like ``../../etc/passwd`` goes nowhere.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from planwatch.vocabulary.problems import Problem
 
 ACCEPTED_SUFFIXES = {".xlsx", ".csv"}
 PERIOD_DIR = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -54,7 +58,6 @@ def discover(inbox: Path) -> list[InboxFile]:
     found = [
         _inbox_file(path, root) for path in sorted(root.rglob("*"))
         if not path.is_symlink() and path.is_file() and not _system_file(path)
-        and path.name != "manifest.json"
     ]
     found.sort(key=lambda f: (f.received_at, f.inbox_path))
     return found
@@ -111,3 +114,23 @@ def safe_label(name: str) -> str:
     cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name).name).strip("._")
     return cleaned[:80] or "file"
 
+
+
+def receipt_name(sha256: str, inbox_path: str) -> str:
+    """The receipt's file name: one per file received, by hash and inbox path."""
+    return f"{sha256[:16]}_{safe_label(inbox_path.replace('/', '_'))}.html"
+
+
+def quarantine(archived: Path, quarantine_dir: Path, file_name: str, sha256: str, *,
+               period: str | None, problems: Iterable[Problem]) -> Path:
+    """A copy of a rejected file beside a JSON of its reasons, for clerks:
+    ``quarantine/<YYYY-MM or unknown>/<sha>_<name>`` (idempotent)."""
+    folder = quarantine_dir / (period or "unknown")
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{sha256[:12]}_{safe_label(file_name)}"
+    shutil.copyfile(archived, target)
+    target.with_name(target.name + ".reasons.json").write_text(
+        json.dumps({"file_name": file_name, "file_sha256": sha256,
+                    "problems": [p.to_dict() for p in problems]},
+                   ensure_ascii=False, indent=2), encoding="utf-8")
+    return target

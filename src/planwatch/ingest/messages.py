@@ -9,18 +9,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from planwatch.ingest.model import ParsedFile, Problem, Severity
+from planwatch.vocabulary.parsed import ParsedFile
+from planwatch.vocabulary.problems import MessageTable, Problem, problem_from
+from planwatch.vocabulary.templates import CSV_SUFFIXES, SHEET_NAMES_VI
 
+_SHEETS = ", ".join(f"'{name}'" for name in SHEET_NAMES_VI.values())
+# How a CSV file is named (submission-format.md), as agencies are told.
+CSV_NAME_RULE = f"<MÃ ĐƠN VỊ>_<YYYY-MM>_<{'|'.join(CSV_SUFFIXES.values())}>.csv"
 _RESAVE = ("Mở tệp bằng Excel, chọn File > Save As, lưu dạng 'Excel Workbook (*.xlsx)' "
            "rồi gửi lại.")
 
-MESSAGES: dict[str, tuple[Severity, str, str]] = {
+MESSAGES: MessageTable = {
     # -- the file as a whole --------------------------------------------------
     "empty_file": ("block", "Tệp rỗng (0 byte).", "Gửi lại tệp báo cáo có nội dung."),
     "unsupported_file_type": (
         "block", "Loại tệp '{suffix}' không được tiếp nhận.",
         "Gửi báo cáo dạng Excel (.xlsx) theo biểu mẫu, hoặc CSV theo mẫu tên "
-        "<MÃ ĐƠN VỊ>_<YYYY-MM>_<nhiem_vu|chi_tieu|giai_ngan>.csv."),
+        f"{CSV_NAME_RULE}."),
     "file_too_large": (
         "block", "Tệp quá lớn ({size_mb} MB; tối đa {max_mb} MB).",
         "Chỉ gửi các sheet của biểu mẫu; xóa hình ảnh, sheet nháp và định dạng thừa."),
@@ -64,11 +69,11 @@ MESSAGES: dict[str, tuple[Severity, str, str]] = {
     "not_text": ("block", "Tệp CSV chứa ký tự không phải văn bản.",
                  "Lưu lại bằng Excel dạng 'CSV UTF-8 (Comma delimited)'."),
     "no_data_sheet": (
-        "block", "Không tìm thấy sheet dữ liệu nào ('Nhiệm vụ', 'Chỉ tiêu', 'Giải ngân').",
-        "Dùng đúng biểu mẫu; giữ nguyên tên các sheet 'Nhiệm vụ', 'Chỉ tiêu', 'Giải ngân'."),
+        "block", f"Không tìm thấy sheet dữ liệu nào ({_SHEETS}).",
+        f"Dùng đúng biểu mẫu; giữ nguyên tên các sheet {_SHEETS}."),
     "unknown_csv_template": (
         "block", "Không xác định được tệp CSV thuộc biểu nào.",
-        "Đặt tên tệp theo mẫu <MÃ ĐƠN VỊ>_<YYYY-MM>_<nhiem_vu|chi_tieu|giai_ngan>.csv "
+        f"Đặt tên tệp theo mẫu {CSV_NAME_RULE} "
         "và giữ nguyên dòng tiêu đề cột."),
     "legacy_encoding": (
         "warn", "Tệp dùng bảng mã cũ ({encoding}); hệ thống đã tự chuyển sang Unicode.",
@@ -134,14 +139,8 @@ MESSAGES: dict[str, tuple[Severity, str, str]] = {
 }
 
 
-def problem(code: str, *, sheet: str | None = None, row: int | None = None,
-            column: str | None = None, value: Any = None, expected: str | None = None,
-            **fields: Any) -> Problem:
-    severity, message, fix = MESSAGES[code]
-    values = {"sheet": sheet, "column": column, "value": value, "expected": expected, **fields}
-    return Problem(code, severity, message.format(**values), fix.format(**values), sheet=sheet,
-                   row=row, column=column, value=None if value is None else str(value),
-                   expected=expected)
+def problem(code: str, **fields: Any) -> Problem:
+    return problem_from(MESSAGES, code, **fields)
 
 
 def unreadable(file_name: str, code: str, **fields: Any) -> ParsedFile:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Literal
 
-from planwatch.ingest.text import fold, strip_diacritics
+from planwatch.text import fold, strip_diacritics
 
 Convention = Literal["vi", "en"]
 DEFAULT_CONVENTION: Convention = "vi"
@@ -246,7 +246,7 @@ _PERIOD_YM = re.compile(
     r"(?<!\d)((?:19|20)\d{2})\s*[/.\-]\s*(0?[1-9]|1[0-2])(?!\d|\s*[/.\-]\s*\d)")
 
 
-def parse_period(value: object) -> str | None:
+def period_in_text(value: object) -> str | None:
     """``03/2024``, ``tháng 3 năm 2024``, ``2024-03`` or a date -> ``2024-03``.
 
     A value that is one whole date (``01/06/2024``) stands for its month; dates
@@ -270,9 +270,3 @@ def parse_period(value: object) -> str | None:
     else:
         return None
     return f"{year:04d}-{month:02d}"
-
-
-def mm_yyyy(period: str) -> str:
-    """``2024-03`` -> ``03/2024``, as files write a period."""
-    year, month = period.split("-")
-    return f"{month}/{year}"

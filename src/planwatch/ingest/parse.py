@@ -16,45 +16,45 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from planwatch.ingest.cells import CellReader, as_text, data_status, parse_target, task_status
-from planwatch.ingest.columns import COLUMNS, HeaderMatch, find_header
+from planwatch.ingest.cells import CellReader, as_text, parse_target
+from planwatch.ingest.columns import HeaderMatch, find_header
 from planwatch.ingest.messages import problem
-from planwatch.ingest.model import (
-    CSV_SUFFIXES,
-    SHEET_NAMES_VI,
-    ParsedFile,
-    ParsedSheet,
-    Template,
-)
 from planwatch.ingest.numbers import (
     DEFAULT_CONVENTION,
     Convention,
     majority,
-    mm_yyyy,
     money_unit_in,
-    parse_period,
+    period_in_text,
     text_convention,
 )
 from planwatch.ingest.readers import RawBook, RawSheet, read_csv, read_xlsx
-from planwatch.ingest.text import fold
 from planwatch.ingest.xlsx_inspect import DEFAULT_LIMITS, Limits, UnreadableFile
+from planwatch.text import fold
+from planwatch.vocabulary.parsed import ParsedFile, ParsedSheet
+from planwatch.vocabulary.periods import mm_yyyy
+from planwatch.vocabulary.statuses import capital_source_code, data_status_code, task_status_code
+from planwatch.vocabulary.templates import (
+    INFO_KEYS_VI,
+    INFO_SHEET_VI,
+    NUMERIC_KINDS,
+    TEMPLATES,
+    TEXT_KINDS,
+    VALUE_KINDS,
+    Template,
+    spec,
+)
 
-INFO_KEY = "thongtin"
-SHEET_KEYS: dict[str, Template] = {"nhiemvu": "tasks", "chitieu": "indicators",
-                                   "giaingan": "disbursement"}
-INFO_FIELDS = {
-    "ma don vi": "agency_code", "ten don vi": "agency_name", "ky bao cao": "period",
-    "ngay chot so lieu": "cutoff_date", "nguoi lap": "preparer", "dien thoai": "phone",
-    "email": "email",
-}
-_SUBTOTAL = re.compile(r"^(tong cong|tong so|trong do|cong|tong)\b")
-_COLUMN_NUMBERS = re.compile(r"^\(?\d{1,2}\)?$|^\(?[a-z]\)?$")
-_NUMERIC_KINDS = ("number", "percent", "money")
-_VALUE_KINDS = ("number", "percent", "money", "status", "date", "data_status")
+INFO_FIELDS = {fold(key): name for name, key in INFO_KEYS_VI.items()}
 
 
 def compact(name: str) -> str:
     return fold(name).replace(" ", "")
+
+
+INFO_KEY = compact(INFO_SHEET_VI)
+SHEET_KEYS: dict[str, Template] = {compact(spec(t).sheet_name_vi): t for t in TEMPLATES}
+_SUBTOTAL = re.compile(r"^(tong cong|tong so|trong do|cong|tong)\b")
+_COLUMN_NUMBERS = re.compile(r"^\(?\d{1,2}\)?$|^\(?[a-z]\)?$")
 
 
 @dataclass
@@ -120,7 +120,7 @@ def _xlsx_drafts(book: RawBook, parsed: ParsedFile) -> list[SheetDraft]:
             parsed.problems.append(problem("hidden_sheet_ignored", sheet=sheet.name))
         elif template and template in chosen:
             parsed.problems.append(problem("duplicate_sheet", sheet=sheet.name,
-                                           template_vi=SHEET_NAMES_VI[template],
+                                           template_vi=spec(template).sheet_name_vi,
                                            used=chosen[template].name))
         elif template:
             chosen[template] = sheet
@@ -129,7 +129,7 @@ def _xlsx_drafts(book: RawBook, parsed: ParsedFile) -> list[SheetDraft]:
     if not chosen:
         parsed.problems.append(problem("no_data_sheet"))
     drafts = []
-    for template in ("tasks", "indicators", "disbursement"):
+    for template in TEMPLATES:
         if template in chosen:
             draft = _draft(template, chosen[template], parsed)
             if draft:
@@ -140,8 +140,8 @@ def _xlsx_drafts(book: RawBook, parsed: ParsedFile) -> list[SheetDraft]:
 def csv_template(file_name: str) -> Template | None:
     """The template a CSV file's name says (``..._nhiem_vu.csv`` -> tasks), if any."""
     stem = fold(Path(file_name).stem).replace(" ", "")
-    for template, suffix in CSV_SUFFIXES.items():
-        if stem.endswith(suffix.replace("_", "")):
+    for template in TEMPLATES:
+        if stem.endswith(spec(template).csv_suffix.replace("_", "")):
             return template
     return None
 
@@ -150,12 +150,12 @@ def _csv_drafts(book: RawBook, parsed: ParsedFile) -> list[SheetDraft]:
     sheet = book.sheets[0]
     template = csv_template(parsed.file_name)
     if template is None:  # not named by the rule: the header says which template
-        found = [(len(m.columns), t) for t in COLUMNS if (m := find_header(t, sheet.rows, []))]
+        found = [(len(m.columns), t) for t in TEMPLATES if (m := find_header(t, sheet.rows, []))]
         template = max(found)[1] if found else None
     if template is None:
         parsed.problems.append(problem("unknown_csv_template"))
         return []
-    sheet.name = SHEET_NAMES_VI[template]
+    sheet.name = spec(template).sheet_name_vi
     draft = _draft(template, sheet, parsed)
     return [draft] if draft else []
 
@@ -169,19 +169,16 @@ def _read_info(sheet: RawSheet, parsed: ParsedFile) -> None:
         key = INFO_FIELDS.get(fold(str(cells[0])))
         if key is None:
             continue
+        parsed.info[key] = as_text(cells[1]) or ""
         if key == "period":
-            parsed.period = parse_period(cells[1])
-            parsed.info[key] = as_text(cells[1]) or ""
-        elif key == "agency_code":
-            parsed.agency_code = (as_text(cells[1]) or "").upper() or None
-            parsed.info[key] = as_text(cells[1]) or ""
-        else:
-            parsed.info[key] = as_text(cells[1]) or ""
+            parsed.period = period_in_text(cells[1])
+        elif key in ("agency_code", "plan_code"):
+            setattr(parsed, key, parsed.info[key].upper() or None)
 
 
 def _draft(template: Template, sheet: RawSheet, parsed: ParsedFile) -> SheetDraft | None:
     header = find_header(template, sheet.rows, sheet.merges, sheet.hidden_columns)
-    code_header = next(c.header_vi for c in COLUMNS[template] if c.kind == "code")
+    code_header = spec(template).code_field.header_vi
     if header is None:
         parsed.problems.append(problem("header_not_found", sheet=sheet.name,
                                        code_header=code_header))
@@ -200,7 +197,7 @@ def _draft(template: Template, sheet: RawSheet, parsed: ParsedFile) -> SheetDraf
             if ("don vi tinh" in folded or folded.startswith("dvt")) and money_unit_in(text):
                 draft.money_unit = money_unit_in(text)
             if "ky bao cao" in folded or folded.startswith("thang "):
-                draft.stated_period = draft.stated_period or parse_period(text)
+                draft.stated_period = draft.stated_period or period_in_text(text)
     _fill_merged_down(sheet, header)
     _sort_rows(draft)
     return draft  # read even with a column missing: every problem is reported at once
@@ -211,7 +208,7 @@ def _fill_merged_down(sheet: RawSheet, header: HeaderMatch) -> None:
     sources) belongs to each of them. Numbers are not copied: they would count twice."""
     kinds = {i: c.kind for i, c in header.columns.items()}
     for (top, col), (bottom, _) in sheet.merges:
-        if top <= header.last_row or kinds.get(col) not in ("code", "label", "text"):
+        if top <= header.last_row or kinds.get(col) not in TEXT_KINDS:
             continue
         value = sheet.rows[top][col] if col < len(sheet.rows[top]) else None
         for r in range(top + 1, min(bottom, len(sheet.rows) - 1) + 1):
@@ -231,12 +228,12 @@ def _sort_rows(draft: SheetDraft) -> None:
     start = header.last_row + 1
     if start < len(rows) and _is_column_numbers(rows[start]):
         start += 1
-    by_field = {c.field: i for i, c in header.columns.items()}
+    by_field = {c.name: i for i, c in header.columns.items()}
     code_col = next(i for i, c in header.columns.items() if c.kind == "code")
     label_col = by_field.get("row_label")
     name_cols = [by_field[f] for f in ("row_label", "name_vi", "description_vi")
                  if f in by_field]
-    value_cols = [i for i, c in header.columns.items() if c.kind in _VALUE_KINDS]
+    value_cols = [i for i, c in header.columns.items() if c.kind in VALUE_KINDS]
     under_subtotal = False
     for r in range(start, len(rows)):
         row = rows[r]
@@ -301,13 +298,13 @@ def _decide_conventions(drafts: list[SheetDraft]
     evidence: dict[tuple[str, str], list[Convention | None]] = defaultdict(list)
     for draft in drafts:
         for col, column in draft.header.columns.items():
-            if column.kind not in (*_NUMERIC_KINDS, "target"):
+            if column.kind not in NUMERIC_KINDS and column.kind != "target":
                 continue
             for r in draft.data_rows:
                 row = draft.raw.rows[r]
                 value = row[col] if col < len(row) else None
                 if isinstance(value, str):
-                    evidence[(draft.template, column.field)].append(text_convention(value))
+                    evidence[(draft.template, column.name)].append(text_convention(value))
     file_level = majority(c for found in evidence.values() for c in found)
     conventions: dict[str, dict[str, Convention]] = defaultdict(dict)
     decided: dict[str, dict[str, bool]] = defaultdict(dict)
@@ -320,23 +317,20 @@ def _decide_conventions(drafts: list[SheetDraft]
 
 # -- reading the cells -----------------------------------------------------------
 
-_MONEY_FIELDS = {"annual_plan", "carried_over_plan", "month_disbursed", "ytd_disbursed"}
-
-
 def _read_sheet(draft: SheetDraft, conventions: dict[str, Convention],
                 decided: dict[str, bool]) -> ParsedSheet:
     header, raw = draft.header, draft.raw
     reader = CellReader(raw.name, conventions, decided)
     for index, column in header.columns.items():
         if column.kind == "money":
-            reader.money_units[column.field] = (money_unit_in(header.headers[index])
+            reader.money_units[column.name] = (money_unit_in(header.headers[index])
                                                 or draft.money_unit or "trieu dong")
     extras = {i: text for i, text in header.headers.items()
               if i not in header.columns and i not in header.duplicates}
     sheet = ParsedSheet(draft.template, raw.name,
-                        columns={header.headers[i]: c.field for i, c in header.columns.items()})
+                        columns={header.headers[i]: c.name for i, c in header.columns.items()})
     sheet.skipped_rows = draft.skipped_rows
-    unit_col = next((i for i, c in header.columns.items() if c.field == "unit"), None)
+    unit_col = next((i for i, c in header.columns.items() if c.kind == "unit"), None)
     for r in draft.data_rows:
         cells = raw.rows[r]
 
@@ -347,9 +341,9 @@ def _read_sheet(draft: SheetDraft, conventions: dict[str, Convention],
         values: dict[str, Any] = {}
         for i, column in header.columns.items():
             if column.kind == "target":
-                values[column.field] = parse_target(cell(i), conventions.get(column.field, "vi"))
+                values[column.name] = parse_target(cell(i), conventions.get(column.name, "vi"))
             else:
-                values[column.field] = reader.read(column, cell(i), r + 1,
+                values[column.name] = reader.read(column, cell(i), r + 1,
                                                    (r, i) in raw.percent_cells, unit)
         extra = {text: as_text(cell(i)) for i, text in extras.items()
                  if as_text(cell(i)) is not None}
@@ -360,19 +354,21 @@ def _read_sheet(draft: SheetDraft, conventions: dict[str, Convention],
 
 def _raw_row(template: Template, values: dict[str, Any], source_row: int,
              extra: dict[str, Any]) -> dict[str, Any]:
-    """Field values -> the columns of raw.<template>."""
+    """Field values -> the columns of raw.<template> (``Field.raw_columns``)."""
     row: dict[str, Any] = {"source_row": source_row, "extra": extra}
+    kinds = {f.name: f.kind for f in spec(template).fields}
     for name, value in values.items():
-        if template == "tasks" and name == "status":
-            row["status_text"], row["status"] = value, task_status(value)
-        elif name == "data_status":
-            row["data_status"] = data_status(value)
-        elif name == "annual_target":
-            (row["annual_target_text"], row["annual_target_low"],
-             row["annual_target_high"]) = value
-        elif name in _MONEY_FIELDS:
+        kind = kinds[name]
+        if kind == "status":
+            row[f"{name}_text"], row[name] = value, task_status_code(value)
+        elif kind == "data_status":
+            row[name] = data_status_code(value)
+        elif kind == "capital_source":
+            row[name], row[f"{name}_code"] = value, capital_source_code(value)
+        elif kind == "target":
+            row[f"{name}_text"], row[f"{name}_low"], row[f"{name}_high"] = value
+        elif kind == "money":
             row[f"{name}_vnd"] = value
         else:
             row[name] = value
     return row
-

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from planwatch.ingest.messages import unreadable
-from planwatch.ingest.model import ParsedFile
+from planwatch.vocabulary.parsed import ParsedFile
 
 log = logging.getLogger(__name__)
 _HEADER = struct.Struct(">Q")

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from planwatch.config import Settings
-from planwatch.dbt_runner import dbt_env
+from planwatch.dbt import dbt_env
 from planwatch.orchestration.dag_runs import PROGRESS
 
 

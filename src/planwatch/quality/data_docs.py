@@ -16,23 +16,39 @@ import copy
 import html
 import re
 import urllib.parse
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from planwatch.ingest.model import SHEET_NAMES_VI
 from planwatch.quality.suites import DATA_DOCS_SITE_NAME
 from planwatch.quality.validate import ValidationOutcome, Validator, slug
-from planwatch.reporting.receipts import STATUS_VI
+from planwatch.vocabulary.problems import Problem
+from planwatch.vocabulary.statuses import SUBMISSION_STATUS_LABELS_VI
+from planwatch.vocabulary.templates import SHEET_NAMES_VI
+
+
+@dataclass(frozen=True)
+class DocsEntry:
+    """One validated sheet: its submission and every problem found (catalog rules
+    as well as GX). What the submission became is read from the warehouse when
+    the site is built (a later version may have superseded it since)."""
+
+    outcome: ValidationOutcome
+    submission_id: int
+    problems: tuple[Problem, ...] = ()
 
 
 def build_data_docs(
-    outcomes: Iterable[ValidationOutcome],
+    entries: Iterable[DocsEntry],
     out_dir: Path | str,
     *,
     validator: Validator,
+    statuses: Mapping[int, str],
 ) -> Path:
-    """Write the Data Docs site for ``outcomes`` into ``out_dir``; returns its index.html."""
+    """Write the Data Docs site for ``entries`` into ``out_dir``; returns its index.html.
+
+    ``statuses`` maps each submission to the status the warehouse holds for it."""
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import (
         ExpectationSuiteIdentifier,
@@ -47,9 +63,10 @@ def build_data_docs(
     store = context.validation_results_store
     _clear(store)
     used: set[tuple[str, str, str]] = set()
-    entries: list[tuple[ValidationOutcome, Any]] = []
+    keyed: list[tuple[DocsEntry, Any]] = []
     try:
-        for outcome in outcomes:
+        for entry in entries:
+            outcome = entry.outcome
             if outcome.gx_result is None:
                 continue
             run_name = slug(outcome.label)
@@ -71,7 +88,7 @@ def build_data_docs(
                 batch_identifier=batch_identifier,
             )
             store.set(key, outcome.gx_result)
-            entries.append((outcome, key))
+            keyed.append((entry, key))
 
         site_config: dict[str, Any] = copy.deepcopy(
             dict(context.variables.data_docs_sites[DATA_DOCS_SITE_NAME])
@@ -89,15 +106,15 @@ def build_data_docs(
         )
         builder.build()
         links = [
-            (outcome, _relative_link(builder.get_resource_url(key, only_if_exists=False), out))
-            for outcome, key in entries
+            (entry, _relative_link(builder.get_resource_url(key, only_if_exists=False), out))
+            for entry, key in keyed
         ]
     finally:
         _clear(store)
     index = out / "index.html"
     if not index.is_file():
         raise RuntimeError(f"Data Docs build wrote no {index}")
-    _add_run_summary(index, links)
+    _add_run_summary(index, links, statuses)
     _drop_remote_logo(out)
     return index
 
@@ -115,14 +132,17 @@ def _relative_link(url: str | None, out: Path) -> str | None:
 _SUMMARY_ANCHOR = '<div class="container-fluid pt-4 pb-4 pl-5 pr-5">'
 
 
-def _add_run_summary(index: Path, links: list[tuple[ValidationOutcome, str | None]]) -> None:
+def _add_run_summary(index: Path, links: list[tuple[DocsEntry, str | None]],
+                     statuses: Mapping[int, str]) -> None:
     """A plain-HTML list of the run's validations at the top of index.html.
 
     GX fills its index tables with JavaScript loaded from public CDNs; on an
     offline machine they stay empty. This list works without JavaScript.
     """
     rows = []
-    for outcome, link in links:
+    for entry, link in links:
+        outcome, status = entry.outcome, statuses.get(entry.submission_id, "")
+        blocking = sum(p.is_blocking for p in entry.problems)
         label = html.escape(outcome.label)
         cell = f'<a href="{html.escape(link)}">{label}</a>' if link else label
         rows.append(
@@ -130,9 +150,9 @@ def _add_run_summary(index: Path, links: list[tuple[ValidationOutcome, str | Non
             f"<td>{cell}</td>"
             f"<td>{html.escape(SHEET_NAMES_VI.get(outcome.template, outcome.template))}</td>"
             f"<td>{outcome.row_count}</td>"
-            f"<td>{html.escape(STATUS_VI.get(outcome.status, outcome.status))}</td>"
-            f"<td>{len(outcome.blocking)}</td>"
-            f"<td>{len(outcome.warnings)}</td>"
+            f"<td>{html.escape(SUBMISSION_STATUS_LABELS_VI.get(status, status))}</td>"
+            f"<td>{blocking}</td>"
+            f"<td>{len(entry.problems) - blocking}</td>"
             "</tr>"
         )
     section = (

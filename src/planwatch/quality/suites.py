@@ -1,9 +1,10 @@
 """The expectation suites, one per template, written as readable Python.
 
 The committed GX File Data Context under ``expectations/gx/`` is generated from
-this module; run it once after changing a rule and commit the result::
+this module; run this after changing a rule (or a template spec) and commit the
+result (the tests fail while it is out of date)::
 
-    .venv/bin/python -m planwatch.quality.suites [EXPECTATIONS_DIR]
+    .venv/bin/python -m planwatch.regenerate
 
 Every rule carries in its ``meta`` what planwatch needs to tell a clerk what is
 wrong: ``code`` (stable English), ``severity`` (``block`` rejects the
@@ -19,13 +20,21 @@ disbursement frame also carries the derived column ``available_plan_vnd``
 from __future__ import annotations
 
 import json
-import sys
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from planwatch.ingest.model import DATA_STATUSES, TASK_STATUSES, TEMPLATES, Severity
+from planwatch.vocabulary.statuses import (
+    COMPLETED_TASK_STATUSES,
+    DATA_STATUS_CODES,
+    DATA_STATUSES,
+    TASK_STATUS_CODES,
+    TASK_STATUSES,
+    Severity,
+    capital_source_examples_vi,
+)
+from planwatch.vocabulary.templates import TEMPLATES, Template, spec
 
 if TYPE_CHECKING:
     from great_expectations.data_context import AbstractDataContext
@@ -38,12 +47,9 @@ DATA_DOCS_SITE_NAME = "planwatch_site"
 # Derived column added to the disbursement frame before validation.
 AVAILABLE_PLAN_COLUMN = "available_plan_vnd"
 
-TASK_STATUS_CODES = tuple(TASK_STATUSES.values())
-DATA_STATUS_CODES = tuple(DATA_STATUSES.values())
 
 _ID_NAMESPACE = uuid.UUID("6f1c63c4-5c1e-4d5e-9d43-8a3f0b7c2e11")
 
-_STATUS_CHOICES_VI = "; ".join(TASK_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -80,38 +86,64 @@ class Rule:
         return meta
 
 
-def _not_null(code: str, column: str, severity: Severity, message_vi: str, fix_vi: str,
-              **kw: Any) -> Rule:
-    return Rule(code, "ExpectColumnValuesToNotBeNull", {"column": column}, severity, column,
-                message_vi, fix_vi, **kw)
-
-
 def _at_least_zero(code: str, column: str, severity: Severity, message_vi: str,
                    fix_vi: str) -> Rule:
     return Rule(code, "ExpectColumnValuesToBeBetween", {"column": column, "min_value": 0},
                 severity, column, message_vi, fix_vi, expected_vi="≥ 0")
 
 
-RULES: dict[str, tuple[Rule, ...]] = {
+_STATUS_CHOICES_VI = "; ".join(s.label_vi for s in TASK_STATUSES)
+_DATA_STATUS_CHOICES_VI = "; ".join(s.label_vi for s in DATA_STATUSES)
+
+
+def column_rules(template: Template) -> tuple[Rule, ...]:
+    """The rules a template's spec implies: every required field is filled, every
+    status is one of its vocabulary (vocabulary.templates, vocabulary.statuses)."""
+    rules: list[Rule] = []
+    for f in spec(template).fields:
+        column = f.raw_columns[0].name
+        header = f"“{f.header_vi}”"
+        if f.kind == "status":
+            fix = f"Ghi ở cột {header} một trong các tình trạng: {_STATUS_CHOICES_VI}."
+            status = {"fix_vi": fix, "expected_vi": _STATUS_CHOICES_VI,
+                      "value_column": f"{f.name}_text"}
+            rules.append(Rule(
+                f"missing_{f.name}", "ExpectColumnValuesToNotBeNull", {"column": column},
+                "block", column,
+                "Chưa ghi tình trạng thực hiện, hoặc ghi không đúng các tình trạng quy định.",
+                **status))
+            rules.append(Rule(
+                f"invalid_{f.name}", "ExpectColumnValuesToBeInSet",
+                {"column": column, "value_set": list(TASK_STATUS_CODES)}, "block", column,
+                "Tình trạng thực hiện không thuộc các tình trạng quy định.", **status))
+        elif f.required:
+            rules.append(Rule(
+                f"missing_{f.name}", "ExpectColumnValuesToNotBeNull", {"column": column},
+                "block", column, f"Thiếu {f.header_vi[0].lower()}{f.header_vi[1:]}.",
+                f.missing_fix_vi.format(capital_sources=capital_source_examples_vi())))
+        if f.kind == "data_status":
+            rules.append(Rule(
+                f"invalid_{f.name}", "ExpectColumnValuesToBeInSet",
+                {"column": column, "value_set": list(DATA_STATUS_CODES)}, "warn", column,
+                "Tính chất số liệu không thuộc các loại quy định.",
+                f"Ghi ở cột {header} một trong: {_DATA_STATUS_CHOICES_VI} (hoặc để trống).",
+                expected_vi=_DATA_STATUS_CHOICES_VI))
+    return tuple(rules)
+
+
+def _duplicate(code: str, template: Template, message_vi: str, fix_vi: str) -> Rule:
+    """Each row key (spec.row_key) once per sheet."""
+    key = list(spec(template).row_key)
+    if len(key) == 1:
+        return Rule(code, "ExpectColumnValuesToBeUnique", {"column": key[0]}, "warn", key[0],
+                    message_vi, fix_vi)
+    return Rule(code, "ExpectCompoundColumnsToBeUnique", {"column_list": key}, "warn", key[0],
+                message_vi, fix_vi)
+
+
+# Rules beyond what the spec implies: ranges, consistency, uniqueness.
+VALUE_RULES: dict[str, tuple[Rule, ...]] = {
     "tasks": (
-        _not_null(
-            "missing_task_code", "task_code", "block",
-            "Thiếu mã nhiệm vụ.",
-            "Ghi mã nhiệm vụ ở cột “Mã nhiệm vụ” đúng như trong danh mục nhiệm vụ của kế hoạch.",
-        ),
-        _not_null(
-            "missing_status", "status", "block",
-            "Chưa ghi tình trạng thực hiện, hoặc ghi không đúng các tình trạng quy định.",
-            f"Ghi ở cột “Tình trạng” một trong các tình trạng: {_STATUS_CHOICES_VI}.",
-            expected_vi=_STATUS_CHOICES_VI, value_column="status_text",
-        ),
-        Rule(
-            "invalid_status", "ExpectColumnValuesToBeInSet",
-            {"column": "status", "value_set": list(TASK_STATUS_CODES)}, "block", "status",
-            "Tình trạng thực hiện không thuộc các tình trạng quy định.",
-            f"Ghi ở cột “Tình trạng” một trong các tình trạng: {_STATUS_CHOICES_VI}.",
-            expected_vi=_STATUS_CHOICES_VI, value_column="status_text",
-        ),
         Rule(
             "percent_out_of_range", "ExpectColumnValuesToBeBetween",
             {"column": "percent_complete", "min_value": 0, "max_value": 100}, "block",
@@ -125,84 +157,35 @@ RULES: dict[str, tuple[Rule, ...]] = {
             {
                 "column": "completed_date",
                 # Only rows whose status says the task is done.
-                "row_condition": ("status", "in", ["completed", "completed_late"]),
+                "row_condition": ("status", "in", list(COMPLETED_TASK_STATUSES)),
             },
             "warn", "completed_date",
             "Nhiệm vụ đã hoàn thành nhưng chưa ghi ngày hoàn thành.",
             "Ghi ngày hoàn thành ở cột “Ngày hoàn thành” theo dạng ngày/tháng/năm (dd/mm/yyyy).",
         ),
-        Rule(
-            "duplicate_task_code", "ExpectColumnValuesToBeUnique", {"column": "task_code"},
-            "warn", "task_code",
+        _duplicate(
+            "duplicate_task_code", "tasks",
             "Mã nhiệm vụ xuất hiện nhiều lần trong sheet.",
             "Mỗi nhiệm vụ chỉ báo cáo trên một dòng: gộp hoặc xoá các dòng trùng mã.",
         ),
     ),
     "indicators": (
-        _not_null(
-            "missing_indicator_code", "indicator_code", "block",
-            "Thiếu mã chỉ tiêu.",
-            "Ghi mã chỉ tiêu ở cột “Mã chỉ tiêu” đúng như trong danh mục chỉ tiêu của kế hoạch.",
-        ),
-        _not_null(
-            "missing_unit", "unit", "block",
-            "Thiếu đơn vị tính của chỉ tiêu.",
-            "Ghi đơn vị tính ở cột “Đơn vị tính” đúng như trong danh mục chỉ tiêu "
-            "(ví dụ: %, tỷ đồng, người).",
-        ),
-        _not_null(
-            "missing_ytd_value", "ytd_value", "block",
-            "Thiếu số lũy kế từ đầu năm.",
-            "Ghi số lũy kế từ đầu năm đến kỳ báo cáo ở cột “Lũy kế từ đầu năm”; "
-            "nếu là số ước tính, ghi “Ước tính” ở cột “Tính chất số liệu”.",
-        ),
         _at_least_zero(
             "negative_month_value", "month_value", "warn",
             "Số thực hiện trong tháng là số âm.",
             "Kiểm tra lại cột “Thực hiện tháng”; nếu số âm là đúng, giải thích ở cột “Ghi chú”.",
         ),
-        Rule(
-            "invalid_data_status", "ExpectColumnValuesToBeInSet",
-            {"column": "data_status", "value_set": list(DATA_STATUS_CODES)}, "warn", "data_status",
-            "Tính chất số liệu không thuộc các loại quy định.",
-            "Ghi ở cột “Tính chất số liệu” một trong: Ước tính; Sơ bộ; Chính thức (hoặc để trống).",
-            expected_vi="Ước tính; Sơ bộ; Chính thức",
-        ),
-        Rule(
-            "duplicate_indicator_code", "ExpectColumnValuesToBeUnique",
-            {"column": "indicator_code"}, "warn", "indicator_code",
+        _duplicate(
+            "duplicate_indicator_code", "indicators",
             "Mã chỉ tiêu xuất hiện nhiều lần trong sheet.",
             "Mỗi chỉ tiêu chỉ báo cáo trên một dòng: gộp hoặc xoá các dòng trùng mã.",
         ),
     ),
     "disbursement": (
-        _not_null(
-            "missing_project_code", "project_code", "block",
-            "Thiếu mã dự án.",
-            "Ghi mã dự án ở cột “Mã dự án” đúng như trong danh mục dự án của kế hoạch.",
-        ),
-        _not_null(
-            "missing_capital_source", "capital_source", "block",
-            "Thiếu nguồn vốn.",
-            "Ghi nguồn vốn ở cột “Nguồn vốn”, ví dụ: NSTW, NSĐP, ODA, CTMTQG, "
-            "Thu tiền sử dụng đất, Xổ số kiến thiết.",
-        ),
-        _not_null(
-            "missing_annual_plan", "annual_plan_vnd", "block",
-            "Thiếu kế hoạch vốn năm.",
-            "Ghi kế hoạch vốn năm được giao ở cột “Kế hoạch vốn năm” (đơn vị: triệu đồng); "
-            "nếu chưa được giao vốn, ghi 0.",
-        ),
         _at_least_zero(
             "negative_annual_plan", "annual_plan_vnd", "block",
             "Kế hoạch vốn năm là số âm.",
             "Ghi kế hoạch vốn năm là số không âm (đơn vị: triệu đồng).",
-        ),
-        _not_null(
-            "missing_ytd_disbursed", "ytd_disbursed_vnd", "block",
-            "Thiếu số lũy kế giải ngân.",
-            "Ghi số vốn đã giải ngân từ đầu năm đến kỳ báo cáo ở cột “Lũy kế giải ngân” "
-            "(đơn vị: triệu đồng); nếu chưa giải ngân, ghi 0.",
         ),
         _at_least_zero(
             "negative_ytd_disbursed", "ytd_disbursed_vnd", "block",
@@ -230,14 +213,16 @@ RULES: dict[str, tuple[Rule, ...]] = {
             expected_vi="≤ {expected_value} (kế hoạch vốn năm + kế hoạch vốn kéo dài)",
             extra_meta={"expected_column": AVAILABLE_PLAN_COLUMN},
         ),
-        Rule(
-            "duplicate_project_capital_source", "ExpectCompoundColumnsToBeUnique",
-            {"column_list": ["project_code", "capital_source"]}, "warn", "project_code",
+        _duplicate(
+            "duplicate_project_capital_source", "disbursement",
             "Một dự án có nhiều dòng cùng nguồn vốn.",
             "Mỗi dự án chỉ ghi một dòng cho mỗi nguồn vốn: gộp hoặc xoá các dòng trùng.",
         ),
     ),
 }
+
+
+RULES: dict[str, tuple[Rule, ...]] = {t: column_rules(t) + VALUE_RULES[t] for t in TEMPLATES}
 
 
 def rule_id(suite_name: str, code: str) -> str:
@@ -350,7 +335,7 @@ def write_suites(context: AbstractDataContext) -> list[str]:
 
 
 _YML_HEADER = """\
-# planwatch GX File Data Context. Generated by `python -m planwatch.quality.suites`
+# planwatch GX File Data Context. Generated by `python -m planwatch.regenerate`
 # (src/planwatch/quality/suites.py holds the readable rule definitions): edit
 # there, regenerate, commit. Validation results are kept in memory (planwatch
 # stores them in audit.validation_results); Data Docs are written at run time to
@@ -375,18 +360,21 @@ def init_expectations(expectations_dir: Path | str) -> Path:
     return root
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if args:
-        target = Path(args[0])
-    else:
-        from planwatch.config import load_settings
-
-        target = load_settings().expectations_dir
-    root = init_expectations(target)
-    print(f"expectation suites written under {root}")
-    return 0
+_COMPARED = ("id", "type", "kwargs", "meta", "notes", "severity")
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+def _essence(expectations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [json.loads(json.dumps({k: e.get(k) for k in _COMPARED}, sort_keys=True, default=str))
+            for e in expectations]
+
+
+def suites_out_of_date(expectations_dir: Path | str) -> list[Path]:
+    """The committed suite files that differ from what ``RULES`` gives."""
+    stale = []
+    for template in TEMPLATES:
+        path = Path(expectations_dir) / "gx" / "expectations" / f"{template}.json"
+        committed = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        built = build_suite(template).to_json_dict()
+        if _essence(committed.get("expectations", [])) != _essence(built["expectations"]):
+            stale.append(path)
+    return stale

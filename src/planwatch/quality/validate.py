@@ -29,26 +29,21 @@ from typing import Any
 
 import pandas as pd
 
-from planwatch.ingest.model import RAW_COLUMNS, SHEET_NAMES_VI, TEMPLATES, Problem, Severity
 from planwatch.quality.suites import (
     AVAILABLE_PLAN_COLUMN,
     BATCH_DEFINITION_NAME,
     DATASOURCE_NAME,
     ensure_batch_definitions,
 )
+from planwatch.vocabulary.problems import Problem
+from planwatch.vocabulary.statuses import Severity
+from planwatch.vocabulary.templates import (
+    NUMERIC_RAW_COLUMNS,
+    RAW_COLUMNS,
+    SHEET_NAMES_VI,
+    TEMPLATES,
+)
 
-# Columns holding numbers (Decimal or int from the parser) in each template.
-NUMERIC_COLUMNS: dict[str, tuple[str, ...]] = {
-    "tasks": ("percent_complete",),
-    "indicators": (
-        "annual_target_low", "annual_target_high", "month_value", "ytd_value",
-        "same_period_last_year", "full_year_estimate",
-    ),
-    "disbursement": (
-        "annual_plan_vnd", "carried_over_plan_vnd", "month_disbursed_vnd", "ytd_disbursed_vnd",
-        "reported_rate",
-    ),
-}
 # Columns kept as Python objects (dates).
 _OBJECT_COLUMNS = frozenset({"completed_date"})
 
@@ -114,25 +109,12 @@ class ValidationOutcome:
 
     @property
     def blocking(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "block"]
+        return [p for p in self.problems if p.is_blocking]
 
     @property
     def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warn"]
+        return [p for p in self.problems if not p.is_blocking]
 
-    @property
-    def success(self) -> bool:
-        """True when no ``block`` expectation failed (the sheet may be loaded)."""
-        return not any(r.severity == "block" and not r.success for r in self.results)
-
-    @property
-    def status(self) -> str:
-        """``accepted``, ``accepted_with_warnings`` or ``rejected`` (audit.submissions.status)."""
-        if not self.success:
-            return "rejected"
-        if any(not r.success for r in self.results):
-            return "accepted_with_warnings"
-        return "accepted"
 
 
 def frame_from_rows(template: str, rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
@@ -160,7 +142,7 @@ def prepare_frame(template: str, frame: pd.DataFrame) -> pd.DataFrame:
     if source_row.isna().any():
         raise FrameError("source_row must be a row number on every row")
     out: dict[str, Any] = {"source_row": source_row.astype("int64").to_numpy()}
-    numeric = set(NUMERIC_COLUMNS[template])
+    numeric = set(NUMERIC_RAW_COLUMNS[template])
     for column in RAW_COLUMNS[template]:
         if column not in frame.columns:
             values = pd.Series([None] * n, dtype=object)
@@ -257,15 +239,15 @@ class Validator:
         gx_results = sorted(
             gx_result.results, key=lambda r: order.get(r.expectation_config.id, len(order))
         )
-        original = frame.reset_index(drop=True)
-        position = {int(r): i for i, r in enumerate(prepared["source_row"])}
+        cells = _Cells(frame.reset_index(drop=True), prepared)
         results: list[ExpectationResult] = []
         problems: list[Problem] = []
         for r in gx_results:
             _raise_on_exception(r)
-            result, rule_problems = self._interpret(template, r, prepared, original, position)
-            results.append(result)
-            problems.extend(rule_problems)
+            rule = _RuleOutcome.of(r, len(prepared))
+            results.append(rule.result(cells))
+            if not r.success:
+                problems.extend(rule.problems(template, cells, self.max_problems_per_rule))
 
         label = label or f"{template}-{validated_at:%Y%m%dT%H%M%S%f}"
         gx_result.meta["planwatch"] = {"template": template, "label": label}
@@ -281,98 +263,107 @@ class Validator:
             gx_result=gx_result,
         )
 
-    def _interpret(
-        self,
-        template: str,
-        r: Any,
-        prepared: pd.DataFrame,
-        original: pd.DataFrame,
-        position: dict[int, int],
-    ) -> tuple[ExpectationResult, list[Problem]]:
+
+@dataclass
+class _Cells:
+    """The values a rule's problems show: as the parser produced them (Decimal,
+    date) where the frame has them, else as validated (derived columns)."""
+
+    original: pd.DataFrame
+    prepared: pd.DataFrame
+
+    def __post_init__(self) -> None:
+        self.position = {int(r): i for i, r in enumerate(self.prepared["source_row"])}
+
+    def at(self, column: str | None, row: int | None) -> Any:
+        pos = self.position.get(row) if row is not None else None
+        if column is None or pos is None:
+            return None
+        for frame in (self.original, self.prepared):
+            if column in frame.columns:
+                return frame[column].iloc[pos]
+        return None
+
+
+@dataclass
+class _RuleOutcome:
+    """One expectation's GX result, read: what it checked, where it failed."""
+
+    code: str
+    expectation_type: str
+    severity: Severity
+    column: str | None
+    meta: dict[str, Any]
+    kwargs: dict[str, Any]
+    success: bool
+    unexpected_count: int
+    element_count: int
+    rows: list[int | None]  # sheet rows that failed, in order
+
+    @classmethod
+    def of(cls, r: Any, row_count: int) -> _RuleOutcome:
         config = r.expectation_config
         meta = dict(config.meta or {})
         kwargs = dict(config.kwargs)
-        severity: Severity = "block" if meta.get("severity") == "block" else "warn"
-        column = meta.get("column") or kwargs.get("column")
         detail = r.result or {}
-        unexpected_count = int(detail.get("unexpected_count") or 0)
-        element_count = int(detail.get("element_count") or len(prepared))
         rows = _unexpected_rows(detail)
-        if not r.success and unexpected_count == 0:
-            unexpected_count = len(rows)
+        unexpected = int(detail.get("unexpected_count") or 0)
+        if not r.success and unexpected == 0:
+            unexpected = len(rows)
+        return cls(
+            code=meta.get("code") or config.type, expectation_type=config.type,
+            severity="block" if meta.get("severity") == "block" else "warn",
+            column=meta.get("column") or kwargs.get("column"), meta=meta, kwargs=kwargs,
+            success=bool(r.success), unexpected_count=unexpected,
+            element_count=int(detail.get("element_count") or row_count), rows=rows)
 
-        value_column = meta.get("value_column")
-        column_list = kwargs.get("column_list")
+    def value(self, cells: _Cells, row: int | None) -> str | None:
+        """The value found on a failing row, as the clerk should see it."""
+        if row is None:
+            return None
+        column_list = self.kwargs.get("column_list")
+        if column_list:
+            return " / ".join(_format_value(cells.at(c, row)) or "" for c in column_list)
+        shown = _format_value(cells.at(self.column, row))
+        if shown is None and self.meta.get("value_column"):
+            shown = _format_value(cells.at(self.meta["value_column"], row))
+        return shown
 
-        def value_at(pos: int | None) -> str | None:
-            if pos is None:
-                return None
-            if column_list:
-                parts = [_format_value(_cell(original, prepared, c, pos)) for c in column_list]
-                return " / ".join(p or "" for p in parts)
-            shown = _format_value(_cell(original, prepared, column, pos)) if column else None
-            if shown is None and value_column:
-                shown = _format_value(_cell(original, prepared, value_column, pos))
-            return shown
+    def expected(self, cells: _Cells, row: int | None) -> str | None:
+        expected = self.meta.get("expected_vi")
+        column = self.meta.get("expected_column")
+        if expected and column:
+            expected = expected.format(expected_value=_format_value(cells.at(column, row)) or "?")
+        return expected
 
-        positions = [position.get(row) if row is not None else None for row in rows]
-        sample = [
-            {"source_row": row, "value": value_at(pos)}
-            for row, pos in zip(rows[:SAMPLE_SIZE], positions[:SAMPLE_SIZE], strict=True)
-        ]
-        result = ExpectationResult(
-            code=meta.get("code") or config.type,
-            expectation_type=config.type,
-            column=column,
-            severity=severity,
-            success=bool(r.success),
-            unexpected_count=unexpected_count,
-            element_count=element_count,
-            unexpected=sample,
-            kwargs=_json_safe(kwargs),
-            message_vi=meta.get("message_vi", ""),
-            fix_vi=meta.get("fix_vi", ""),
-        )
-        if r.success:
-            return result, []
+    def result(self, cells: _Cells) -> ExpectationResult:
+        return ExpectationResult(
+            code=self.code, expectation_type=self.expectation_type, column=self.column,
+            severity=self.severity, success=self.success,
+            unexpected_count=self.unexpected_count, element_count=self.element_count,
+            unexpected=[{"source_row": row, "value": self.value(cells, row)}
+                        for row in self.rows[:SAMPLE_SIZE]],
+            kwargs=_json_safe(self.kwargs), message_vi=self.meta.get("message_vi", ""),
+            fix_vi=self.meta.get("fix_vi", ""))
 
-        expected_column = meta.get("expected_column")
+    def problems(self, template: str, cells: _Cells, limit: int) -> list[Problem]:
+        message = self.meta.get("message_vi", "")
 
-        def expected_at(pos: int | None) -> str | None:
-            expected = meta.get("expected_vi")
-            if expected and expected_column:
-                found = _cell(original, prepared, expected_column, pos) if pos is not None else None
-                expected = expected.format(expected_value=_format_value(found) or "?")
-            return expected
-
-        def problem(
-            row: int | None, value: str | None, message: str, pos: int | None = None
-        ) -> Problem:
+        def problem(row: int | None, text: str) -> Problem:
             return Problem(
-                code=result.code,
-                severity=severity,
-                message_vi=message,
-                fix_vi=result.fix_vi,
-                sheet=SHEET_NAMES_VI.get(template),
-                row=row,
-                column=column,
-                value=value,
-                expected=expected_at(pos),
-            )
+                code=self.code, severity=self.severity, message_vi=text,
+                fix_vi=self.meta.get("fix_vi", ""), sheet=SHEET_NAMES_VI.get(template),
+                row=row, column=self.column, value=self.value(cells, row),
+                expected=self.expected(cells, row))
 
-        problems = []
-        if not rows:  # an expectation on the whole sheet rather than on rows
-            problems.append(problem(None, None, result.message_vi))
-        for row, pos in zip(rows[: self.max_problems_per_rule],
-                            positions[: self.max_problems_per_rule], strict=True):
-            problems.append(problem(row, value_at(pos), result.message_vi, pos))
-        if len(rows) > self.max_problems_per_rule:
-            more = len(rows) - self.max_problems_per_rule
-            problems.append(problem(
-                None, None,
-                f"{result.message_vi} Còn {more} dòng khác có cùng lỗi, không liệt kê hết.",
-            ))
-        return result, problems
+        if not self.rows:  # an expectation on the whole sheet rather than on rows
+            return [problem(None, message)]
+        out = [problem(row, message) for row in self.rows[:limit]]
+        if len(self.rows) > limit:
+            more = len(self.rows) - limit
+            out.append(problem(
+                None, f"{message} Còn {more} dòng khác có cùng lỗi, không liệt kê hết."))
+        return out
 
 
 def _unexpected_rows(detail: Mapping[str, Any]) -> list[int | None]:
@@ -389,15 +380,6 @@ def _unexpected_rows(detail: Mapping[str, Any]) -> list[int | None]:
             seen.add(row)
             rows.append(row)
     return sorted(rows, key=lambda x: (x is None, x or 0))
-
-
-def _cell(original: pd.DataFrame, prepared: pd.DataFrame, column: str, pos: int) -> Any:
-    # The value as the parser produced it (Decimal, date) when available.
-    if column in original.columns:
-        return original[column].iloc[pos]
-    if column in prepared.columns:
-        return prepared[column].iloc[pos]
-    return None
 
 
 def _format_value(value: Any) -> str | None:

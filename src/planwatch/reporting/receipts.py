@@ -9,23 +9,47 @@ from __future__ import annotations
 
 import html
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from planwatch.ingest.model import SHEET_NAMES_VI
-
-STATUS_VI = {
-    "accepted": "Đã tiếp nhận",
-    "accepted_with_warnings": "Đã tiếp nhận, có lưu ý",
-    "rejected": "Bị từ chối — cần gửi lại",
-    "duplicate": "Trùng lặp — tệp này đã được gửi trước đó",
-    "superseded": "Đã được thay thế bởi bản mới hơn",
-}
-SEVERITY_VI = {"block": "Lỗi (phải sửa)", "warn": "Lưu ý"}
+from planwatch.quality.decision import file_status
+from planwatch.vocabulary.problems import distinct
+from planwatch.vocabulary.statuses import SEVERITY_LABELS_VI as SEVERITY_VI
+from planwatch.vocabulary.statuses import SUBMISSION_STATUS_LABELS_VI as STATUS_VI
+from planwatch.vocabulary.templates import SHEET_NAMES_VI
+from planwatch.warehouse.submissions import FileWrite
 
 
-def write_receipt(html_path: Path, receipt: dict[str, Any]) -> Path:
-    """Write the HTML page and its JSON twin (temp file then rename); return the HTML path."""
+def receipt_of(write: FileWrite, agency_name_vi: str | None) -> dict[str, Any]:
+    """What the receipt of one received file says (its JSON form)."""
+    first = write.submissions[0]
+    return {
+        "file_name": write.file_name,
+        "file_sha256": write.file_sha256,
+        "plan_code": first.plan_code,
+        "agency_code": first.agency_code,
+        "agency_name_vi": agency_name_vi,
+        "period": first.period,
+        "received_at": write.received_at.isoformat(),
+        "processed_at": datetime.now(UTC).isoformat(),
+        "status": file_status(s.status for s in write.submissions),
+        "submissions": [
+            {"submission_id": s.submission_id, "template": s.template, "status": s.status,
+             "version": s.version, "row_count": s.row_count, "duplicate_of": s.duplicate_of}
+            for s in write.submissions],
+        "problems": [p.to_dict() for p in distinct(
+            p for s in write.submissions for p in s.problems)],
+    }
+
+
+def write_receipt(html_path: Path, write: FileWrite, agency_name_vi: str | None) -> Path:
+    """Write the receipt of ``write``: its HTML page and JSON twin (temp file then
+    rename); returns the HTML path."""
+    return _write_page_and_json(html_path, receipt_of(write, agency_name_vi))
+
+
+def _write_page_and_json(html_path: Path, receipt: dict[str, Any]) -> Path:
     json_path = html_path.with_suffix(".json")
     html_path.parent.mkdir(parents=True, exist_ok=True)
     for path, text in ((json_path, json.dumps(receipt, ensure_ascii=False, indent=2,
@@ -52,6 +76,7 @@ def render_html(receipt: dict[str, Any]) -> str:
         "<table>",
         f"<tr><th>Tệp</th><td>{_e(receipt['file_name'])}</td></tr>",
         f"<tr><th>Mã SHA-256</th><td><code>{_e(receipt['file_sha256'])}</code></td></tr>",
+        f"<tr><th>Kế hoạch</th><td>{_e(receipt.get('plan_code'))}</td></tr>",
         f"<tr><th>Đơn vị</th><td>{_e(receipt.get('agency_code'))} "
         f"{_e(receipt.get('agency_name_vi'))}</td></tr>",
         f"<tr><th>Kỳ báo cáo</th><td>{_e(receipt.get('period'))}</td></tr>",

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-import psycopg
-
 from planwatch.config import Settings, load_settings
 from planwatch.warehouse.embedded import EmbeddedPostgres
 
@@ -18,9 +13,3 @@ def warehouse_url(settings: Settings | None = None) -> str:
     status = EmbeddedPostgres(settings.state_dir).start()
     assert status.url is not None
     return status.url
-
-
-@contextmanager
-def connect(url: str | None = None, *, autocommit: bool = False) -> Iterator[psycopg.Connection]:
-    with psycopg.connect(url or warehouse_url(), autocommit=autocommit) as conn:
-        yield conn

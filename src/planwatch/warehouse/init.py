@@ -1,4 +1,8 @@
-"""``planwatch init``: schemas, tables, roles and the plan catalog."""
+"""``planwatch init``: migrations, roles, the plan catalogs, plans for old rows.
+
+Idempotent: a new, empty database is left ready for ``planwatch ingest``; an
+existing warehouse is upgraded in place.
+"""
 
 from __future__ import annotations
 
@@ -7,29 +11,37 @@ from importlib import resources
 
 import psycopg
 
+from planwatch.catalog import load_catalogs
 from planwatch.config import Settings
-from planwatch.dbt_runner import run_dbt
+from planwatch.dbt import load_seeds
+from planwatch.warehouse.migrate import upgrade
+from planwatch.warehouse.submissions import assign_plans
 
 log = logging.getLogger(__name__)
 
 
-def _sql(name: str) -> str:
-    return resources.files("planwatch.warehouse").joinpath(name).read_text(encoding="utf-8")
-
-
-def create_schema(url: str) -> None:
-    with psycopg.connect(url) as conn:
-        # Serialise concurrent inits (two workers starting at once).
-        conn.execute("select pg_advisory_xact_lock(hashtext('planwatch.init'))")
-        conn.execute(_sql("schema.sql"))
+def create_roles(url: str) -> None:
+    sql = resources.files("planwatch.warehouse").joinpath("roles.sql").read_text(encoding="utf-8")
     try:
         with psycopg.connect(url) as conn:
-            conn.execute(_sql("roles.sql"))
+            conn.execute(sql)
     except psycopg.errors.InsufficientPrivilege:
         log.warning("Not allowed to create roles on this server; skipped role set-up.")
 
 
+def create_schema(url: str) -> None:
+    """The tables at the newest migration, and the roles."""
+    before, after = upgrade(url)
+    if before != after:
+        log.info("warehouse migrated from %s to %s", before or "nothing", after)
+    create_roles(url)
+
+
 def init_warehouse(url: str, settings: Settings) -> None:
-    """Idempotent: leaves the database ready for ``planwatch ingest``."""
     create_schema(url)
-    run_dbt(["seed", "--quiet"], url, settings)
+    load_seeds(url, settings)
+    catalogs = load_catalogs(settings.seeds_dir)
+    with psycopg.connect(url) as conn:
+        assigned = assign_plans(conn, catalogs)
+    if assigned:
+        log.info("%d earlier submission(s) given their plan", assigned)

@@ -1,4 +1,4 @@
-"""Shared helpers for writing workbooks (templates, demo data, exports).
+"""Helpers for writing workbooks (templates, demo data, exports).
 
 Two rules hold for every workbook planwatch writes:
 
@@ -11,8 +11,6 @@ Two rules hold for every workbook planwatch writes:
   caller (xlsxwriter already fixes the zip entry timestamps), so the same
   input gives the same bytes.
 
-For plain-text exports (CSV) use :func:`safe_cell_text`, which puts a literal
-``'`` in front of such text (the usual CSV-injection defence).
 """
 
 from __future__ import annotations
@@ -45,18 +43,8 @@ DEFAULT_FONT = {"font_name": "Times New Roman", "font_size": 12}
 
 
 def needs_quote(text: str) -> bool:
-    """True if a spreadsheet would read ``text`` as a formula."""
-    return text.startswith(FORMULA_TRIGGERS)
-
-
-def safe_cell_text(value: Any) -> Any:
-    """Text made safe for a plain-text export: ``'`` before a formula trigger.
-
-    Non-text values are returned unchanged.
-    """
-    if isinstance(value, str) and needs_quote(value):
-        return "'" + value
-    return value
+    """True if a spreadsheet would read ``text`` as a formula (a lone ``-`` is text)."""
+    return len(text) > 1 and text.startswith(FORMULA_TRIGGERS)
 
 
 def vn_number(value: int | float | Decimal, decimals: int | None = None) -> str:

@@ -1,7 +1,9 @@
-"""Task bodies for the DAGs, importable and testable without a scheduler.
+"""Task bodies of the ``submissions__ingest`` DAG, testable without a scheduler.
 
-The ingestor (catalog + GX suites, ~5 s to load) is cached per process, so
-the mapped per-file tasks of one run pay for it once per worker process.
+The run for a month starts after that month's deadline (the configured day,
+local time). The ingestor (catalogs + GX suites, ~5 s to load) is cached per
+process, so the mapped per-file tasks of one run pay for it once per worker
+process.
 """
 
 from __future__ import annotations
@@ -11,8 +13,25 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from planwatch.config import load_settings
+import pendulum
+
+from planwatch.config import Settings, load_settings
 from planwatch.ingest.files import discover
+
+# Any date before the first plan: the DAGs do not catch up on their own.
+START_DATE = pendulum.datetime(2020, 1, 1, tz="UTC")
+
+
+def schedule(settings: Settings) -> str:
+    """At 01:00 on the deadline day of every month (cron, in ``timezone``)."""
+    return f"0 1 {settings.deadline_day} * *"
+
+
+def logical_date_of(period: str, settings: Settings) -> str:
+    """The logical date of a period's run: 01:00 on its deadline day, local time."""
+    tz = pendulum.timezone(settings.timezone)
+    year, month = (int(p) for p in period.split("-"))
+    return pendulum.datetime(year, month, settings.deadline_day, 1, tz=tz).isoformat()
 
 
 def period_of(logical_date: datetime) -> str:
@@ -29,7 +48,7 @@ def pending_files(period: str) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _ingestor():  # type: ignore[no-untyped-def]
-    from planwatch.ingest.pipeline import Ingestor
+    from planwatch.flow.ingestor import Ingestor
     from planwatch.warehouse.db import warehouse_url
 
     settings = load_settings()
@@ -40,8 +59,8 @@ def ingest_one(path: str) -> dict[str, Any]:
     """Ingest one inbox file; returns its submissions' statuses for XCom."""
     import psycopg
 
+    from planwatch.flow.ingestor import IngestReport
     from planwatch.ingest.files import discover_one
-    from planwatch.ingest.pipeline import IngestReport
 
     ingestor = _ingestor()
     report = IngestReport()

@@ -1,4 +1,4 @@
-"""``planwatch run``: a whole demo year through Airflow, then the summary.
+"""``planwatch run``: a demo year of a plan through Airflow, then the summary.
 
 Each month with new files is one real ``submissions__ingest`` DAG run; the
 marts are built once at the end by the ``warehouse__build`` DAG (scheduled on
@@ -14,15 +14,19 @@ from datetime import UTC, datetime
 
 import psycopg
 
-from planwatch.build import generate_docs, parse_project
-from planwatch.catalog.seeds import load_catalog
+from planwatch.catalog import Catalog, load_catalogs
 from planwatch.config import Settings
-from planwatch.demo_data import write_demo_year
+from planwatch.dbt import generate_docs, parse_project
+from planwatch.demo.cases import Calendar
+from planwatch.demo.year import write_demo_year
 from planwatch.ingest.files import discover, sha256_of
 from planwatch.orchestration.airflow_cli import run_dags
+from planwatch.orchestration.submissions_ingest import logical_date_of
 from planwatch.reporting.summary import print_summary
 from planwatch.warehouse.db import warehouse_url
 from planwatch.warehouse.init import init_warehouse
+from planwatch.warehouse.submissions import processed_files
+from planwatch.warehouse.summary import marts_exist
 
 
 class Steps:
@@ -37,40 +41,42 @@ def unprocessed_files(url: str, settings: Settings, period: str) -> int:
     folder = settings.inbox_dir / period
     if not folder.is_dir():
         return 0
-    files = discover(folder)
-    with psycopg.connect(url) as conn:
-        known = {(r[0], r[1]) for r in conn.execute(
-            "select inbox_path, file_sha256 from audit.submissions where period = %s or "
-            "inbox_path like %s", (period, f"{period}/%"))}
     root = settings.inbox_dir.resolve()
-    return sum((f.path.relative_to(root).as_posix(), sha256_of(f.path)) not in known
-               for f in files)
-
-
-def marts_exist(url: str) -> bool:
+    files = [(f.path.relative_to(root).as_posix(), f.path) for f in discover(folder)]
     with psycopg.connect(url) as conn:
-        return conn.execute("select to_regclass('marts.fct_submission')").fetchone()[0] is not None
+        known = processed_files(conn, [rel for rel, _ in files])
+    return sum((rel, sha256_of(path)) not in known for rel, path in files)
 
 
-def run_demo_year(settings: Settings, *, year: int = 2024, months: int = 12) -> None:
+def demo_plan(settings: Settings, plan_code: str | None) -> Catalog:
+    """The plan the demo runs: the one named, else the catalog's only plan."""
+    return load_catalogs(settings.seeds_dir).get(plan_code)
+
+
+def run_demo_year(settings: Settings, *, plan_code: str | None = None,
+                  months: int = 12) -> None:
     steps = Steps()
+    catalog = demo_plan(settings, plan_code)
     url = warehouse_url(settings)
     steps.say(f"warehouse at {url}")
     init_warehouse(url, settings)
-    steps.say("schemas, roles and plan catalog ready")
-    if not (settings.inbox_dir / f"{year}-01").is_dir():
-        manifest = write_demo_year(load_catalog(settings.seeds_dir), year, settings.inbox_dir)
-        steps.say(f"{len(manifest.files)} demo submissions written to {settings.inbox_dir}")
+    steps.say("schemas, roles and plan catalogs ready")
+    periods = catalog.plan.periods[:months]
+    if not (settings.inbox_dir / periods[0]).is_dir():
+        manifest = write_demo_year(catalog, settings.inbox_dir,
+                                   calendar=Calendar.configured(settings))
+        steps.say(f"{len(manifest.files)} demo submissions for plan {catalog.plan_code} "
+                  f"written to {settings.inbox_dir}")
     else:
         steps.say(f"demo submissions already in {settings.inbox_dir}")
     runs = []
-    for month in range(1, months + 1):
-        period = f"{year}-{month:02d}"
+    for period in periods:
         pending = unprocessed_files(url, settings, period)
         if pending:
-            runs.append(("submissions__ingest", f"{period}-20T01:00:00+07:00"))
+            runs.append(("submissions__ingest", logical_date_of(period, settings)))
             steps.say(f"{period}: {pending} new file(s)")
-    build = bool(runs) or not marts_exist(url)
+    with psycopg.connect(url) as conn:
+        build = bool(runs) or not marts_exist(conn)
     if build:
         parse_project(url, settings)
         steps.say("dbt project parsed (the manifest Cosmos renders the build DAG from)")

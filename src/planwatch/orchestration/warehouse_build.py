@@ -1,4 +1,5 @@
-"""The Cosmos task group that runs the dbt project, one task per model.
+"""The ``warehouse__build`` DAG's task group: the dbt project through Cosmos,
+one task per model.
 
 Rendered from a pre-built manifest (LoadMode.DBT_MANIFEST) so that parsing
 the DAG file never runs dbt. Connection settings reach dbt as the
@@ -11,7 +12,7 @@ from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, 
 from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
 
 from planwatch.config import load_settings
-from planwatch.dbt_runner import dbt_executable
+from planwatch.dbt import dbt_executable
 
 
 def dbt_build_group(group_id: str = "dbt") -> DbtTaskGroup:

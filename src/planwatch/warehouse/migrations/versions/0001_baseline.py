@@ -1,15 +1,24 @@
--- planwatch warehouse: schemas and the tables planwatch itself writes.
--- Idempotent: safe to run on every `planwatch init`.
--- staging / intermediate / marts belong to dbt; raw.plan_* are dbt seeds.
+"""The warehouse as release 0.1.0 created it (before versioned migrations).
 
-create schema if not exists raw;
-create schema if not exists audit;
-create schema if not exists staging;
-create schema if not exists intermediate;
-create schema if not exists marts;
+A warehouse that release created is stamped at this revision by ``planwatch
+init`` and upgraded from here; a new warehouse runs it first. Frozen: never edit.
 
+Revision ID: 0001
+Revises:
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+SCHEMA_0_1_0 = """
 -- One row per file received, whatever became of it.
-create table if not exists audit.files (
+create table audit.files (
     file_sha256     text primary key,
     file_name       text not null,
     file_size       bigint not null,
@@ -20,13 +29,13 @@ create table if not exists audit.files (
 -- One row per file and template it carries (a workbook with three data
 -- sheets is three submissions sharing file_sha256). A file that cannot be read
 -- at all is one rejected row whose template is what its name suggests, or null.
-create table if not exists audit.submissions (
+create table audit.submissions (
     submission_id   bigserial primary key,
     file_name       text not null,
     inbox_path      text not null,
     file_sha256     text not null,
     agency_code     text,
-    period          text check (period ~ '^\d{4}-\d{2}$'),
+    period          text check (period ~ '^\\d{4}-\\d{2}$'),
     template        text check (template in ('tasks', 'indicators', 'disbursement')),
     received_at     timestamptz not null,
     processed_at    timestamptz not null default now(),
@@ -41,12 +50,12 @@ create table if not exists audit.submissions (
     superseded_by   bigint references audit.submissions (submission_id),
     code_version    text
 );
-create index if not exists submissions_key_idx
+create index submissions_key_idx
     on audit.submissions (agency_code, period, template);
-create index if not exists submissions_sha_idx on audit.submissions (file_sha256);
+create index submissions_sha_idx on audit.submissions (file_sha256);
 
 -- Every check run on a submission, failed or not: the auditors' trail.
-create table if not exists audit.validation_results (
+create table audit.validation_results (
     submission_id   bigint not null references audit.submissions (submission_id),
     suite_name      text not null,
     expectation     text not null,
@@ -57,10 +66,10 @@ create table if not exists audit.validation_results (
     details         jsonb not null default '{}'::jsonb,
     validated_at    timestamptz not null default now()
 );
-create index if not exists validation_results_sub_idx on audit.validation_results (submission_id);
+create index validation_results_sub_idx on audit.validation_results (submission_id);
 
 -- Pipeline events (ingest runs, builds) for operators.
-create table if not exists audit.events (
+create table audit.events (
     event_id        bigserial primary key,
     occurred_at     timestamptz not null default now(),
     kind            text not null,
@@ -68,7 +77,7 @@ create table if not exists audit.events (
 );
 
 -- Raw rows, append-only: one per data row read, traceable to file and row.
-create table if not exists raw.tasks (
+create table raw.tasks (
     submission_id       bigint not null references audit.submissions (submission_id),
     source_row          integer not null,
     row_label           text,
@@ -85,7 +94,7 @@ create table if not exists raw.tasks (
     primary key (submission_id, source_row)
 );
 
-create table if not exists raw.indicators (
+create table raw.indicators (
     submission_id           bigint not null references audit.submissions (submission_id),
     source_row              integer not null,
     row_label               text,
@@ -106,7 +115,7 @@ create table if not exists raw.indicators (
     primary key (submission_id, source_row)
 );
 
-create table if not exists raw.disbursement (
+create table raw.disbursement (
     submission_id           bigint not null references audit.submissions (submission_id),
     source_row              integer not null,
     row_label               text,
@@ -123,3 +132,14 @@ create table if not exists raw.disbursement (
     extra                   jsonb not null default '{}'::jsonb,
     primary key (submission_id, source_row)
 );
+"""
+
+
+def upgrade() -> None:
+    for schema in ("raw", "audit", "staging", "intermediate", "marts"):
+        op.execute(f"create schema if not exists {schema}")
+    op.execute(SCHEMA_0_1_0)
+
+
+def downgrade() -> None:
+    raise NotImplementedError("the baseline is not undone: drop the database instead")

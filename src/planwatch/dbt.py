@@ -1,0 +1,77 @@
+"""Running dbt against the warehouse: ``planwatch build`` and the seeds of ``init``.
+
+Connection settings reach dbt as the environment variables that
+``dbt_project/profiles.yml`` reads, so nothing secret is written down. The
+reporting calendar (deadline, grace, cut-off) goes in the same way, so dbt and
+Python read one setting.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from planwatch.config import Settings
+from planwatch.vocabulary.periods import CUTOFF_DAY
+
+
+def dbt_env(url: str, settings: Settings) -> dict[str, str]:
+    parsed = urlparse(url)
+    env = dict(os.environ)
+    env.update(
+        PLANWATCH_DB_HOST=parsed.hostname or "127.0.0.1",
+        PLANWATCH_DB_PORT=str(parsed.port or 5432),
+        PLANWATCH_DB_USER=unquote(parsed.username or "postgres"),
+        PLANWATCH_DB_PASSWORD=unquote(parsed.password or ""),
+        PLANWATCH_DB_NAME=parsed.path.lstrip("/") or "postgres",
+        PLANWATCH_DEADLINE_DAY=str(settings.deadline_day),
+        PLANWATCH_GRACE_DAYS=str(settings.grace_days),
+        PLANWATCH_TIMEZONE=settings.timezone,
+        PLANWATCH_CUTOFF_DAY=str(CUTOFF_DAY),
+        DBT_PROFILES_DIR=str(settings.dbt_project_dir),
+        DBT_PROJECT_DIR=str(settings.dbt_project_dir),
+        DBT_TARGET_PATH=str(settings.dbt_target_dir),
+        DBT_LOG_PATH=str(settings.state_dir / "dbt_logs"),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+    )
+    return env
+
+
+def dbt_executable() -> str:
+    candidate = Path(sys.executable).parent / "dbt"
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+def run_dbt(args: list[str], url: str, settings: Settings) -> None:
+    """Run one dbt command; its own progress output goes to the terminal."""
+    subprocess.run([dbt_executable(), *args], env=dbt_env(url, settings),
+                   cwd=settings.dbt_project_dir, check=True)
+
+
+def load_seeds(url: str, settings: Settings) -> None:
+    """The plan catalog and vocabularies into raw.* (re-created: a seed's columns
+    may change with a release; nothing but dbt's own views depend on them)."""
+    run_dbt(["seed", "--full-refresh", "--quiet"], url, settings)
+
+
+def parse_project(url: str, settings: Settings) -> Path:
+    """Write the manifest Cosmos renders the build DAG from."""
+    run_dbt(["parse", "--quiet"], url, settings)
+    return settings.dbt_target_dir / "manifest.json"
+
+
+def build_marts(url: str, settings: Settings) -> None:
+    run_dbt(["build", "--exclude", "resource_type:seed"], url, settings)
+
+
+def generate_docs(url: str, settings: Settings) -> Path:
+    """dbt docs as one self-contained HTML page under ``data/reports/dbt_docs``."""
+    run_dbt(["docs", "generate", "--static", "--quiet"], url, settings)
+    out = settings.reports_dir / "dbt_docs"
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(settings.dbt_target_dir / "static_index.html", out / "index.html")
+    return out / "index.html"

@@ -1,0 +1,130 @@
+"""Which agency-month gets which case: missing, late, resubmitted, duplicate,
+invalid (and why), and when each file arrives.
+
+Each case is spread over agencies before any agency gets it twice, and each
+appears at least once when the catalog allows it; a few arrivals fall minutes
+either side of the deadline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+from planwatch.config import Settings, load_settings
+from planwatch.demo.content import AgencyYear
+from planwatch.demo.seeding import seeded
+from planwatch.vocabulary.periods import on_time_before
+
+# Shares of agency-months (each case at least once when possible).
+_SHARE_MISSING = 0.025
+_SHARE_INVALID_EACH = 0.008
+_SHARE_RESUBMISSION = 0.03
+_SHARE_DUPLICATE = 0.02
+_SHARE_LATE = 0.10
+
+
+@dataclass
+class Slot:
+    agency_code: str
+    month: int
+    case: str = "normal"  # normal | missing | resubmission | duplicate | <invalid reason>
+    late: bool = False
+
+
+def assign_cases(ays: dict[str, AgencyYear], seed: int) -> dict[tuple[str, int], Slot]:
+    rng = seeded(seed, "cases")
+    slots = {(code, m): Slot(code, m) for code in ays for m in range(1, 13)}
+    order = sorted(slots)
+    rng.shuffle(order)
+    n = len(order)
+
+    def count(share: float) -> int:
+        return max(1, round(share * n))
+
+    def eligible(case: str, ay: AgencyYear) -> bool:
+        xlsx = ay.profile.kind == "xlsx"
+        return {
+            "period_mismatch": xlsx,
+            "resubmission": xlsx,
+            "duplicate": xlsx,
+            "unit_mismatch": "indicators" in ay.templates,
+            "unknown_task_code": "tasks" in ay.templates,
+            "invalid_status": "tasks" in ay.templates,
+        }.get(case, True)
+
+    plan = [
+        ("period_mismatch", count(_SHARE_INVALID_EACH)),
+        ("resubmission", count(_SHARE_RESUBMISSION)),
+        ("duplicate", count(_SHARE_DUPLICATE)),
+        ("unit_mismatch", count(_SHARE_INVALID_EACH)),
+        ("unknown_task_code", count(_SHARE_INVALID_EACH)),
+        ("invalid_status", count(_SHARE_INVALID_EACH)),
+        ("missing_required_column", count(_SHARE_INVALID_EACH)),
+        ("missing", count(_SHARE_MISSING)),
+    ]
+    for case, k in plan:
+        # Spread each case over agencies before giving an agency a second one.
+        used: dict[str, int] = {}
+        for _ in range(k):
+            best = None
+            for key in order:
+                slot = slots[key]
+                if slot.case != "normal" or not eligible(case, ays[slot.agency_code]):
+                    continue
+                if best is None or used.get(key[0], 0) < used.get(best[0], 0):
+                    best = key
+                    if used.get(key[0], 0) == 0:
+                        break
+            if best is None:
+                break
+            slots[best].case = case
+            used[best[0]] = used.get(best[0], 0) + 1
+    present = [key for key in order if slots[key].case != "missing"]
+    late_rng = seeded(seed, "late")
+    for key in late_rng.sample(present, min(len(present), count(_SHARE_LATE))):
+        slots[key].late = True
+    return slots
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """The reporting calendar the demo's arrival times follow (``Settings``)."""
+
+    deadline_day: int
+    grace_days: int
+    timezone: str
+
+    @classmethod
+    def configured(cls, settings: Settings | None = None) -> Calendar:
+        """The calendar of the settings (the environment by default)."""
+        settings = settings or load_settings()
+        return cls(settings.deadline_day, settings.grace_days, settings.timezone)
+
+    def due(self, period: str) -> dt.datetime:
+        return on_time_before(period, deadline_day=self.deadline_day,
+                              grace_days=self.grace_days, timezone=self.timezone)
+
+    def is_late(self, at: dt.datetime, period: str) -> bool:
+        """Received at or after the instant the period's submissions were due."""
+        return at >= self.due(period)
+
+
+def arrival_time(period: str, late: bool, rng: random.Random, edge: bool,
+                 calendar: Calendar) -> dt.datetime:
+    """When an agency's file for ``period`` arrives: most in the five days before
+    the deadline, late ones up to eight days after; ``edge`` ones minutes from it."""
+    due = calendar.due(period)
+    if late:
+        if edge:  # just after the deadline
+            return due + dt.timedelta(minutes=rng.randint(0, 20), seconds=rng.randint(0, 59))
+        days = rng.choice((0, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8))
+    else:
+        if edge:  # just before the deadline
+            return due - dt.timedelta(minutes=60 - rng.randint(40, 59)) + dt.timedelta(
+                seconds=rng.randint(0, 59))
+        days = -rng.choice((5, 4, 4, 3, 3, 2, 2, 2, 1, 1, 1, 1))
+    hour = rng.choice((7, 8, 8, 9, 9, 10, 10, 11, 13, 14, 14, 15, 15, 16, 16, 17, 20, 22))
+    return due + dt.timedelta(days=days, hours=hour, minutes=rng.randint(0, 59),
+                              seconds=rng.randint(0, 59))

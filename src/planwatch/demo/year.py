@@ -1,0 +1,223 @@
+"""A deterministic, realistic year of a plan's agency submissions, mess included.
+
+``write_demo_year(catalog, out_dir, calendar=...)`` writes one folder per
+reporting period of the plan's year (``out_dir/2024-01/`` ...) holding what the
+agencies sent that month, and the manifest beside ``out_dir`` saying what each
+file is meant to be. Each file's arrival time is its modification time.
+
+The year, in shares of agencies or agency-months (each case at least once when
+the catalog allows it): most agencies send one .xlsx per month, ~20 % send CSV
+files instead (UTF-8 with/without BOM or Windows-1258, `,` or `;`); the true
+values come from ``simulation``, the mess from ``mess``, the cases (missing,
+late, resubmitted, duplicate, invalid) from ``cases`` and ``defects``, the files
+from ``rendering``. Same catalog and seed, same bytes.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+import os
+import random
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from tqdm import tqdm
+
+from planwatch.catalog.model import Catalog
+from planwatch.demo.cases import Calendar, Slot, arrival_time, assign_cases
+from planwatch.demo.content import AgencyYear, month_sheets
+from planwatch.demo.defects import apply_correction, apply_defect
+from planwatch.demo.manifest import INVALID_REASONS, DemoFile, DemoManifest, manifest_path
+from planwatch.demo.mess import agency_profiles, mess_tags
+from planwatch.demo.rendering import render_csv, render_xlsx
+from planwatch.demo.seeding import seeded
+from planwatch.demo.simulation import indicator_year, project_lines, task_year
+from planwatch.vocabulary.periods import period_of, previous_month
+from planwatch.vocabulary.templates import Template, spec
+
+
+def write_demo_year(
+    catalog: Catalog,
+    out_dir: Path,
+    *,
+    calendar: Calendar | None = None,
+    seed: int | None = None,
+    months: Iterable[int] | None = None,
+    overwrite: bool = False,
+    progress: bool | None = None,
+) -> DemoManifest:
+    """Write a year of the plan's submissions for every reporting agency; returns
+    the manifest.
+
+    Files go to ``out_dir/<YYYY-MM>/``; the manifest beside ``out_dir``
+    (``manifest_path``). The year is the plan's; ``seed`` defaults to it.
+    Arrival times follow ``calendar`` (default: the configured deadline). ``months``
+    limits which months are written (the year is planned in full either way, so
+    a month's files do not depend on which other months are written). A period
+    folder that already holds files is an error unless ``overwrite``, which
+    removes only files named like demo submissions (``<AGENCY>_<YYYY-MM>...``).
+    ``progress`` shows a tqdm bar (default: when stderr is a terminal).
+    """
+    out_dir = Path(out_dir)
+    calendar = calendar or Calendar.configured()
+    year = catalog.plan.year
+    seed = year if seed is None else seed
+    wanted = sorted(set(months or range(1, 13)))
+    if any(not 1 <= m <= 12 for m in wanted):
+        raise ValueError(f"months must be 1..12, got {wanted}")
+    agencies = catalog.reporting_agencies()
+    codes = [a.agency_code for a in agencies]
+    for m in wanted:
+        folder = out_dir / period_of(year, m)
+        if folder.is_dir() and any(folder.iterdir()):
+            if not overwrite:
+                raise FileExistsError(f"{folder} is not empty (use overwrite=True)")
+            prefixes = tuple(f"{c}_{period_of(year, m)}" for c in codes)
+            for path in folder.iterdir():
+                if path.is_file() and path.name.startswith(prefixes):
+                    path.unlink()
+
+    profiles = agency_profiles(catalog, agencies, seed)
+    ays: dict[str, AgencyYear] = {}
+    for agency in agencies:
+        code = agency.agency_code
+        profile = profiles[code]
+        ays[code] = AgencyYear(
+            plan=catalog.plan, agency=agency, profile=profile, templates=catalog.templates_of(code),
+            tasks=[(t, task_year(t, year, seed)) for t in catalog.tasks_of(code)],
+            indicators=[(i, indicator_year(i, seed)) for i in catalog.indicators_of(code)],
+            lines=[line for p in catalog.projects_of(code)
+                   for line in project_lines(p, agency, profile.money_decimals, seed)],
+            seed=seed,
+        )
+    slots = assign_cases(ays, seed)
+    edge_rng = seeded(seed, "edges")
+    present = sorted(k for k, s in slots.items() if s.case != "missing")
+    late_keys = [k for k in present if slots[k].late]
+    ontime_keys = [k for k in present if not slots[k].late]
+    edges = set(edge_rng.sample(late_keys, min(2, len(late_keys))))
+    edges |= set(edge_rng.sample(ontime_keys, min(3, len(ontime_keys))))
+
+    files: list[DemoFile] = []
+    missing: list[dict[str, str]] = []
+    show = sys.stderr.isatty() if progress is None else progress
+    work = [(m, code) for m in wanted for code in codes]
+    for month, code in tqdm(work, desc=f"demo {year}", unit="agency-month", disable=not show):
+        ay = ays[code]
+        slot = slots[(code, month)]
+        period = period_of(year, month)
+        folder = out_dir / period
+        folder.mkdir(parents=True, exist_ok=True)
+        if slot.case == "missing":
+            missing.append({"agency_code": code, "period": period})
+            continue
+        rng = seeded(seed, "file", code, month)
+        at = arrival_time(period, slot.late, rng, (code, month) in edges, calendar)
+        files.extend(_write_agency_month(catalog, ay, slot, month, folder, at, rng, calendar))
+
+    manifest = DemoManifest(
+        seed=seed, plan_code=catalog.plan_code, year=year, timezone=calendar.timezone,
+        deadline=f"before day {calendar.deadline_day} of the reporting month, local time, "
+                 f"plus {calendar.grace_days} day(s) of grace",
+        agencies=codes, files=files, missing=missing,
+    )
+    for f in files:
+        f.path = f.path.replace(os.sep, "/")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    manifest.write_json(manifest_path(out_dir))
+    return manifest
+
+
+def _write(path: Path, data: bytes, at: dt.datetime) -> tuple[str, int]:
+    path.write_bytes(data)
+    ts = int(at.timestamp())
+    os.utime(path, ns=(ts * 1_000_000_000, ts * 1_000_000_000))
+    return hashlib.sha256(data).hexdigest(), len(data)
+
+
+def _write_agency_month(
+    catalog: Catalog, ay: AgencyYear, slot: Slot, month: int, folder: Path,
+    at: dt.datetime, rng: random.Random, calendar: Calendar,
+) -> list[DemoFile]:
+    code = ay.agency.agency_code
+    year = catalog.plan.year
+    period = period_of(year, month)
+    profile = ay.profile
+    sheets = month_sheets(ay, month)
+    rel = f"{period}/"
+    out: list[DemoFile] = []
+    reason = slot.case if slot.case in INVALID_REASONS else None
+    hit: Template | None = None
+    if reason:
+        hit = apply_defect(reason, sheets, catalog, seeded(rng.random(), "defect"))
+
+    if profile.kind == "csv":
+        for sheet in sheets:
+            name = f"{code}_{period}_{spec(sheet.template).csv_suffix}.csv"
+            data, encoding = render_csv(ay, sheet, period, rng)
+            sha, size = _write(folder / name, data, at)
+            mess = mess_tags(profile, {sheet.template}, "csv")
+            if encoding != profile.encoding:
+                mess.append("cp1258_fallback_utf8")
+            bad = reason is not None and hit == sheet.template
+            out.append(DemoFile(
+                path=rel + name, agency_code=code, period=period, kind="csv",
+                templates=[sheet.template], arrival_at=at.isoformat(),
+                is_late=calendar.is_late(at, period),
+                outcome="invalid" if bad else "valid", reason=reason if bad else None,
+                encoding=encoding, delimiter=profile.delimiter, sha256=sha, size=size,
+                mess=mess,
+            ))
+        return out
+
+    info_period = (period_of(*previous_month(year, month)) if reason == "period_mismatch"
+                   else period)
+    templates = [s.template for s in sheets]
+    mess = mess_tags(profile, {s.template for s in sheets}, "xlsx")
+    created = at - dt.timedelta(minutes=rng.randint(20, 2 * 24 * 60))
+    name = f"{code}_{period}.xlsx"
+    if slot.case == "resubmission":
+        true_sheets = copy.deepcopy(sheets)
+        prev_sheets = month_sheets(ay, month - 1) if month > 1 else None
+        changed = apply_correction(sheets, prev_sheets, seeded(rng.random(), "fix"))
+        data = render_xlsx(ay, sheets, info_period, created, seeded(rng.random()))
+        sha, size = _write(folder / name, data, at)
+        v2_name = f"{code}_{period}_v2.xlsx"
+        at2 = at + dt.timedelta(days=rng.randint(2, 5), hours=rng.randint(-6, 6))
+        v2 = render_xlsx(ay, true_sheets, info_period, at2 - dt.timedelta(hours=2),
+                         seeded(rng.random()))
+        sha2, size2 = _write(folder / v2_name, v2, at2)
+        out.append(DemoFile(
+            path=rel + name, agency_code=code, period=period, kind="xlsx", templates=templates,
+            arrival_at=at.isoformat(), is_late=calendar.is_late(at, period), outcome="valid",
+            superseded_by=rel + v2_name, sha256=sha, size=size, mess=mess,
+        ))
+        out.append(DemoFile(
+            path=rel + v2_name, agency_code=code, period=period, kind="xlsx",
+            templates=templates, arrival_at=at2.isoformat(), is_late=calendar.is_late(at2, period),
+            outcome="resubmission", reason=f"corrects {changed}", supersedes=rel + name,
+            sha256=sha2, size=size2, mess=mess,
+        ))
+        return out
+
+    data = render_xlsx(ay, sheets, info_period, created, seeded(rng.random()))
+    sha, size = _write(folder / name, data, at)
+    out.append(DemoFile(
+        path=rel + name, agency_code=code, period=period, kind="xlsx", templates=templates,
+        arrival_at=at.isoformat(), is_late=calendar.is_late(at, period),
+        outcome="invalid" if reason else "valid", reason=reason, sha256=sha, size=size,
+        mess=mess,
+    ))
+    if slot.case == "duplicate":
+        dup_name = f"{code}_{period}_gui_lai.xlsx"
+        at2 = at + dt.timedelta(hours=rng.randint(2, 40))
+        sha2, size2 = _write(folder / dup_name, data, at2)
+        out.append(DemoFile(
+            path=rel + dup_name, agency_code=code, period=period, kind="xlsx",
+            templates=templates, arrival_at=at2.isoformat(), is_late=calendar.is_late(at2, period),
+            outcome="duplicate", duplicate_of=rel + name, sha256=sha2, size=size2, mess=mess,
+        ))
+    return out

@@ -1,0 +1,245 @@
+"""Rules that check a parsed file against the plan catalogs and its own path.
+
+Which agency and month a file is for, and so which plan: its ``Thông tin``
+sheet, its file name and its folder must agree, the agency must be in a plan
+of that year, and when it is in two plans of one year the file must name its
+plan (``Mã kế hoạch``). Then every code a sheet names must be in that plan's
+catalog, and every unit must be the catalog's.
+
+Pure functions: they return Problems (and fix near-miss codes in place), so
+they are tested without a database.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Protocol
+
+from planwatch.catalog.model import Catalog, Catalogs
+from planwatch.text import strip_diacritics
+from planwatch.vocabulary.parsed import ParsedFile, ParsedSheet
+from planwatch.vocabulary.periods import mm_yyyy
+from planwatch.vocabulary.problems import MessageTable, problem_from
+from planwatch.vocabulary.templates import INFO_KEYS_VI, INFO_SHEET_VI, SPECS, spec
+
+_SEGMENT = re.compile(r"\d+")
+_AGENCY = INFO_KEYS_VI["agency_code"]
+_PERIOD = INFO_KEYS_VI["period"]
+_PLAN = INFO_KEYS_VI["plan_code"]
+
+MESSAGES: MessageTable = {
+    "missing_agency": (
+        "block", "Không xác định được mã đơn vị báo cáo.",
+        f"Ghi '{_AGENCY}' trong sheet '{INFO_SHEET_VI}' (hoặc đặt tên tệp CSV theo mẫu "
+        "<MÃ ĐƠN VỊ>_<YYYY-MM>_<mẫu>.csv)."),
+    "agency_code_near_miss": (
+        "warn", "Mã đơn vị '{value}' được hiểu là '{expected}'.",
+        "Lần sau ghi đúng mã đơn vị '{expected}'."),
+    "unknown_agency": (
+        "block", "Mã đơn vị '{value}' không có trong danh mục.",
+        "Kiểm tra lại mã đơn vị theo danh mục của cơ quan theo dõi kế hoạch."),
+    "agency_mismatch": (
+        "block", "Mã đơn vị trong tệp là '{value}' nhưng tên tệp ghi '{expected}'.",
+        f"Sửa '{_AGENCY}' trong sheet '{INFO_SHEET_VI}' hoặc đặt lại tên tệp cho đúng "
+        "đơn vị."),
+    "period_mismatch": (
+        "block", "Kỳ báo cáo trong tệp là {value} nhưng {where} ghi kỳ {expected}.",
+        f"Sửa '{_PERIOD}' cho đúng tháng báo cáo hoặc gửi tệp vào đúng kỳ."),
+    "missing_period": (
+        "block", "Không xác định được kỳ báo cáo.",
+        f"Ghi '{_PERIOD}' dạng MM/YYYY trong sheet '{INFO_SHEET_VI}'."),
+    "unknown_plan": (
+        "block", "Mã kế hoạch '{value}' không có trong danh mục.",
+        f"Ghi đúng '{_PLAN}' ({{expected}}) hoặc để trống ô này."),
+    "plan_mismatch": (
+        "block", "Kế hoạch '{value}' không giao nhiệm vụ cho đơn vị {agency} trong kỳ {period}.",
+        f"Kiểm tra '{_PLAN}', '{_AGENCY}' và '{_PERIOD}' trong sheet '{INFO_SHEET_VI}'."),
+    "no_plan_for_period": (
+        "block", "Không có kế hoạch nào của năm {year} giao nhiệm vụ cho đơn vị {value}.",
+        f"Kiểm tra '{_PERIOD}' và '{_AGENCY}'; nếu đúng, liên hệ cơ quan theo dõi kế hoạch."),
+    "ambiguous_plan": (
+        "block", "Đơn vị {value} báo cáo cho nhiều kế hoạch trong năm {year} ({expected}); "
+        "tệp không ghi báo cáo này thuộc kế hoạch nào.",
+        f"Gửi tệp Excel theo biểu mẫu, ghi '{_PLAN}' trong sheet '{INFO_SHEET_VI}'."),
+    "unit_mismatch": (
+        "block", "Đơn vị tính '{value}' của chỉ tiêu {indicator} khác với kế hoạch ('{expected}').",
+        "Quy đổi số liệu về đơn vị '{expected}' và ghi đúng đơn vị tính."),
+}
+
+# Per template, for its code column: unknown_task_code, task_code_near_miss, ...
+for _spec in SPECS.values():
+    _code = _spec.code_field
+    MESSAGES[f"unknown_{_code.name}"] = (
+        "block", "{column} '{value}' không có trong danh mục.",
+        f"Dùng đúng {_code.header_vi.lower()} trong biểu mẫu kế hoạch đã gửi đơn vị.")
+    MESSAGES[f"{_code.name}_near_miss"] = (
+        "warn", "{column} '{value}' được hiểu là '{expected}'.", "Lần sau ghi đúng '{expected}'.")
+
+
+def code_key(code: str) -> str:
+    """A lenient key: case, diacritics, leading zeros and separators (space, _ or -) ignored."""
+    text = strip_diacritics(unicodedata.normalize("NFKC", code))
+    text = re.sub(r"[\s\u00a0_-]+", "-", text.strip()).upper()
+    return _SEGMENT.sub(lambda m: str(int(m.group())), text)
+
+
+def unit_key(unit: str) -> str:
+    text = strip_diacritics(unicodedata.normalize("NFKC", unit))
+    return re.sub(r"[\s.]+", " ", text).strip().lower()
+
+
+class CodeMatcher:
+    """Exact catalog codes first, then near misses (reported as warnings)."""
+
+    def __init__(self, codes: Iterable[str]) -> None:
+        self.codes = set(codes)
+        self.by_key = {code_key(c): c for c in self.codes}
+
+    def match(self, raw: str) -> tuple[str | None, bool]:
+        """(catalog code or None, whether it was a near miss)."""
+        if raw in self.codes:
+            return raw, False
+        found = self.by_key.get(code_key(raw))
+        return found, found is not None
+
+
+class PathHints(Protocol):
+    """What a file's name and folder say (``ingest.files.InboxFile`` is one)."""
+
+    @property
+    def name_hint(self) -> tuple[str | None, str | None]: ...  # (agency, period)
+
+    @property
+    def folder_period(self) -> str | None: ...
+
+
+def check_identity(parsed: ParsedFile, file: PathHints, catalogs: Catalogs) -> Catalog | None:
+    """Agency, period and plan: known, and the same in the sheet, the file name and
+    the folder. Sets them on ``parsed``; returns the plan's catalog, if one is found."""
+    sheet = INFO_SHEET_VI if parsed.file_kind == "xlsx" else None
+    _check_agency(parsed, file, catalogs, sheet)
+    _check_period(parsed, file, sheet)
+    return _find_plan(parsed, catalogs, sheet)
+
+
+def _check_agency(parsed: ParsedFile, file: PathHints, catalogs: Catalogs,
+                  sheet: str | None) -> None:
+    name_agency, _ = file.name_hint
+    matcher = CodeMatcher(catalogs.agency_codes)
+    agency = parsed.agency_code or name_agency
+
+    def add(code: str, **fields: object) -> None:
+        parsed.problems.append(problem_from(MESSAGES, code, sheet=sheet, column=_AGENCY,
+                                            **fields))  # type: ignore[arg-type]
+
+    if not agency:
+        add("missing_agency")
+    elif agency not in catalogs.agency_codes:
+        fixed, _ = matcher.match(agency)
+        if fixed:
+            add("agency_code_near_miss", value=agency, expected=fixed)
+            agency = fixed
+        else:
+            add("unknown_agency", value=agency)
+    # A copy of another agency's workbook: the sheet and the file name disagree.
+    named, _ = matcher.match(name_agency) if name_agency else (None, False)
+    if named and agency in catalogs.agency_codes and named != agency:
+        add("agency_mismatch", value=agency, expected=named)
+    parsed.agency_code = agency
+
+
+def _check_period(parsed: ParsedFile, file: PathHints, sheet: str | None) -> None:
+    _, name_period = file.name_hint
+    period = parsed.period
+    for where, other in (("thư mục", file.folder_period), ("tên tệp", name_period)):
+        if other and period and other != period:
+            parsed.problems.append(problem_from(
+                MESSAGES, "period_mismatch", sheet=sheet, column=_PERIOD,
+                value=mm_yyyy(period), expected=mm_yyyy(other), where=where))
+        period = period or other
+    if not period:
+        parsed.problems.append(problem_from(MESSAGES, "missing_period", sheet=sheet,
+                                            column=_PERIOD))
+    parsed.period = period
+
+
+def _find_plan(parsed: ParsedFile, catalogs: Catalogs, sheet: str | None) -> Catalog | None:
+    """The plan a submission belongs to: the one its file names, else the only plan
+    of the period's year that lists its agency."""
+    agency, period = parsed.agency_code, parsed.period
+    if not agency or not period or agency not in catalogs.agency_codes:
+        return None  # already reported
+    year = period[:4]
+    if parsed.plan_code:
+        catalog = catalogs.by_plan.get(parsed.plan_code)
+        if catalog is None:
+            parsed.problems.append(problem_from(
+                MESSAGES, "unknown_plan", sheet=sheet, column=_PLAN, value=parsed.plan_code,
+                expected=", ".join(catalogs.by_plan)))
+            return None
+        if catalog not in catalogs.plans_for(agency, period):
+            parsed.problems.append(problem_from(
+                MESSAGES, "plan_mismatch", sheet=sheet, column=_PLAN, value=parsed.plan_code,
+                agency=agency, period=mm_yyyy(period)))
+            return None
+        return catalog
+    found = catalogs.plans_for(agency, period)
+    if len(found) == 1:
+        parsed.plan_code = found[0].plan_code
+        return found[0]
+    code = "no_plan_for_period" if not found else "ambiguous_plan"
+    parsed.problems.append(problem_from(
+        MESSAGES, code, sheet=sheet, column=_PLAN, value=agency, year=year,
+        expected=", ".join(c.plan_code for c in found) or None))
+    return None
+
+
+def check_codes(sheet: ParsedSheet, matcher: CodeMatcher) -> None:
+    """Replace near-miss codes by the catalog's; block codes it does not know."""
+    field = spec(sheet.template).code_field
+    column, label_vi = field.name, field.header_vi
+    for row in sheet.rows:
+        raw = row.get(column)
+        if not raw:
+            continue
+        code, near = matcher.match(str(raw))
+        if code is None:
+            sheet.problems.append(problem_from(
+                MESSAGES, f"unknown_{column}", sheet=sheet.sheet_name, row=row["source_row"],
+                column=label_vi, value=str(raw)))
+        elif near:
+            sheet.problems.append(problem_from(
+                MESSAGES, f"{column}_near_miss", sheet=sheet.sheet_name, row=row["source_row"],
+                column=label_vi, value=str(raw), expected=code))
+            row[column] = code
+
+
+def check_units(sheet: ParsedSheet, units: dict[str, str]) -> None:
+    for row in sheet.rows:
+        code, unit = row.get("indicator_code"), row.get("unit")
+        expected = units.get(code or "")
+        if expected and unit and unit_key(unit) != unit_key(expected):
+            sheet.problems.append(problem_from(
+                MESSAGES, "unit_mismatch", sheet=sheet.sheet_name, row=row["source_row"],
+                column=spec("indicators").field("unit").header_vi, value=unit,
+                expected=expected, indicator=code))
+
+
+def check_against_catalog(parsed: ParsedFile, file: PathHints, catalogs: Catalogs) -> None:
+    """Every catalog rule on one parsed file. When no plan could be found (the
+    file is rejected for that already), its codes are still checked against the
+    only plan that could be meant, if there is one, so that the clerk hears of
+    every problem at once."""
+    catalog = check_identity(parsed, file, catalogs)
+    if catalog is None:
+        candidates = [c for c in catalogs if not parsed.period or c.plan.covers(parsed.period)]
+        catalog = candidates[0] if len(candidates) == 1 else None
+    if catalog is None:
+        return
+    units = {i.indicator_code: i.unit for i in catalog.indicators}
+    for sheet in parsed.sheets:
+        check_codes(sheet, CodeMatcher(catalog.codes(sheet.template)))
+        if sheet.template == "indicators":
+            check_units(sheet, units)

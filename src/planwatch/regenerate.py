@@ -1,0 +1,179 @@
+"""Write every file derived from the specs and vocabularies, then check nothing drifts.
+
+    .venv/bin/python -m planwatch.regenerate          # write
+    .venv/bin/python -m planwatch.regenerate --check  # fail if a file is out of date
+
+* the GX File Data Context's suites (``expectations/gx/``), from
+  ``quality.suites``;
+* the vocabulary seeds of dbt (``dbt_project/seeds/vocabulary/vocab_*.csv``),
+  from ``vocabulary.statuses`` and ``vocabulary.templates``;
+* the column tables of ``docs/submission-format.md`` (between its
+  ``<!-- columns:... -->`` markers), from ``vocabulary.templates``.
+
+The tests run ``--check``'s comparison, so a spec edited without regenerating
+fails them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from planwatch.config import load_settings
+from planwatch.vocabulary.statuses import (
+    CAPITAL_SOURCES,
+    COMPLIANCE_STATUSES,
+    DATA_STATUSES,
+    SEVERITY_LABELS_VI,
+    SUBMISSION_STATUSES,
+    TASK_STATUSES,
+)
+from planwatch.vocabulary.templates import INFO_KEYS_VI, SPECS, Field
+
+VOCABULARY_DIR = Path("dbt_project") / "seeds" / "vocabulary"
+DOCS_FILE = Path("docs") / "submission-format.md"
+
+
+def _csv(header: list[str], rows: list[list[object]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["true" if v is True else "false" if v is False else v for v in row])
+    return out.getvalue()
+
+
+def vocabulary_seeds() -> dict[str, str]:
+    """File name -> content of each vocabulary seed."""
+    return {
+        "vocab_templates.csv": _csv(
+            ["template", "sheet_name_vi", "csv_suffix", "label_vi", "catalog_entity"],
+            [[s.name, s.sheet_name_vi, s.csv_suffix, s.label_vi, s.catalog_entity]
+             for s in SPECS.values()]),
+        "vocab_task_statuses.csv": _csv(
+            ["task_status", "label_vi", "is_completed", "is_late"],
+            [[s.code, s.label_vi, s.is_completed, s.is_late] for s in TASK_STATUSES]),
+        "vocab_data_statuses.csv": _csv(
+            ["data_status", "label_vi"], [[s.code, s.label_vi] for s in DATA_STATUSES]),
+        "vocab_submission_statuses.csv": _csv(
+            ["submission_status", "label_vi", "is_accepted", "is_in_force"],
+            [[s.code, s.label_vi, s.is_accepted, s.is_in_force] for s in SUBMISSION_STATUSES]),
+        "vocab_capital_sources.csv": _csv(
+            ["capital_source_code", "short_vi", "name_vi"],
+            [[s.code, s.short_vi, s.name_vi] for s in CAPITAL_SOURCES]),
+        "vocab_severities.csv": _csv(
+            ["severity", "label_vi"], [[k, v] for k, v in SEVERITY_LABELS_VI.items()]),
+        "vocab_compliance_statuses.csv": _csv(
+            ["compliance_status", "label_vi"], [[s.code, s.label_vi] for s in COMPLIANCE_STATUSES]),
+    }
+
+
+_KIND_VI = {
+    "label": "văn bản", "code": "mã danh mục", "text": "văn bản", "unit": "đơn vị tính",
+    "status": "tình trạng (danh sách)", "data_status": "tính chất số liệu (danh sách)",
+    "capital_source": "nguồn vốn", "number": "số", "percent": "số (%)",
+    "money": "tiền (triệu đồng)", "date": "ngày", "target": "số, khoảng hoặc ngưỡng",
+}
+_KIND_EN = {
+    "label": "text", "code": "catalog code", "text": "text", "unit": "unit",
+    "status": "status (list)", "data_status": "data status (list)",
+    "capital_source": "capital source", "number": "number", "percent": "number (%)",
+    "money": "money (million VND)", "date": "date", "target": "number, range or bound",
+}
+
+
+def _raw(field: Field) -> str:
+    return ", ".join(f"`{c.name}`" for c in field.raw_columns)
+
+
+def column_tables(language: str) -> str:
+    """The column tables of the submission format, one per template."""
+    out = []
+    for s in SPECS.values():
+        if language == "vi":
+            out += [f"**Sheet `{s.sheet_name_vi}`** (tệp CSV `..._{s.csv_suffix}.csv`)", "",
+                    "| Tiêu đề cột | Bắt buộc | Kiểu | Nội dung |", "|---|---|---|---|"]
+            out += [f"| {f.header_vi} | {'có' if f.required else ''} | {_KIND_VI[f.kind]} "
+                    f"| {f.description_vi} |" for f in s.fields]
+        else:
+            out += [f"**Sheet `{s.sheet_name_vi}`** (template `{s.name}`, CSV "
+                    f"`..._{s.csv_suffix}.csv`)", "",
+                    "| header | required | kind | field → raw column | meaning |",
+                    "|---|---|---|---|---|"]
+            out += [f"| {f.header_vi} | {'yes' if f.required else ''} | {_KIND_EN[f.kind]} "
+                    f"| `{f.name}` → {_raw(f)} | {f.description_en} |" for f in s.fields]
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _replace_between(text: str, marker: str, body: str) -> str:
+    """Every ``<!-- marker:start -->...<!-- marker:end -->`` span of ``text`` holds ``body``."""
+    pattern = re.compile(rf"(<!-- {marker}:start -->).*?(<!-- {marker}:end -->)", re.S)
+    if not pattern.search(text):
+        raise ValueError(f"markers <!-- {marker}:start/end --> not found")
+    return pattern.sub(lambda m: m.group(1) + body + m.group(2), text)
+
+
+def _listed(items: list[str]) -> str:
+    return ", ".join(f"`{item}`" for item in items)
+
+
+def docs_text(current: str) -> str:
+    """``docs/submission-format.md`` with its generated parts brought up to date."""
+    text = _replace_between(current, "columns:vi", "\n" + column_tables("vi"))
+    text = _replace_between(text, "columns:en", "\n" + column_tables("en"))
+    text = _replace_between(text, "statuses:vi", _listed([s.label_vi for s in TASK_STATUSES]))
+    text = _replace_between(text, "data-statuses:vi",
+                            _listed([s.label_vi for s in DATA_STATUSES]))
+    return _replace_between(text, "info-keys", _listed(list(INFO_KEYS_VI.values())))
+
+
+def derived_files(project_dir: Path) -> dict[Path, Callable[[str | None], str]]:
+    """Each derived text file -> a function from its current text to what it should be."""
+    files: dict[Path, Callable[[str | None], str]] = {
+        project_dir / VOCABULARY_DIR / name: (lambda _old, text=text: text)
+        for name, text in vocabulary_seeds().items()}
+    files[project_dir / DOCS_FILE] = lambda old: docs_text(old or "")
+    return files
+
+
+def out_of_date(project_dir: Path) -> list[Path]:
+    """The derived files that differ from what the specs give (suites included)."""
+    from planwatch.quality.suites import suites_out_of_date
+
+    stale = []
+    for path, render in derived_files(project_dir).items():
+        old = path.read_text(encoding="utf-8") if path.is_file() else None
+        if old != render(old):
+            stale.append(path)
+    return stale + suites_out_of_date(project_dir / "expectations")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    project_dir = load_settings().project_dir
+    if "--check" in args:
+        stale = out_of_date(project_dir)
+        for path in stale:
+            print(f"out of date: {path}")
+        return 1 if stale else 0
+    from planwatch.quality.suites import init_expectations
+
+    for path, render in derived_files(project_dir).items():
+        old = path.read_text(encoding="utf-8") if path.is_file() else None
+        new = render(old)
+        if new != old:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(new, encoding="utf-8")
+            print(f"written: {path}")
+    init_expectations(project_dir / "expectations")
+    print(f"suites written under {project_dir / 'expectations'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

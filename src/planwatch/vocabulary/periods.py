@@ -1,0 +1,57 @@
+"""Reporting periods: a calendar month, ``YYYY-MM`` in the warehouse and
+``MM/YYYY`` in files (submission-format.md, "Reporting calendar").
+
+The data cut-off (ngày chốt số liệu) is the 14th of the reporting month, as the
+national reporting regime (Decree 09/2019/NĐ-CP) counts a monthly report. The
+deadline day and its grace are configuration (``Settings``), passed in here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+CUTOFF_DAY = 14
+_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def is_period(text: str) -> bool:
+    return bool(_PERIOD.match(text))
+
+
+def split_period(period: str) -> tuple[int, int]:
+    """``"2024-03"`` -> ``(2024, 3)``; ValueError for anything else."""
+    match = _PERIOD.match(period)
+    if not match:
+        raise ValueError(f"period must be YYYY-MM, got {period!r}")
+    return int(match.group(1)), int(match.group(2))
+
+
+def period_of(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def mm_yyyy(period: str) -> str:
+    """``2024-03`` -> ``03/2024``, as files write a period."""
+    year, month = period.split("-")
+    return f"{month}/{year}"
+
+
+def previous_month(year: int, month: int) -> tuple[int, int]:
+    return (year - 1, 12) if month == 1 else (year, month - 1)
+
+
+def cutoff_date(period: str) -> dt.date:
+    """Ngày chốt số liệu of a period."""
+    year, month = split_period(period)
+    return dt.date(year, month, CUTOFF_DAY)
+
+
+def on_time_before(period: str, *, deadline_day: int, grace_days: int,
+                   timezone: str) -> dt.datetime:
+    """The instant a submission for ``period`` must be received before to be on
+    time: 00:00 local time on the deadline day, plus the grace days."""
+    year, month = split_period(period)
+    midnight = dt.datetime(year, month, deadline_day, tzinfo=ZoneInfo(timezone))
+    return midnight + dt.timedelta(days=grace_days)

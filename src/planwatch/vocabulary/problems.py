@@ -1,0 +1,61 @@
+"""``Problem``: one thing wrong with a file, told so that a clerk can fix it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from planwatch.vocabulary.statuses import Severity
+
+
+@dataclass
+class Problem:
+    """``code`` is stable English for machines (e.g. ``unknown_task_code``);
+    ``message_vi`` says what is wrong and ``fix_vi`` what to do, in Vietnamese.
+    ``severity`` ``block`` rejects the submission, ``warn`` only flags it.
+    """
+
+    code: str
+    severity: Severity
+    message_vi: str
+    fix_vi: str = ""
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+    expected: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def is_blocking(self) -> bool:
+        return self.severity == "block"
+
+
+# code -> (severity, message_vi, fix_vi); ``{placeholders}`` are filled from the
+# fields given to ``problem_from``.
+MessageTable = dict[str, tuple[Severity, str, str]]
+
+
+def problem_from(table: MessageTable, code: str, *, sheet: str | None = None,
+                 row: int | None = None, column: str | None = None, value: Any = None,
+                 expected: str | None = None, **fields: Any) -> Problem:
+    """The Problem a message table says for ``code``, its placeholders filled."""
+    severity, message, fix = table[code]
+    values = {"sheet": sheet, "column": column, "value": value, "expected": expected, **fields}
+    return Problem(code, severity, message.format(**values), fix.format(**values), sheet=sheet,
+                   row=row, column=column, value=None if value is None else str(value),
+                   expected=expected)
+
+
+def distinct(problems: Iterable[Problem]) -> list[Problem]:
+    """Each problem once, in order (a file's own problems are shared by its sheets)."""
+    seen: set[int] = set()
+    out = []
+    for p in problems:
+        if id(p) not in seen:
+            seen.add(id(p))
+            out.append(p)
+    return out

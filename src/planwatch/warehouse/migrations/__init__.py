@@ -1,0 +1,1 @@
+"""Alembic migrations of the ``raw`` and ``audit`` schemas (see ``warehouse.migrate``)."""

@@ -1,0 +1,231 @@
+"""Every statement against ``audit.*`` and the raw rows, in one place.
+
+A processed file is written in ONE transaction: the audit rows, the raw rows
+(PostgreSQL COPY) and the supersede of older versions commit together or not
+at all, so a crash or a dropped connection in the middle leaves the warehouse
+as it was, and the next run redoes the file.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from planwatch.catalog.model import Catalogs
+from planwatch.vocabulary.problems import Problem
+from planwatch.vocabulary.statuses import (
+    DUPLICATE,
+    IN_FORCE_STATUSES,
+    REJECTED,
+    SUPERSEDED,
+)
+from planwatch.vocabulary.templates import RAW_COLUMNS
+
+
+@dataclass
+class SubmissionWrite:
+    """One submission (file × template) to record, with its rows if accepted."""
+
+    template: str | None
+    agency_code: str | None
+    period: str | None
+    status: str
+    plan_code: str | None = None
+    sheet_name: str | None = None
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    checks: list[dict[str, Any]] = field(default_factory=list)  # validation results
+    duplicate_of: int | None = None
+    submission_id: int | None = None
+    version: int | None = None
+
+    @property
+    def loads_rows(self) -> bool:
+        return self.status not in (REJECTED, DUPLICATE)
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows) if self.loads_rows else 0
+
+
+@dataclass
+class FileWrite:
+    file_name: str
+    inbox_path: str
+    file_sha256: str
+    file_size: int
+    archive_path: str
+    received_at: datetime
+    receipt_path: str
+    code_version: str
+    submissions: list[SubmissionWrite]
+
+
+@dataclass(frozen=True)
+class EarlierSubmission:
+    submission_id: int
+    template: str | None
+    agency_code: str | None
+    period: str | None
+    plan_code: str | None
+
+
+def already_processed(conn: psycopg.Connection, inbox_path: str, sha256: str) -> bool:
+    row = conn.execute(
+        "select 1 from audit.submissions where inbox_path = %s and file_sha256 = %s limit 1",
+        (inbox_path, sha256),
+    ).fetchone()
+    return row is not None
+
+
+def processed_files(conn: psycopg.Connection, inbox_paths: list[str]) -> set[tuple[str, str]]:
+    """(inbox_path, sha256) of the given inbox paths already processed."""
+    rows = conn.execute(
+        "select distinct inbox_path, file_sha256 from audit.submissions"
+        " where inbox_path = any(%s)", (inbox_paths,)).fetchall()
+    return {(r[0], r[1]) for r in rows}
+
+
+def submission_statuses(conn: psycopg.Connection, ids: list[int]) -> dict[int, str]:
+    """The status the warehouse holds for each of the given submissions."""
+    rows = conn.execute("select submission_id, status from audit.submissions"
+                        " where submission_id = any(%s)", (ids,)).fetchall()
+    return {r[0]: r[1] for r in rows}
+
+
+def earlier_submissions(conn: psycopg.Connection, sha256: str) -> list[EarlierSubmission]:
+    """Submissions of the same bytes received before (not duplicates themselves)."""
+    rows = conn.execute(
+        """select submission_id, template, agency_code, period, plan_code from audit.submissions
+           where file_sha256 = %s and status <> %s order by submission_id""",
+        (sha256, DUPLICATE),
+    ).fetchall()
+    return [EarlierSubmission(*row) for row in rows]
+
+
+def write_file(conn: psycopg.Connection, file: FileWrite) -> None:
+    """Record the file and its submissions; the caller's transaction commits."""
+    conn.execute(
+        """insert into audit.files (file_sha256, file_name, file_size, archive_path)
+           values (%s, %s, %s, %s) on conflict (file_sha256) do nothing""",
+        (file.file_sha256, file.file_name, file.file_size, file.archive_path),
+    )
+    for sub in file.submissions:
+        _write_submission(conn, file, sub)
+
+
+# The submissions that are versions of one another.
+_SAME_KEY = ("plan_code is not distinct from %(plan)s and agency_code = %(agency)s"
+             " and period = %(period)s and template = %(template)s")
+
+
+def _write_submission(conn: psycopg.Connection, file: FileWrite, sub: SubmissionWrite) -> None:
+    keyed = sub.status != DUPLICATE and sub.template and sub.agency_code and sub.period
+    key = {"plan": sub.plan_code, "agency": sub.agency_code, "period": sub.period,
+           "template": sub.template, "duplicate": DUPLICATE, "in_force": list(IN_FORCE_STATUSES),
+           "superseded": SUPERSEDED}
+    if keyed:
+        # One writer at a time per plan/agency/period/template (parallel Airflow tasks).
+        conn.execute("select pg_advisory_xact_lock(hashtext(%s))",
+                     (f"{sub.plan_code}|{sub.agency_code}|{sub.period}|{sub.template}",))
+    (sub.submission_id,) = conn.execute(
+        """insert into audit.submissions
+             (file_name, inbox_path, file_sha256, plan_code, agency_code, period, template,
+              received_at, status, row_count, reasons, sheet_name, receipt_path, duplicate_of,
+              code_version)
+           values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+           returning submission_id""",
+        (file.file_name, file.inbox_path, file.file_sha256, sub.plan_code, sub.agency_code,
+         sub.period, sub.template, file.received_at, sub.status, sub.row_count,
+         Jsonb([p.to_dict() for p in sub.problems]), sub.sheet_name, file.receipt_path,
+         sub.duplicate_of, file.code_version),
+    ).fetchone()
+    if sub.checks:
+        _copy_checks(conn, sub)
+    if not keyed:
+        return
+    if sub.status != REJECTED:
+        _copy_rows(conn, sub)
+    _order_versions(conn, sub, key)
+
+
+def _copy_checks(conn: psycopg.Connection, sub: SubmissionWrite) -> None:
+    with conn.cursor().copy(
+        """copy audit.validation_results (submission_id, suite_name, expectation,
+           column_name, severity, success, unexpected_count, details) from stdin"""
+    ) as copy:
+        for check in sub.checks:
+            copy.write_row((
+                sub.submission_id, check["suite_name"], check["expectation"],
+                check.get("column_name"), check["severity"], check["success"],
+                check.get("unexpected_count", 0),
+                json.dumps(check.get("details", {}), ensure_ascii=False, default=str),
+            ))
+
+
+def _order_versions(conn: psycopg.Connection, sub: SubmissionWrite, key: dict) -> None:
+    """Versions follow arrival, whatever order the files are processed in.
+
+    Every attempt (duplicates aside) is numbered by received_at; the newest
+    accepted version is in force and any older accepted one becomes
+    ``superseded`` (its rows stay in raw.*). A file that arrived before the
+    version in force is superseded from the start.
+    """
+    conn.execute(
+        f"""update audit.submissions s set version = ordered.version
+            from (select submission_id, row_number() over (
+                      order by received_at, submission_id) as version
+                  from audit.submissions
+                  where {_SAME_KEY} and status <> %(duplicate)s) ordered
+            where s.submission_id = ordered.submission_id
+              and s.version is distinct from ordered.version""", key)
+    superseded = {row[0] for row in conn.execute(
+        f"""update audit.submissions s set status = %(superseded)s, superseded_by = newest.id
+            from (select submission_id as id from audit.submissions
+                  where {_SAME_KEY} and status = any(%(in_force)s)
+                  order by received_at desc, submission_id desc limit 1) newest
+            where s.plan_code is not distinct from %(plan)s and s.agency_code = %(agency)s
+              and s.period = %(period)s and s.template = %(template)s
+              and s.status = any(%(in_force)s) and s.submission_id <> newest.id
+            returning s.submission_id""", key)}
+    if sub.submission_id in superseded:
+        sub.status = SUPERSEDED
+    (sub.version,) = conn.execute(
+        "select version from audit.submissions where submission_id = %s", (sub.submission_id,)
+    ).fetchone()
+
+
+def _copy_rows(conn: psycopg.Connection, sub: SubmissionWrite) -> None:
+    assert sub.template is not None
+    columns = RAW_COLUMNS[sub.template]
+    column_list = ", ".join(("submission_id", "source_row", *columns, "extra"))
+    with conn.cursor().copy(f"copy raw.{sub.template} ({column_list}) from stdin") as copy:
+        for row in sub.rows:
+            copy.write_row((
+                sub.submission_id, row["source_row"], *(row.get(c) for c in columns),
+                json.dumps(row.get("extra") or {}, ensure_ascii=False, default=str),
+            ))
+
+
+def assign_plans(conn: psycopg.Connection, catalogs: Catalogs) -> int:
+    """Give submissions received before plans were recorded (plan_code null) the
+    only plan of their year that lists their agency; returns how many were given one."""
+    pairs = conn.execute(
+        """select distinct agency_code, period from audit.submissions
+           where plan_code is null and agency_code is not null and period is not null"""
+    ).fetchall()
+    assigned = 0
+    for agency, period in pairs:
+        plans = catalogs.plans_for(agency, period)
+        if len(plans) == 1:
+            assigned += conn.execute(
+                """update audit.submissions set plan_code = %s
+                   where plan_code is null and agency_code = %s and period = %s""",
+                (plans[0].plan_code, agency, period)).rowcount
+    conn.commit()
+    return assigned

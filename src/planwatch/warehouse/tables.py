@@ -1,0 +1,132 @@
+"""The tables planwatch itself writes, as SQLAlchemy metadata.
+
+``audit.*`` is written here, column by column; ``raw.<template>`` is derived
+from the template specs (``vocabulary.templates``). The migrations under
+``warehouse/migrations/versions/`` are what creates and changes the tables in a
+database; ``tests/integration/test_migrations.py`` checks that a warehouse at
+the newest migration has exactly these tables (Alembic's ``compare_metadata``),
+so a spec change without its migration fails the tests, and
+``planwatch db revision -m "..."`` writes the migration a change needs.
+
+staging / intermediate / marts belong to dbt; raw.plans, raw.plan_* and
+raw.vocab_* are dbt seeds.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    Table,
+    Text,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.types import TypeEngine
+
+from planwatch.vocabulary.statuses import SUBMISSION_STATUS_CODES
+from planwatch.vocabulary.templates import (
+    EXTRA_COLUMN,
+    RAW_KEY_COLUMNS,
+    SPECS,
+    TEMPLATES,
+    RawColumn,
+)
+
+metadata = MetaData()
+SCHEMAS = ("raw", "audit", "staging", "intermediate", "marts")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} in ({', '.join(repr(v) for v in values)})"
+
+
+files = Table(
+    "files", metadata,
+    Column("file_sha256", Text, primary_key=True),
+    Column("file_name", Text, nullable=False),
+    Column("file_size", BigInteger, nullable=False),
+    Column("archive_path", Text, nullable=False),
+    Column("first_seen_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    schema="audit",
+)
+
+submissions = Table(
+    "submissions", metadata,
+    Column("submission_id", BigInteger, primary_key=True, autoincrement=True),
+    Column("file_name", Text, nullable=False),
+    Column("inbox_path", Text, nullable=False),
+    Column("file_sha256", Text, nullable=False),
+    Column("agency_code", Text),
+    Column("period", Text),
+    Column("template", Text),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("processed_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    Column("status", Text, nullable=False),
+    Column("version", Integer),
+    Column("row_count", Integer, nullable=False, server_default=text("0")),
+    Column("reasons", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("sheet_name", Text),
+    Column("receipt_path", Text),
+    Column("duplicate_of", BigInteger, ForeignKey("audit.submissions.submission_id")),
+    Column("superseded_by", BigInteger, ForeignKey("audit.submissions.submission_id")),
+    Column("code_version", Text),
+    Column("plan_code", Text),
+    CheckConstraint(r"period ~ '^\d{4}-\d{2}$'", name="submissions_period_check"),
+    CheckConstraint(_in("template", TEMPLATES), name="submissions_template_check"),
+    CheckConstraint(_in("status", SUBMISSION_STATUS_CODES), name="submissions_status_check"),
+    Index("submissions_key_idx", "plan_code", "agency_code", "period", "template"),
+    Index("submissions_sha_idx", "file_sha256"),
+    schema="audit",
+)
+
+validation_results = Table(
+    "validation_results", metadata,
+    Column("submission_id", BigInteger, ForeignKey("audit.submissions.submission_id"),
+           nullable=False),
+    Column("suite_name", Text, nullable=False),
+    Column("expectation", Text, nullable=False),
+    Column("column_name", Text),
+    Column("severity", Text, nullable=False),
+    Column("success", Boolean, nullable=False),
+    Column("unexpected_count", Integer, nullable=False, server_default=text("0")),
+    Column("details", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("validated_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    CheckConstraint("severity in ('block', 'warn')", name="validation_results_severity_check"),
+    Index("validation_results_sub_idx", "submission_id"),
+    schema="audit",
+)
+
+_SQL_TYPES: dict[str, type[TypeEngine] | TypeEngine] = {
+    "text": Text, "numeric": Numeric, "bigint": BigInteger, "integer": Integer, "date": Date,
+    "jsonb": JSONB,
+}
+
+
+def _raw_column(column: RawColumn) -> Column:
+    kwargs = {}
+    if column.name == "extra":
+        kwargs["server_default"] = text("'{}'::jsonb")
+    return Column(column.name, _SQL_TYPES[column.sql_type], nullable=column.nullable, **kwargs)
+
+
+def _raw_table(template: str) -> Table:
+    spec = SPECS[template]  # type: ignore[index]
+    key = [Column("submission_id", BigInteger, ForeignKey("audit.submissions.submission_id"),
+                  primary_key=True),
+           Column("source_row", Integer, primary_key=True)]
+    assert [c.name for c in key] == [c.name for c in RAW_KEY_COLUMNS]
+    return Table(template, metadata, *key, *(_raw_column(c) for c in spec.raw_columns),
+                 _raw_column(EXTRA_COLUMN), schema="raw")
+
+
+raw_tables: dict[str, Table] = {t: _raw_table(t) for t in TEMPLATES}

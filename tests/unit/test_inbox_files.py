@@ -1,0 +1,79 @@
+"""Finding files in an inbox, keeping their bytes, quarantining them (no database)."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from planwatch.ingest.files import (
+    archive,
+    discover,
+    quarantine,
+    receipt_name,
+    safe_label,
+    sha256_of,
+)
+from planwatch.vocabulary.problems import Problem
+
+pytestmark = pytest.mark.unit
+
+
+def test_discover_skips_links_and_orders_by_arrival(tmp_path: Path) -> None:
+    (tmp_path / "2024-01").mkdir()
+    late, early = tmp_path / "2024-01" / "a.xlsx", tmp_path / "2024-01" / "b.xlsx"
+    late.write_bytes(b"1")
+    early.write_bytes(b"2")
+    os.utime(late, (2_000_000_000, 2_000_000_000))
+    os.utime(early, (1_000_000_000, 1_000_000_000))
+    (tmp_path / "2024-01" / "link.xlsx").symlink_to("/etc/hostname")
+    files = discover(tmp_path)
+    assert [f.name for f in files] == ["b.xlsx", "a.xlsx"]
+    assert files[0].received_at == datetime.fromtimestamp(1_000_000_000, tz=UTC)
+    assert files[0].folder_period == "2024-01"
+
+
+def test_archive_is_content_addressed_and_names_are_defused(tmp_path: Path) -> None:
+    source = tmp_path / "in.xlsx"
+    source.write_bytes(b"bytes")
+    sha = sha256_of(source)
+    target = archive(source, sha, tmp_path / "archive")
+    assert target == tmp_path / "archive" / sha[:2] / f"{sha}.xlsx"
+    assert target.read_bytes() == b"bytes"
+    assert safe_label("../../etc/passwd") == "passwd"
+    assert "/" not in safe_label("a/../b'; drop table x;--.xlsx")
+
+
+def test_dot_named_submissions_are_recorded_system_files_are_not(tmp_path: Path) -> None:
+    for name in (".DS_Store", "..\\..\\x.xlsx", ".hidden.csv", "a.xlsx"):
+        (tmp_path / name).write_bytes(b"x")
+    assert {f.name for f in discover(tmp_path)} == {".hidden.csv", "..\\..\\x.xlsx", "a.xlsx"}
+
+
+def test_a_file_named_manifest_is_a_submission_like_any_other(tmp_path: Path) -> None:
+    (tmp_path / "2024-01").mkdir()
+    (tmp_path / "2024-01" / "manifest.json").write_bytes(b"{}")
+    assert [f.name for f in discover(tmp_path)] == ["manifest.json"]
+
+
+def test_quarantine_copies_the_bytes_beside_their_reasons(tmp_path: Path) -> None:
+    archived = tmp_path / "archive.xlsx"
+    archived.write_bytes(b"bytes")
+    problem = Problem("unknown_task_code", "block", "Mã nhiệm vụ 'X' không có trong danh mục.")
+    target = quarantine(archived, tmp_path / "q", "../../SDL_2024-03.xlsx", "ab" * 32,
+                        period="2024-03", problems=[problem])
+    assert target.parent == tmp_path / "q" / "2024-03"
+    assert target.read_bytes() == b"bytes" and "/" not in target.name.removeprefix("abab")
+    reasons = json.loads(target.with_name(target.name + ".reasons.json").read_text())
+    assert reasons["problems"][0]["code"] == "unknown_task_code"
+    unknown = quarantine(archived, tmp_path / "q", "x.xlsx", "cd" * 32, period=None, problems=[])
+    assert unknown.parent.name == "unknown"
+
+
+def test_receipt_names_are_unique_per_path_and_harmless() -> None:
+    sha = "0123456789abcdef" * 4
+    first, second = receipt_name(sha, "2024-03/a.xlsx"), receipt_name(sha, "2024-04/a.xlsx")
+    assert first != second and first.startswith(sha[:16]) and "/" not in first
