@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint clean
+.PHONY: help install run test unit lint regenerate clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -24,8 +24,15 @@ run: install ## a demo year end to end: warehouse, ingest through Airflow, marts
 test: install ## the whole test suite (unit, integration, DAGs, end to end)
 	$(BIN)/pytest
 
-lint: install ## ruff on Python, sqlfluff on dbt models
+unit: install ## the unit tests only (no database, no Airflow; under a minute)
+	$(BIN)/pytest -q tests/unit
+
+lint: install ## ruff on Python; sqlfluff (dbt templater) and dbt-score on the dbt project
 	$(BIN)/ruff check src tests dags scripts
+	$(BIN)/python scripts/lint_dbt.py
+
+regenerate: install ## rewrite the files derived from the specs (GX suites, vocab seeds, docs)
+	$(BIN)/python -m planwatch.regenerate
 
 clean: ## stop the embedded database and remove runtime state and data
 	-$(BIN)/planwatch db stop

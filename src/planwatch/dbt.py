@@ -75,3 +75,20 @@ def generate_docs(url: str, settings: Settings) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(settings.dbt_target_dir / "static_index.html", out / "index.html")
     return out / "index.html"
+
+
+def lint(url: str, settings: Settings, *, min_score: float = 9.0) -> None:
+    """The dbt project's lint: sqlfluff (dbt templater, postgres dialect; the
+    project's ``.sqlfluff``) on models, macros and tests, then dbt-score on the
+    manifest, failing under ``min_score``. Raises on the first failure."""
+    env = dbt_env(url, settings)
+    project = settings.dbt_project_dir
+    tools = Path(sys.executable).parent
+    subprocess.run([str(tools / "sqlfluff"), "lint", "--processes", "2",
+                    *(str(project / part) for part in ("models", "macros", "tests"))],
+                   env=env, cwd=settings.project_dir, check=True)
+    run_dbt(["parse", "--quiet"], url, settings)
+    subprocess.run([str(tools / "dbt-score"), "lint", "--manifest",
+                    str(settings.dbt_target_dir / "manifest.json"),
+                    "--fail-project-under", str(min_score)],
+                   env=env, cwd=project, check=True)

@@ -64,3 +64,14 @@ def fold(value: str) -> str:
 def looks_like_formula(text: str) -> bool:
     """Text a spreadsheet would run as a formula if exported as is."""
     return text[:1] in ("=", "+", "-", "@", "\t", "\r") and len(text) > 1
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_label(name: str) -> str:
+    """A name reduced to harmless ASCII (diacritics dropped, no path), for the
+    names planwatch writes: ``../../Báo cáo.xlsx`` -> ``Bao_cao.xlsx``."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = _UNSAFE.sub("_", strip_diacritics(base)).strip("._")
+    return cleaned[:80] or "file"

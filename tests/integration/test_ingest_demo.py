@@ -161,3 +161,31 @@ def test_rejected_files_are_quarantined_with_reasons(demo, settings: Settings) -
     assert len(reasons) >= len(invalid) > 0
     for path in reasons:
         assert json.loads(path.read_text(encoding="utf-8"))["problems"]
+
+
+def test_data_docs_say_what_the_warehouse_and_receipts_say(demo, initialised: str,
+                                                           settings: Settings) -> None:
+    """One status decision: the run summary of the Data Docs lists every validated
+    sheet with the status its audit row holds, the rejected ones included
+    (SGDDT 2024-03 tasks: unknown task code; SKHDT 2024-02 indicators: unit mismatch)."""
+    import html
+    import re
+
+    from planwatch.vocabulary.statuses import SUBMISSION_STATUS_LABELS_VI
+
+    (site,) = sorted((settings.reports_dir / "data_docs").glob("ingest-*/index.html"))[:1]
+    summary = site.read_text(encoding="utf-8").split('id="planwatch-run-summary"', 1)[1]
+    shown = {}
+    for row in re.findall(r"<tr><td>(.*?)</tr>", summary, re.S):
+        cells = [html.unescape(re.sub(r"<[^>]+>", "", c)) for c in row.split("<td>")]
+        shown[cells[0].replace("</td>", "")] = cells[3].replace("</td>", "")
+    with psycopg.connect(initialised) as conn:
+        audit = {f"{a}_{p}_{t}_{sha[:8]}": s for a, p, t, sha, s in conn.execute(
+            "select agency_code, period, template, file_sha256, status from audit.submissions"
+            " where status <> 'duplicate' and template is not null and row_count >= 0")}
+    validated = {label: SUBMISSION_STATUS_LABELS_VI[audit[label]] for label in shown}
+    assert shown == validated
+    rejected = SUBMISSION_STATUS_LABELS_VI["rejected"]
+    by_start = {label.rsplit("_", 1)[0]: status for label, status in shown.items()}
+    assert by_start["SGDDT_2024-03_tasks"] == rejected
+    assert by_start["SKHDT_2024-02_indicators"] == rejected

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from planwatch.catalog.model import Agency, Catalog, Catalogs, Plan
 from planwatch.ingest.files import discover_one
 from planwatch.quality import catalog_rules as checks
 from planwatch.vocabulary.parsed import ParsedFile, ParsedSheet
-
-pytestmark = pytest.mark.unit
 
 CODES = ["NV-2.1-01", "NV-2.1-02", "CT-07", "DA-12"]
 

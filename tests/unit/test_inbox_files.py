@@ -7,19 +7,15 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
-
 from planwatch.ingest.files import (
     archive,
     discover,
     quarantine,
     receipt_name,
-    safe_label,
     sha256_of,
 )
+from planwatch.text import safe_label
 from planwatch.vocabulary.problems import Problem
-
-pytestmark = pytest.mark.unit
 
 
 def test_discover_skips_links_and_orders_by_arrival(tmp_path: Path) -> None:
@@ -45,6 +41,7 @@ def test_archive_is_content_addressed_and_names_are_defused(tmp_path: Path) -> N
     assert target.read_bytes() == b"bytes"
     assert safe_label("../../etc/passwd") == "passwd"
     assert "/" not in safe_label("a/../b'; drop table x;--.xlsx")
+    assert safe_label("..\\..\\Báo cáo tháng 3.xlsx") == "Bao_cao_thang_3.xlsx"
 
 
 def test_dot_named_submissions_are_recorded_system_files_are_not(tmp_path: Path) -> None:

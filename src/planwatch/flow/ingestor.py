@@ -28,7 +28,6 @@ from planwatch.ingest.files import (
     discover,
     quarantine,
     receipt_name,
-    safe_label,
     sha256_of,
 )
 from planwatch.ingest.messages import unreadable
@@ -39,6 +38,7 @@ from planwatch.quality.data_docs import DocsEntry
 from planwatch.quality.decision import sheet_statuses
 from planwatch.quality.validate import ValidationOutcome, Validator, frame_from_rows
 from planwatch.reporting.receipts import write_receipt
+from planwatch.text import safe_label
 from planwatch.vocabulary.parsed import ParsedFile
 from planwatch.vocabulary.problems import distinct
 from planwatch.vocabulary.statuses import DUPLICATE, REJECTED

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from planwatch.text import safe_label
 from planwatch.vocabulary.problems import Problem
 
 ACCEPTED_SUFFIXES = {".xlsx", ".csv"}
@@ -107,12 +108,6 @@ def archive(path: Path, sha256: str, archive_dir: Path) -> Path:
         shutil.copyfile(path, partial)
         partial.replace(target)
     return target
-
-
-def safe_label(name: str) -> str:
-    """A file name reduced to harmless characters, for names planwatch writes."""
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name).name).strip("._")
-    return cleaned[:80] or "file"
 
 
 

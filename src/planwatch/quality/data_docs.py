@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from planwatch.quality.suites import DATA_DOCS_SITE_NAME
-from planwatch.quality.validate import ValidationOutcome, Validator, slug
+from planwatch.quality.validate import ValidationOutcome, Validator
+from planwatch.text import safe_label
 from planwatch.vocabulary.problems import Problem
 from planwatch.vocabulary.statuses import SUBMISSION_STATUS_LABELS_VI
 from planwatch.vocabulary.templates import SHEET_NAMES_VI
@@ -69,8 +70,8 @@ def build_data_docs(
             outcome = entry.outcome
             if outcome.gx_result is None:
                 continue
-            run_name = slug(outcome.label)
-            batch_identifier = slug(f"{outcome.template}-{outcome.label}")
+            run_name = safe_label(outcome.label)
+            batch_identifier = safe_label(f"{outcome.template}-{outcome.label}")
             run_time = outcome.validated_at
             while (outcome.suite_name, run_name, batch_identifier) in used:
                 batch_identifier += "_"

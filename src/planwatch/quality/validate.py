@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -423,18 +422,3 @@ def _json_safe(value: Any) -> Any:
     if hasattr(value, "dict") and callable(value.dict):
         return _json_safe(value.dict())
     return json.loads(json.dumps(value, default=str))
-
-
-_SLUG_RE = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def slug(text: str) -> str:
-    """ASCII, file-name-safe form of a label (Vietnamese diacritics dropped)."""
-    import unicodedata
-
-    ascii_text = (
-        unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
-        .encode("ascii", "ignore")
-        .decode("ascii")
-    )
-    return _SLUG_RE.sub("_", ascii_text).strip("._-") or "unnamed"

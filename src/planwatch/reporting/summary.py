@@ -5,31 +5,36 @@ from __future__ import annotations
 import psycopg
 
 from planwatch.config import Settings
-from planwatch.warehouse.summary import read_summary
+from planwatch.warehouse.summary import Summary, read_summary
+
+
+def summary_text(summary: Summary, url: str, settings: Settings) -> str:
+    lines = ["Submissions per month (agency × template owed)",
+             f"{'plan':10} {'month':8} {'expected':>8} {'received':>8} {'accepted':>8} "
+             f"{'rejected':>8} {'late':>5} {'missing':>7}"]
+    lines += [f"{m.plan_code:10} {m.period:8} {m.expected:8d} {m.received:8d} {m.accepted:8d} "
+              f"{m.rejected:8d} {m.late:5d} {m.missing:7d}" for m in summary.months]
+    lines.append("audit.submissions by status: "
+                 + ", ".join(f"{status} {count}" for status, count in summary.statuses))
+    lines.append(f"raw rows loaded: {summary.raw_rows}")
+    lines += [f"Disbursement {d.plan_code} {d.period}: {d.ytd_disbursed_vnd / 1e9:,.1f} of "
+              f"{d.annual_plan_vnd / 1e9:,.1f} billion VND = {d.rate * 100:.1f}% of the "
+              "year's plan" for d in summary.disbursement]
+    reports = settings.reports_dir
+    lines += [
+        "",
+        "Outputs",
+        f"  marts (BI):          psql \"{url}\"  (schema marts)",
+        f"  receipts:            {reports / 'receipts'}",
+        f"  GX data docs:        {reports / 'data_docs' / 'index.html'}  (one site per run)",
+        f"  dbt docs:            {reports / 'dbt_docs' / 'index.html'}",
+        f"  quarantine:          {settings.quarantine_dir}",
+        f"  archive (by SHA-256): {settings.archive_dir}",
+    ]
+    return "\n".join(lines)
 
 
 def print_summary(url: str, settings: Settings) -> None:
     with psycopg.connect(url) as conn:
         summary = read_summary(conn)
-    print("Submissions per month (agency × template owed)")
-    print(f"{'plan':10} {'month':8} {'expected':>8} {'received':>8} {'accepted':>8} "
-          f"{'rejected':>8} {'late':>5} {'missing':>7}")
-    for m in summary.months:
-        print(f"{m.plan_code:10} {m.period:8} {m.expected:8d} {m.received:8d} {m.accepted:8d} "
-              f"{m.rejected:8d} {m.late:5d} {m.missing:7d}")
-    print("audit.submissions by status: "
-          + ", ".join(f"{status} {count}" for status, count in summary.statuses))
-    print(f"raw rows loaded: {summary.raw_rows}")
-    for d in summary.disbursement:
-        print(f"Disbursement {d.plan_code} {d.period}: {d.ytd_disbursed_vnd / 1e9:,.1f} of "
-              f"{d.annual_plan_vnd / 1e9:,.1f} billion VND = {d.rate * 100:.1f}% of the "
-              "year's plan")
-    reports = settings.reports_dir
-    print()
-    print("Outputs")
-    print(f"  marts (BI):          psql \"{url}\"  (schema marts)")
-    print(f"  receipts:            {reports / 'receipts'}")
-    print(f"  GX data docs:        {reports / 'data_docs' / 'index.html'}  (one site per run)")
-    print(f"  dbt docs:            {reports / 'dbt_docs' / 'index.html'}")
-    print(f"  quarantine:          {settings.quarantine_dir}")
-    print(f"  archive (by SHA-256): {settings.archive_dir}")
+    print(summary_text(summary, url, settings))

@@ -25,8 +25,23 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
 
+from planwatch.warehouse import tables
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BASELINE = "0001"
+MANAGED_SCHEMAS = {"raw", "audit"}
+
+
+def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
+    """What migrations manage: the raw and audit schemas, and in raw only
+    planwatch's own tables (dbt owns the seeds raw.plans, raw.plan_*, raw.vocab_*)."""
+    if type_ == "schema":
+        return name in MANAGED_SCHEMAS
+    if type_ == "table":
+        if name == "alembic_version":
+            return False
+        return f"{parent_names.get('schema_name')}.{name}" in tables.metadata.tables
+    return True
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -35,9 +50,10 @@ def sqlalchemy_url(url: str) -> str:
         hide_password=False)
 
 
-def _config(connection: Connection | None = None) -> Config:
+def _config(connection: Connection | None = None,
+            migrations_dir: Path = MIGRATIONS_DIR) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("script_location", str(migrations_dir))
     config.attributes["connection"] = connection
     return config
 
@@ -83,11 +99,12 @@ def upgrade(url: str) -> tuple[str | None, str]:
         return before, current_revision(conn) or ""
 
 
-def revision(url: str, message: str) -> list[Path]:
+def revision(url: str, message: str, migrations_dir: Path = MIGRATIONS_DIR) -> list[Path]:
     """Write a migration for what ``warehouse.tables`` has and ``url``'s database
-    (at the newest revision) has not; returns the files written."""
+    (at the newest revision) has not; returns the files written. Review it: a
+    renamed column comes out as a drop and an add."""
     with _locked(url) as conn:
-        config = _config(conn)
+        config = _config(conn, migrations_dir)
         if current_revision(conn) != head_revision():
             raise RuntimeError("upgrade the database to the newest revision first "
                                "(planwatch init)")

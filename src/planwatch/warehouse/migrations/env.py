@@ -4,28 +4,13 @@ from __future__ import annotations
 
 from alembic import context
 
-from planwatch.warehouse.tables import metadata
-
-MANAGED_SCHEMAS = {"raw", "audit"}
-
-
-def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
-    """Compare only what planwatch writes: the raw and audit schemas, and in raw only
-    its own tables (dbt owns the seeds raw.plans, raw.plan_*, raw.vocab_*)."""
-    if type_ == "schema":
-        return name in MANAGED_SCHEMAS
-    if type_ == "table":
-        schema = parent_names.get("schema_name")
-        if name == "alembic_version":
-            return False
-        return f"{schema}.{name}" in metadata.tables
-    return True
-
+from planwatch.warehouse import tables
+from planwatch.warehouse.migrate import include_name
 
 connection = context.config.attributes["connection"]
 context.configure(
     connection=connection,
-    target_metadata=metadata,
+    target_metadata=tables.metadata,
     version_table_schema="audit",
     include_schemas=True,
     include_name=include_name,
