@@ -13,7 +13,7 @@ select
     count(*)                                               as expected,
     count(*) filter (where attempt_count > 0)              as received,
     count(*) filter (where is_received)                    as accepted,
-    count(*) filter (where compliance_status = 'rejected') as rejected,
+    count(*) filter (where is_rejected)                    as rejected,
     count(*) filter (where is_late)                        as late,
     count(*) filter (where is_missing)                     as missing
 from marts.fct_submission
