@@ -35,7 +35,7 @@ from planwatch.ingest.numbers import (
 from planwatch.ingest.readers import FormulaWithoutValue
 from planwatch.text import clean_text, fold
 from planwatch.vocabulary.problems import Problem
-from planwatch.vocabulary.templates import NUMERIC_KINDS, Field
+from planwatch.vocabulary.templates import NUMERIC_KINDS, TEXT_KINDS, Field
 
 MONEY_UNIT_VI = {"dong": "đồng", "vnd": "đồng", "nghin dong": "nghìn đồng",
                  "ngan dong": "nghìn đồng", "1000 dong": "nghìn đồng",
@@ -90,7 +90,7 @@ class CellReader:
              unit: str | None = None) -> Any:
         kind = column.kind
         if isinstance(value, FormulaWithoutValue):
-            if kind not in ("label", "text"):
+            if kind == "code" or kind not in TEXT_KINDS:  # free text may stay empty
                 self._problem("formula_not_calculated", row, column, value.formula)
             return None
         if kind in NUMERIC_KINDS:
