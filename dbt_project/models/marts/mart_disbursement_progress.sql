@@ -1,17 +1,26 @@
--- One row per month of the plan year, from the first to the latest month with
--- any disbursement report: province-level plan, disbursed amounts and rate.
--- The rate is year-to-date disbursed / annual capital plan, as in fct_disbursement.
+-- One row per plan × month of the plan's year, from its first month to the
+-- latest month with any disbursement report in that plan: the plan-level
+-- capital plan, disbursed amounts and rate. The rate is year-to-date disbursed
+-- / annual capital plan, as in fct_disbursement.
 --
 -- Year-to-date figures are cumulative, so a project × capital source that did
--- not report in a month counts with its latest earlier report (carried forward)
--- rather than dropping out of the total; carried_forward_line_count says how
--- many lines were carried. month_disbursed_vnd only sums lines reported that month.
+-- not report in a month counts with its latest earlier report in the same plan
+-- (carried forward) rather than dropping out of the total;
+-- carried_forward_line_count says how many lines were carried. A line counts
+-- only from its first report on. month_disbursed_vnd only sums lines reported
+-- that month.
 
 with
 
 disbursements as (
 
     select * from {{ ref('fct_disbursement') }}
+
+),
+
+plans as (
+
+    select * from {{ ref('dim_plan') }}
 
 ),
 
@@ -30,37 +39,58 @@ projects as (
 
 reported_months as (
 
-    select max(month_key) as last_month_key
+    select
+        plan_code,
+        max(month_key) as last_month_key
+
     from disbursements
+    group by plan_code
 
 ),
 
 report_lines as (
 
-    select distinct project_code, capital_source
+    select distinct
+        plan_code,
+        project_code,
+        capital_source
+
     from disbursements
 
 ),
 
 month_lines as (
 
-    -- Each project × capital source, for each month from its first report to the
-    -- latest month anybody reported.
+    -- Each plan's project × capital source lines, for each month of the plan's
+    -- year up to the latest month anybody reported in that plan.
     select
+        plans.plan_key,
+        plans.plan_code,
         months.month_key,
+        months.period,
+        months.month_label_vi,
         report_lines.project_code,
         report_lines.capital_source
-    from months
-    cross join report_lines
-    cross join reported_months
-    where months.month_key <= reported_months.last_month_key
+
+    from report_lines
+    inner join plans
+        on report_lines.plan_code = plans.plan_code
+    inner join reported_months
+        on report_lines.plan_code = reported_months.plan_code
+    inner join months
+        on plans.plan_year = months.year
+        and months.month_key <= reported_months.last_month_key
 
 ),
 
 carried as (
 
     select
+        month_lines.plan_key,
+        month_lines.plan_code,
         month_lines.month_key,
+        month_lines.period,
+        month_lines.month_label_vi,
         latest.project_key,
         latest.annual_plan_vnd,
         latest.carried_over_plan_vnd,
@@ -74,7 +104,9 @@ carried as (
     inner join lateral (
         select *
         from disbursements
-        where disbursements.project_code = month_lines.project_code
+        where
+            disbursements.plan_code = month_lines.plan_code
+            and disbursements.project_code = month_lines.project_code
             and disbursements.capital_source = month_lines.capital_source
             and disbursements.month_key <= month_lines.month_key
         order by disbursements.month_key desc
@@ -99,7 +131,11 @@ aggregated as (
 
     -- Sums of bigint are numeric in PostgreSQL; money stays bigint exact VND.
     select
+        plan_key,
+        plan_code,
         month_key,
+        period,
+        month_label_vi,
         count(*) as line_count,
         count(*) filter (where is_carried_forward) as carried_forward_line_count,
         count(distinct project_key) filter (where project_key <> -1) as project_count,
@@ -114,37 +150,34 @@ aggregated as (
             as key_project_ytd_disbursed_vnd
 
     from with_projects
-    group by month_key
+    group by plan_key, plan_code, month_key, period, month_label_vi
 
 ),
 
 final as (
 
     select
-        months.month_key,
-        months.period,
-        months.month_label_vi,
-        aggregated.project_count,
-        aggregated.line_count,
-        aggregated.carried_forward_line_count,
-        aggregated.annual_plan_vnd,
-        aggregated.carried_over_plan_vnd,
-        aggregated.total_plan_vnd,
-        aggregated.month_disbursed_vnd,
-        aggregated.ytd_disbursed_vnd,
-        round(cast(aggregated.ytd_disbursed_vnd as numeric) / nullif(aggregated.annual_plan_vnd, 0), 6)
-            as disbursement_rate,
-        aggregated.key_project_annual_plan_vnd,
-        aggregated.key_project_ytd_disbursed_vnd,
-        round(
-            cast(aggregated.key_project_ytd_disbursed_vnd as numeric)
-            / nullif(aggregated.key_project_annual_plan_vnd, 0),
-            6
-        ) as key_project_disbursement_rate
+        {{ surrogate_key(['plan_code', 'month_key']) }} as disbursement_progress_key,
+        plan_key,
+        plan_code,
+        month_key,
+        period,
+        month_label_vi,
+        project_count,
+        line_count,
+        carried_forward_line_count,
+        annual_plan_vnd,
+        carried_over_plan_vnd,
+        total_plan_vnd,
+        month_disbursed_vnd,
+        ytd_disbursed_vnd,
+        {{ safe_ratio('ytd_disbursed_vnd', 'annual_plan_vnd', 6) }} as disbursement_rate,
+        key_project_annual_plan_vnd,
+        key_project_ytd_disbursed_vnd,
+        {{ safe_ratio('key_project_ytd_disbursed_vnd', 'key_project_annual_plan_vnd', 6) }}
+            as key_project_disbursement_rate
 
     from aggregated
-    inner join months
-        on aggregated.month_key = months.month_key
 
 )
 
