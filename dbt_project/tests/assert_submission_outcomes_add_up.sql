@@ -3,8 +3,8 @@
 
 select *
 from {{ ref('mart_submission_compliance') }}
-where on_time_count + late_count + rejected_count + missing_count + not_yet_due_count
-        <> expected_count
+where
+    on_time_count + late_count + rejected_count + missing_count + not_yet_due_count <> expected_count
     or received_count <> on_time_count + late_count
     or on_time_rate < 0
     or on_time_rate > 1

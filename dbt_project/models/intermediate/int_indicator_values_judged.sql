@@ -55,14 +55,19 @@ final as (
     select
         *,
         coalesce(target_low, target_high) is not null as has_target,
-        case when not has_unit_mismatch then
-            {{ attainment_ratio('ytd_value', 'direction', 'target_low', 'target_high', 'target_tolerance') }}
+        case
+            when not has_unit_mismatch
+                then {{ attainment_ratio('ytd_value', 'direction', 'target_low', 'target_high', 'target_tolerance') }}
         end as attainment_ratio,
-        case when not has_unit_mismatch then
-            {{ is_attained('ytd_value', 'direction', 'target_low', 'target_high', 'target_tolerance') }}
+        case
+            when not has_unit_mismatch
+                then {{ is_attained('ytd_value', 'direction', 'target_low', 'target_high', 'target_tolerance') }}
         end as is_attained,
-        case when not has_unit_mismatch then
-            {{ is_attained('full_year_estimate', 'direction', 'target_low', 'target_high', 'target_tolerance') }}
+        case
+            when not has_unit_mismatch
+                then {{ is_attained(
+                    'full_year_estimate', 'direction', 'target_low', 'target_high', 'target_tolerance'
+                ) }}
         end as is_projected_attained
 
     from targeted

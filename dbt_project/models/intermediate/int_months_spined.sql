@@ -18,15 +18,17 @@ plan_years as (
 
 ),
 
+month_numbers as (
+
+    select generate_series(1, 12) as month_number
+
+),
+
 months as (
 
-    select cast(month_start as date) as month_start_date
+    select make_date(plan_years.plan_year, month_numbers.month_number, 1) as month_start_date
     from plan_years
-    cross join lateral generate_series(
-        make_date(plan_years.plan_year, 1, 1),
-        make_date(plan_years.plan_year, 12, 1),
-        interval '1 month'
-    ) as month_start
+    cross join month_numbers
 
 ),
 
@@ -50,8 +52,10 @@ final as (
         at time zone '{{ var("timezone") }}' as deadline_at,
         -- The deadline plus the configured grace days: received before this
         -- instant counts as on time.
-        ((month_start_date + (cast('{{ var("deadline_day") }}' as integer) - 1))::timestamp
-        at time zone '{{ var("timezone") }}')
+        (
+            (month_start_date + (cast('{{ var("deadline_day") }}' as integer) - 1))::timestamp
+            at time zone '{{ var("timezone") }}'
+        )
         + make_interval(days => cast('{{ var("grace_days") }}' as integer)) as on_time_before_at
 
     from months

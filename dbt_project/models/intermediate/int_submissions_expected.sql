@@ -25,19 +25,31 @@ months as (
 
 owed_templates as (
 
-    select plan_code, agency_code, 'tasks' as template, led_task_count as led_item_count
+    select
+        plan_code,
+        agency_code,
+        'tasks' as template,
+        led_task_count as led_item_count
     from agency_items
     where owes_tasks
 
     union all
 
-    select plan_code, agency_code, 'indicators' as template, led_indicator_count
+    select
+        plan_code,
+        agency_code,
+        'indicators' as template,
+        led_indicator_count as led_item_count
     from agency_items
     where owes_indicators
 
     union all
 
-    select plan_code, agency_code, 'disbursement' as template, led_public_project_count
+    select
+        plan_code,
+        agency_code,
+        'disbursement' as template,
+        led_public_project_count as led_item_count
     from agency_items
     where owes_disbursement
 

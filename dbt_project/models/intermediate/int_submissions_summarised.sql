@@ -51,7 +51,7 @@ latest_attempt as (
 
     from submissions
     where not is_duplicate
-    order by plan_code, agency_code, period, template, received_at desc, submission_id desc
+    order by plan_code asc, agency_code asc, period asc, template asc, received_at desc, submission_id desc
 
 ),
 

@@ -32,12 +32,10 @@ ranked as (
 
     select
         *,
-        case
-            when is_accepted then row_number() over (
-                partition by plan_code, agency_code, period, template, is_accepted
-                order by version desc nulls last, received_at desc, submission_id desc
-            )
-        end as accepted_version_rank
+        row_number() over (
+            partition by plan_code, agency_code, period, template, is_accepted
+            order by version desc nulls last, received_at desc, submission_id desc
+        ) as version_rank
 
     from identified
 
@@ -65,8 +63,8 @@ final as (
         is_duplicate,
         -- Accepted at some point: currently accepted or replaced by a newer version.
         submission_status in ('accepted', 'accepted_with_warnings', 'superseded') as is_ever_accepted,
-        coalesce(accepted_version_rank = 1, false) as is_latest_accepted,
-        accepted_version_rank
+        coalesce(is_accepted and version_rank = 1, false) as is_latest_accepted,
+        case when is_accepted then version_rank end as accepted_version_rank
 
     from ranked
 

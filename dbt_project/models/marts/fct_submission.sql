@@ -107,7 +107,8 @@ classified as (
             when coalesce(rejected_count, 0) > 0 then 'rejected'
             when is_due then 'missing'
             else 'not_yet_due'
-        end as compliance_status
+        end as compliance_status,
+        extract(epoch from first_accepted_at - on_time_before_at) as seconds_after_deadline
 
     from joined
 
@@ -116,8 +117,9 @@ classified as (
 final as (
 
     select
-        {{ surrogate_key(['classified.plan_code', 'classified.agency_code', 'classified.month_key', 'classified.template']) }}
-            as submission_key,
+        {{ surrogate_key([
+            'classified.plan_code', 'classified.agency_code', 'classified.month_key', 'classified.template'
+        ]) }} as submission_key,
         coalesce(plans.plan_key, -1) as plan_key,
         coalesce(agencies.agency_key, -1) as agency_key,
         classified.month_key,
@@ -144,9 +146,7 @@ final as (
         -- late, on the 22nd 3 days.
         case
             when classified.compliance_status = 'late'
-                then cast(floor(
-                    extract(epoch from classified.first_accepted_at - classified.on_time_before_at) / 86400
-                ) as integer) + 1
+                then 1 + cast(floor(classified.seconds_after_deadline / 86400) as integer)
         end as days_late,
         coalesce(classified.attempt_count, 0) as attempt_count,
         coalesce(classified.version_count, 0) as version_count,

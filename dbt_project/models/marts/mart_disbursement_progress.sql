@@ -79,39 +79,64 @@ month_lines as (
         on report_lines.plan_code = reported_months.plan_code
     inner join months
         on plans.plan_year = months.year
-        and months.month_key <= reported_months.last_month_key
+        and reported_months.last_month_key >= months.month_key
 
 ),
 
-carried as (
+reports_so_far as (
 
+    -- Each line's reports up to the month, the latest first: a line is
+    -- counted from its first report on.
     select
         month_lines.plan_key,
         month_lines.plan_code,
         month_lines.month_key,
         month_lines.period,
         month_lines.month_label_vi,
-        latest.project_key,
-        latest.annual_plan_vnd,
-        latest.carried_over_plan_vnd,
-        latest.total_plan_vnd,
-        latest.ytd_disbursed_vnd,
-        case when latest.month_key = month_lines.month_key then latest.month_disbursed_vnd end
-            as month_disbursed_vnd,
-        latest.month_key < month_lines.month_key as is_carried_forward
+        disbursements.month_key as reported_month_key,
+        disbursements.project_key,
+        disbursements.annual_plan_vnd,
+        disbursements.carried_over_plan_vnd,
+        disbursements.total_plan_vnd,
+        disbursements.month_disbursed_vnd,
+        disbursements.ytd_disbursed_vnd,
+        row_number() over (
+            partition by
+                month_lines.plan_code,
+                month_lines.project_code,
+                month_lines.capital_source,
+                month_lines.month_key
+            order by disbursements.month_key desc
+        ) as report_rank
 
     from month_lines
-    inner join lateral (
-        select *
-        from disbursements
-        where
-            disbursements.plan_code = month_lines.plan_code
-            and disbursements.project_code = month_lines.project_code
-            and disbursements.capital_source = month_lines.capital_source
-            and disbursements.month_key <= month_lines.month_key
-        order by disbursements.month_key desc
-        limit 1
-    ) as latest on true
+    inner join disbursements
+        on month_lines.plan_code = disbursements.plan_code
+        and month_lines.project_code = disbursements.project_code
+        and month_lines.capital_source = disbursements.capital_source
+        and month_lines.month_key >= disbursements.month_key
+
+),
+
+carried as (
+
+    -- The latest report of each line as of each month.
+    select
+        plan_key,
+        plan_code,
+        month_key,
+        period,
+        month_label_vi,
+        project_key,
+        annual_plan_vnd,
+        carried_over_plan_vnd,
+        total_plan_vnd,
+        ytd_disbursed_vnd,
+        case when reported_month_key = month_key then month_disbursed_vnd end as month_disbursed_vnd,
+        reported_month_key < month_key as is_carried_forward
+
+    from reports_so_far
+    where report_rank = 1
 
 ),
 
