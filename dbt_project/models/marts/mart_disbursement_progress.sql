@@ -1,14 +1,10 @@
--- One row per plan × month of the plan's year, from its first month to the
--- latest month with any disbursement report in that plan: the plan-level
--- capital plan, disbursed amounts and rate. The rate is year-to-date disbursed
--- / annual capital plan, as in fct_disbursement.
---
--- Year-to-date figures are cumulative, so a project × capital source that did
--- not report in a month counts with its latest earlier report in the same plan
--- (carried forward) rather than dropping out of the total;
--- carried_forward_line_count says how many lines were carried. A line counts
--- only from its first report on. month_disbursed_vnd only sums lines reported
--- that month.
+-- One row per plan × month of the plan's year, from its first to its latest
+-- month with any disbursement report: the plan-level capital plan, disbursed
+-- amounts and rate (year-to-date disbursed / annual plan, as in fct_disbursement).
+-- Year-to-date figures are cumulative, so a project × capital source line that
+-- did not report in a month counts with its latest earlier report in the same
+-- plan (carried forward; carried_forward_line_count), from its first report on.
+-- month_disbursed_vnd only sums lines reported that month.
 
 with
 
@@ -102,10 +98,7 @@ reports_so_far as (
         disbursements.ytd_disbursed_vnd,
         row_number() over (
             partition by
-                month_lines.plan_code,
-                month_lines.project_code,
-                month_lines.capital_source,
-                month_lines.month_key
+                month_lines.plan_code, month_lines.project_code, month_lines.capital_source, month_lines.month_key
             order by disbursements.month_key desc
         ) as report_rank
 
@@ -122,33 +115,27 @@ carried as (
 
     -- The latest report of each line as of each month.
     select
-        plan_key,
-        plan_code,
-        month_key,
-        period,
-        month_label_vi,
-        project_key,
-        annual_plan_vnd,
-        carried_over_plan_vnd,
-        total_plan_vnd,
-        ytd_disbursed_vnd,
-        case when reported_month_key = month_key then month_disbursed_vnd end as month_disbursed_vnd,
-        reported_month_key < month_key as is_carried_forward
-
-    from reports_so_far
-    where report_rank = 1
-
-),
-
-with_projects as (
-
-    select
-        carried.*,
+        reports_so_far.plan_key,
+        reports_so_far.plan_code,
+        reports_so_far.month_key,
+        reports_so_far.period,
+        reports_so_far.month_label_vi,
+        reports_so_far.project_key,
+        reports_so_far.annual_plan_vnd,
+        reports_so_far.carried_over_plan_vnd,
+        reports_so_far.total_plan_vnd,
+        reports_so_far.ytd_disbursed_vnd,
+        case
+            when reports_so_far.reported_month_key = reports_so_far.month_key
+                then reports_so_far.month_disbursed_vnd
+        end as month_disbursed_vnd,
+        reports_so_far.reported_month_key < reports_so_far.month_key as is_carried_forward,
         coalesce(projects.is_key_project, false) as is_key_project
 
-    from carried
+    from reports_so_far
     left join projects
-        on carried.project_key = projects.project_key
+        on reports_so_far.project_key = projects.project_key
+    where reports_so_far.report_rank = 1
 
 ),
 
@@ -174,7 +161,7 @@ aggregated as (
         cast(coalesce(sum(ytd_disbursed_vnd) filter (where is_key_project), 0) as bigint)
             as key_project_ytd_disbursed_vnd
 
-    from with_projects
+    from carried
     group by plan_key, plan_code, month_key, period, month_label_vi
 
 ),
