@@ -13,11 +13,11 @@ ordered as (
         capital_source,
         period,
         ytd_disbursed_vnd,
+        submission_id,
         lag(ytd_disbursed_vnd) over (
             partition by plan_code, project_code, capital_source
             order by month_key
-        ) as previous_ytd_disbursed_vnd,
-        submission_id
+        ) as previous_ytd_disbursed_vnd
 
     from {{ ref('fct_disbursement') }}
 

@@ -50,7 +50,7 @@ targeted as (
 
 ),
 
-final as (
+judged as (
 
     select
         *,
@@ -71,6 +71,47 @@ final as (
         end as is_projected_attained
 
     from targeted
+
+),
+
+final as (
+
+    select
+        plan_code,
+        agency_code,
+        period,
+        month_key,
+        indicator_code,
+        submission_id,
+        source_row,
+        received_at,
+        row_label,
+        reported_name_vi,
+        reported_unit,
+        reported_target_text,
+        reported_target_low,
+        reported_target_high,
+        month_value,
+        ytd_value,
+        same_period_last_year_value,
+        full_year_estimate,
+        data_status,
+        source_text,
+        note,
+        catalog_unit,
+        target_low,
+        target_high,
+        target_tolerance,
+        direction,
+        lead_agency_code,
+        is_reported_by_lead_agency,
+        has_unit_mismatch,
+        has_target,
+        attainment_ratio,
+        is_attained,
+        is_projected_attained
+
+    from judged
 
 )
 

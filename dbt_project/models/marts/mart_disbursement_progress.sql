@@ -148,9 +148,6 @@ aggregated as (
         month_key,
         period,
         month_label_vi,
-        count(*) as line_count,
-        count(*) filter (where is_carried_forward) as carried_forward_line_count,
-        count(distinct project_key) filter (where project_key <> -1) as project_count,
         cast(coalesce(sum(annual_plan_vnd), 0) as bigint) as annual_plan_vnd,
         cast(coalesce(sum(carried_over_plan_vnd), 0) as bigint) as carried_over_plan_vnd,
         cast(coalesce(sum(total_plan_vnd), 0) as bigint) as total_plan_vnd,
@@ -159,7 +156,10 @@ aggregated as (
         cast(coalesce(sum(annual_plan_vnd) filter (where is_key_project), 0) as bigint)
             as key_project_annual_plan_vnd,
         cast(coalesce(sum(ytd_disbursed_vnd) filter (where is_key_project), 0) as bigint)
-            as key_project_ytd_disbursed_vnd
+            as key_project_ytd_disbursed_vnd,
+        count(*) as line_count,
+        count(*) filter (where is_carried_forward) as carried_forward_line_count,
+        count(distinct project_key) filter (where project_key <> -1) as project_count
 
     from carried
     group by plan_key, plan_code, month_key, period, month_label_vi
