@@ -97,9 +97,9 @@ final as (
 
     select
         *,
-        agency_role = 'lead' and led_task_count > 0 as owes_tasks,
-        agency_role = 'lead' and led_indicator_count > 0 as owes_indicators,
-        agency_role = 'lead' and led_public_project_count > 0 as owes_disbursement,
+        agency_role = 'lead' and led_task_count > 0 as is_tasks_owed,
+        agency_role = 'lead' and led_indicator_count > 0 as is_indicators_owed,
+        agency_role = 'lead' and led_public_project_count > 0 as is_disbursement_owed,
         agency_role = 'lead'
         and led_task_count + led_indicator_count + led_public_project_count > 0 as is_reporting_agency
 

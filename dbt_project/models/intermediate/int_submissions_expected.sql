@@ -31,7 +31,7 @@ owed_templates as (
         'tasks' as template,
         led_task_count as led_item_count
     from agency_items
-    where owes_tasks
+    where is_tasks_owed
 
     union all
 
@@ -41,7 +41,7 @@ owed_templates as (
         'indicators' as template,
         led_indicator_count as led_item_count
     from agency_items
-    where owes_indicators
+    where is_indicators_owed
 
     union all
 
@@ -51,7 +51,7 @@ owed_templates as (
         'disbursement' as template,
         led_public_project_count as led_item_count
     from agency_items
-    where owes_disbursement
+    where is_disbursement_owed
 
 ),
 
