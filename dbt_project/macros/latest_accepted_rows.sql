@@ -1,8 +1,9 @@
 {#
-    The rows of the latest accepted submission of each agency × period for one
-    template, with the submission's agency, period, month and arrival time.
-    When a code repeats within that submission, the row further down the sheet
-    (highest source_row) wins: a clerk's later line corrects an earlier one.
+    The rows of the latest accepted submission of each plan × agency × period
+    for one template, with the submission's plan, agency, period, month and
+    arrival time. When a code repeats within that submission, the row further
+    down the sheet (highest source_row) wins: a clerk's later line corrects an
+    earlier one.
 
     rows_model: the staging model of the template's raw rows
     template:   'tasks' | 'indicators' | 'disbursement'
@@ -12,6 +13,7 @@
     select *
     from (
         select
+            latest.plan_code,
             latest.agency_code,
             latest.period,
             latest.month_key,

@@ -3,6 +3,7 @@
 
 select
     disbursement_key,
+    plan_code,
     project_code,
     capital_source,
     period,

@@ -6,7 +6,9 @@ with
 
 latest as (
 
-    select submission_id, template
+    select
+        submission_id,
+        template
     from {{ ref('int_submissions_versioned') }}
     where is_latest_accepted
 
@@ -14,28 +16,53 @@ latest as (
 
 fact_rows as (
 
-    select 'tasks' as template, submission_id, source_row
+    select
+        'tasks' as template,
+        submission_id,
+        source_row
     from {{ ref('fct_task_progress') }}
 
     union all
 
-    select 'indicators', submission_id, source_row
+    select
+        'indicators' as template,
+        submission_id,
+        source_row
     from {{ ref('fct_indicator_value') }}
 
     union all
 
-    select 'disbursement', submission_id, source_row
+    select
+        'disbursement' as template,
+        submission_id,
+        source_row
     from {{ ref('fct_disbursement') }}
 
 ),
 
 raw_rows as (
 
-    select 'tasks' as template, submission_id, source_row from {{ source('raw', 'tasks') }}
+    select
+        'tasks' as template,
+        submission_id,
+        source_row
+    from {{ source('raw', 'tasks') }}
+
     union all
-    select 'indicators', submission_id, source_row from {{ source('raw', 'indicators') }}
+
+    select
+        'indicators' as template,
+        submission_id,
+        source_row
+    from {{ source('raw', 'indicators') }}
+
     union all
-    select 'disbursement', submission_id, source_row from {{ source('raw', 'disbursement') }}
+
+    select
+        'disbursement' as template,
+        submission_id,
+        source_row
+    from {{ source('raw', 'disbursement') }}
 
 )
 

@@ -1,7 +1,8 @@
--- Every agency × period × template with at least one accepted submission has
+-- Every plan × agency × period × template with at least one accepted submission has
 -- exactly one latest accepted version, and it is an accepted one.
 
 select
+    plan_code,
     agency_code,
     period,
     template,
@@ -9,7 +10,7 @@ select
     count(*) filter (where is_latest_accepted and not is_accepted) as latest_not_accepted_count
 
 from {{ ref('int_submissions_versioned') }}
-group by agency_code, period, template
+group by plan_code, agency_code, period, template
 having
     count(*) filter (where is_accepted) > 0
     and (

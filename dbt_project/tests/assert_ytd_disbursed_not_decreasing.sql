@@ -1,5 +1,5 @@
 {{ config(severity='warn') }}
--- Year-to-date disbursement of a project × capital source should not go down
+-- Year-to-date disbursement of a plan's project × capital source should not go down
 -- from one reported month to the next. A warning, not an error: agencies do
 -- correct earlier figures, but an analyst should look.
 
@@ -8,15 +8,16 @@ with
 ordered as (
 
     select
+        plan_code,
         project_code,
         capital_source,
         period,
         ytd_disbursed_vnd,
+        submission_id,
         lag(ytd_disbursed_vnd) over (
-            partition by project_code, capital_source
+            partition by plan_code, project_code, capital_source
             order by month_key
-        ) as previous_ytd_disbursed_vnd,
-        submission_id
+        ) as previous_ytd_disbursed_vnd
 
     from {{ ref('fct_disbursement') }}
 

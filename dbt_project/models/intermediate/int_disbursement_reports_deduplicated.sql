@@ -1,5 +1,5 @@
--- One row per agency × period × project_code × capital_source: the rows of the
--- latest accepted `disbursement` submission of each agency and period.
+-- One row per plan × agency × period × project_code × capital_source: the rows of the
+-- latest accepted `disbursement` submission of each plan, agency and period.
 -- A project is reported on one line per capital source (NSTW, NSĐP, ODA, ...),
 -- so the "code" that must not repeat is project_code + capital_source; when it
 -- does repeat in one submission, the highest source_row wins.
@@ -15,11 +15,13 @@ latest_rows as (
 final as (
 
     select
+        plan_code,
         agency_code,
         period,
         month_key,
         project_code,
         capital_source,
+        capital_source_code,
         submission_id,
         source_row,
         received_at,

@@ -1,5 +1,5 @@
--- One row per agency × period × indicator_code: the indicator rows of the latest
--- accepted `indicators` submission of each agency and period. When a code
+-- One row per plan × agency × period × indicator_code: the indicator rows of the latest
+-- accepted `indicators` submission of each plan, agency and period. When a code
 -- appears twice in that submission, the highest source_row wins.
 
 with
@@ -13,6 +13,7 @@ latest_rows as (
 final as (
 
     select
+        plan_code,
         agency_code,
         period,
         month_key,

@@ -1,17 +1,34 @@
--- One row per calendar month of the plan year (var plan_year), with the
--- reporting calendar of that month: data cut-off date and submission deadline.
+-- One row per calendar month of the year of any plan in the catalog
+-- (stg_plan__plans.plan_year; two plans of one year share its months), with
+-- the reporting calendar of that month: data cut-off date and submission
+-- deadline (vars cutoff_day, deadline_day, grace_days, timezone).
 
 with
 
+plans as (
+
+    select * from {{ ref('stg_plan__plans') }}
+
+),
+
+plan_years as (
+
+    select distinct plan_year
+    from plans
+
+),
+
+month_numbers as (
+
+    select generate_series(1, 12) as month_number
+
+),
+
 months as (
 
-    select
-        cast(month_start as date) as month_start_date
-    from generate_series(
-        make_date(cast('{{ var("plan_year") }}' as integer), 1, 1),
-        make_date(cast('{{ var("plan_year") }}' as integer), 12, 1),
-        interval '1 month'
-    ) as month_start
+    select make_date(plan_years.plan_year, month_numbers.month_number, 1) as month_start_date
+    from plan_years
+    cross join month_numbers
 
 ),
 
@@ -32,12 +49,14 @@ final as (
         -- time when received before the 20th (by default). "timestamp at time
         -- zone" reads the wall-clock time in that zone and gives a timestamptz.
         (month_start_date + (cast('{{ var("deadline_day") }}' as integer) - 1))::timestamp
-            at time zone '{{ var("timezone") }}' as deadline_at,
+        at time zone '{{ var("timezone") }}' as deadline_at,
         -- The deadline plus the configured grace days: received before this
         -- instant counts as on time.
-        ((month_start_date + (cast('{{ var("deadline_day") }}' as integer) - 1))::timestamp
-            at time zone '{{ var("timezone") }}')
-            + make_interval(days => cast('{{ var("grace_days") }}' as integer)) as on_time_before_at
+        (
+            (month_start_date + (cast('{{ var("deadline_day") }}' as integer) - 1))::timestamp
+            at time zone '{{ var("timezone") }}'
+        )
+        + make_interval(days => cast('{{ var("grace_days") }}' as integer)) as on_time_before_at
 
     from months
 

@@ -1,30 +1,19 @@
--- One row per agency × month of the plan year × template that the agency owes:
--- `tasks` if it leads at least one task, `indicators` if it leads at least one
--- indicator, `disbursement` if it leads at least one project.
+-- One row per plan × agency × month of the plan's year × template that the
+-- agency owes (int_agency_items_counted): `tasks` if it leads at least one
+-- task, `indicators` if it leads at least one indicator, `disbursement` if it
+-- leads at least one public-investment project; only agencies with role lead.
 
 with
 
-agencies as (
+agency_items as (
 
-    select * from {{ ref('stg_plan__agencies') }}
-
-),
-
-tasks as (
-
-    select * from {{ ref('stg_plan__tasks') }}
+    select * from {{ ref('int_agency_items_counted') }}
 
 ),
 
-indicators as (
+plans as (
 
-    select * from {{ ref('stg_plan__indicators') }}
-
-),
-
-projects as (
-
-    select * from {{ ref('stg_plan__projects') }}
+    select * from {{ ref('stg_plan__plans') }}
 
 ),
 
@@ -36,28 +25,41 @@ months as (
 
 owed_templates as (
 
-    select lead_agency_code as agency_code, 'tasks' as template, count(*) as led_item_count
-    from tasks
-    group by lead_agency_code
+    select
+        plan_code,
+        agency_code,
+        'tasks' as template,
+        led_task_count as led_item_count
+    from agency_items
+    where is_tasks_owed
 
     union all
 
-    select lead_agency_code, 'indicators', count(*)
-    from indicators
-    group by lead_agency_code
+    select
+        plan_code,
+        agency_code,
+        'indicators' as template,
+        led_indicator_count as led_item_count
+    from agency_items
+    where is_indicators_owed
 
     union all
 
-    select lead_agency_code, 'disbursement', count(*)
-    from projects
-    group by lead_agency_code
+    select
+        plan_code,
+        agency_code,
+        'disbursement' as template,
+        led_public_project_count as led_item_count
+    from agency_items
+    where is_disbursement_owed
 
 ),
 
 final as (
 
     select
-        agencies.agency_code,
+        owed_templates.plan_code,
+        owed_templates.agency_code,
         months.month_key,
         months.period,
         owed_templates.template,
@@ -66,9 +68,10 @@ final as (
         months.on_time_before_at
 
     from owed_templates
-    inner join agencies
-        on owed_templates.agency_code = agencies.agency_code
-    cross join months
+    inner join plans
+        on owed_templates.plan_code = plans.plan_code
+    inner join months
+        on plans.plan_year = months.year
 
 )
 

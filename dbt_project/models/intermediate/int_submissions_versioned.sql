@@ -1,5 +1,5 @@
--- One row per submission that names its agency, period and template, with its
--- place among the versions sent for that agency × period × template.
+-- One row per submission that names its plan, agency, period and template, with
+-- its place among the versions sent for that plan × agency × period × template.
 --
 -- The version that feeds the marts is the latest *accepted* one: status
 -- accepted or accepted_with_warnings, highest version (then latest received).
@@ -16,11 +16,13 @@ submissions as (
 
 identified as (
 
-    -- A file that could not be read at all may lack agency, period or template;
-    -- it stays in audit.submissions but cannot be placed in a month.
+    -- A file that could not be read at all may lack agency, period or template,
+    -- and one whose plan could not be found lacks plan_code (it is always
+    -- rejected); it stays in audit.submissions but cannot be placed in a month.
     select *
     from submissions
-    where agency_code is not null
+    where plan_code is not null
+        and agency_code is not null
         and period is not null
         and template is not null
 
@@ -30,12 +32,10 @@ ranked as (
 
     select
         *,
-        case
-            when is_accepted then row_number() over (
-                partition by agency_code, period, template, is_accepted
-                order by version desc nulls last, received_at desc, submission_id desc
-            )
-        end as accepted_version_rank
+        row_number() over (
+            partition by plan_code, agency_code, period, template, is_accepted
+            order by version desc nulls last, received_at desc, submission_id desc
+        ) as version_rank
 
     from identified
 
@@ -45,6 +45,7 @@ final as (
 
     select
         submission_id,
+        plan_code,
         agency_code,
         period,
         month_key,
@@ -62,8 +63,8 @@ final as (
         is_duplicate,
         -- Accepted at some point: currently accepted or replaced by a newer version.
         submission_status in ('accepted', 'accepted_with_warnings', 'superseded') as is_ever_accepted,
-        coalesce(accepted_version_rank = 1, false) as is_latest_accepted,
-        accepted_version_rank
+        coalesce(is_accepted and version_rank = 1, false) as is_latest_accepted,
+        case when is_accepted then version_rank end as accepted_version_rank
 
     from ranked
 

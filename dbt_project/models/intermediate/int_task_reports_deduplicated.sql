@@ -1,5 +1,5 @@
--- One row per agency × period × task_code: the task rows of the latest accepted
--- `tasks` submission of each agency and period. When a code appears twice in
+-- One row per plan × agency × period × task_code: the task rows of the latest accepted
+-- `tasks` submission of each plan, agency and period. When a code appears twice in
 -- that submission, the row further down the sheet (highest source_row) wins,
 -- as a clerk's later line is taken to correct an earlier one.
 
@@ -14,6 +14,7 @@ latest_rows as (
 final as (
 
     select
+        plan_code,
         agency_code,
         period,
         month_key,

@@ -1,5 +1,5 @@
--- One row per indicator (chỉ tiêu) of the plan with its 2024 target, plus the
--- unknown member (indicator_key -1).
+-- One row per plan × indicator (chỉ tiêu) with the target of the plan's year,
+-- plus the unknown member (indicator_key -1).
 
 with
 
@@ -9,58 +9,53 @@ indicators as (
 
 ),
 
+plans as (
+
+    select * from {{ ref('dim_plan') }}
+
+),
+
 agencies as (
 
-    select * from {{ ref('stg_plan__agencies') }}
+    select * from {{ ref('dim_agency') }}
 
 ),
 
 catalog_indicators as (
 
     select
-        {{ surrogate_key(['indicators.indicator_code']) }} as indicator_key,
+        {{ surrogate_key(['indicators.plan_code', 'indicators.indicator_code']) }} as indicator_key,
+        coalesce(plans.plan_key, -1) as plan_key,
+        indicators.plan_code,
         indicators.indicator_code,
         indicators.indicator_name_vi,
         indicators.unit,
         indicators.target_low,
         indicators.target_high,
+        indicators.target_tolerance,
         indicators.direction,
         indicators.target_text,
         indicators.plan_section,
-        case
-            when agencies.agency_code is null then cast(-1 as bigint)
-            else {{ surrogate_key(['agencies.agency_code']) }}
-        end as lead_agency_key,
+        coalesce(agencies.agency_key, -1) as lead_agency_key,
         indicators.lead_agency_code
 
     from indicators
+    left join plans
+        on indicators.plan_code = plans.plan_code
     left join agencies
-        on indicators.lead_agency_code = agencies.agency_code
-
-),
-
-unknown_member as (
-
-    select
-        cast(-1 as bigint) as indicator_key,
-        'UNKNOWN' as indicator_code,
-        'Không xác định' as indicator_name_vi,
-        cast(null as text) as unit,
-        cast(null as numeric) as target_low,
-        cast(null as numeric) as target_high,
-        cast(null as text) as direction,
-        cast(null as text) as target_text,
-        cast(null as text) as plan_section,
-        cast(-1 as bigint) as lead_agency_key,
-        'UNKNOWN' as lead_agency_code
+        on indicators.plan_code = agencies.plan_code
+        and indicators.lead_agency_code = agencies.agency_code
 
 ),
 
 final as (
 
-    select * from catalog_indicators
+    select {{ dimension_columns() }}
+    from catalog_indicators
+
     union all
-    select * from unknown_member
+
+    {{ unknown_member() }}
 
 )
 

@@ -1,5 +1,6 @@
--- One row per public-investment project of the plan, plus the unknown member
--- (project_key -1).
+-- One row per plan × project, plus the unknown member (project_key -1).
+-- Public-investment projects (funding public) report disbursement; private
+-- investors' projects are followed but owe no disbursement sheet.
 
 with
 
@@ -9,9 +10,15 @@ projects as (
 
 ),
 
+plans as (
+
+    select * from {{ ref('dim_plan') }}
+
+),
+
 agencies as (
 
-    select * from {{ ref('stg_plan__agencies') }}
+    select * from {{ ref('dim_agency') }}
 
 ),
 
@@ -24,47 +31,40 @@ districts as (
 catalog_projects as (
 
     select
-        {{ surrogate_key(['projects.project_code']) }} as project_key,
+        {{ surrogate_key(['projects.plan_code', 'projects.project_code']) }} as project_key,
+        coalesce(plans.plan_key, -1) as plan_key,
+        projects.plan_code,
         projects.project_code,
         projects.project_name_vi,
+        projects.funding,
+        projects.is_public_investment,
         projects.is_key_project,
         projects.plan_section,
         projects.district_code,
         districts.district_name_vi,
-        case
-            when agencies.agency_code is null then cast(-1 as bigint)
-            else {{ surrogate_key(['agencies.agency_code']) }}
-        end as lead_agency_key,
+        coalesce(agencies.agency_key, -1) as lead_agency_key,
         projects.lead_agency_code
 
     from projects
+    left join plans
+        on projects.plan_code = plans.plan_code
     left join agencies
-        on projects.lead_agency_code = agencies.agency_code
+        on projects.plan_code = agencies.plan_code
+        and projects.lead_agency_code = agencies.agency_code
     left join districts
-        on projects.district_code = districts.district_code
-
-),
-
-unknown_member as (
-
-    select
-        cast(-1 as bigint) as project_key,
-        'UNKNOWN' as project_code,
-        'Không xác định' as project_name_vi,
-        false as is_key_project,
-        cast(null as text) as plan_section,
-        cast(null as text) as district_code,
-        cast(null as text) as district_name_vi,
-        cast(-1 as bigint) as lead_agency_key,
-        'UNKNOWN' as lead_agency_code
+        on projects.plan_code = districts.plan_code
+        and projects.district_code = districts.district_code
 
 ),
 
 final as (
 
-    select * from catalog_projects
+    select {{ dimension_columns() }}
+    from catalog_projects
+
     union all
-    select * from unknown_member
+
+    {{ unknown_member({'district_code': 'null', 'district_name_vi': 'null'}) }}
 
 )
 

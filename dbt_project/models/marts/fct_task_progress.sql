@@ -1,9 +1,11 @@
--- One row per task × month of the plan year in which the task was reported.
+-- One row per plan × task × month of the plan's year in which the task was
+-- reported (latest accepted version).
 --
 -- A task is normally reported only by its lead agency. If other agencies also
 -- report it in the same month, the lead agency's report is kept, else the most
--- recently received one; reporting_agency_count says how many reported it.
--- Months outside the plan year are not in the marts (they stay in audit/raw).
+-- recently received one (macros/lead_agency_report_first.sql);
+-- reporting_agency_count says how many reported it. Months outside the year of
+-- the submission's plan are not in the marts (they stay in audit/raw).
 
 with
 
@@ -13,9 +15,9 @@ task_reports as (
 
 ),
 
-months as (
+plans as (
 
-    select * from {{ ref('dim_month') }}
+    select * from {{ ref('dim_plan') }}
 
 ),
 
@@ -35,44 +37,39 @@ in_plan_year as (
 
     select
         task_reports.*,
+        plans.plan_key,
         tasks.task_key,
         agencies.agency_key as reporting_agency_key,
         task_reports.agency_code = tasks.lead_agency_code as is_reported_by_lead_agency
 
     from task_reports
-    inner join months
-        on task_reports.month_key = months.month_key
+    inner join plans
+        on task_reports.plan_code = plans.plan_code
+        and task_reports.month_key / 100 = plans.plan_year
     left join tasks
-        on task_reports.task_code = tasks.task_code
+        on task_reports.plan_code = tasks.plan_code
+        and task_reports.task_code = tasks.task_code
     left join agencies
-        on task_reports.agency_code = agencies.agency_code
+        on task_reports.plan_code = agencies.plan_code
+        and task_reports.agency_code = agencies.agency_code
 
 ),
 
-ranked as (
+picked as (
 
-    select
-        *,
-        row_number() over (
-            partition by task_code, month_key
-            order by
-                coalesce(is_reported_by_lead_agency, false) desc,
-                received_at desc,
-                submission_id desc
-        ) as report_rank,
-        count(*) over (partition by task_code, month_key) as reporting_agency_count
-
-    from in_plan_year
+    {{ lead_agency_report_first('in_plan_year', ['plan_code', 'task_code', 'month_key']) }}
 
 ),
 
 final as (
 
     select
-        {{ surrogate_key(['task_code', 'month_key']) }} as task_progress_key,
+        {{ surrogate_key(['plan_code', 'task_code', 'month_key']) }} as task_progress_key,
+        plan_key,
         coalesce(task_key, -1) as task_key,
         month_key,
         coalesce(reporting_agency_key, -1) as reporting_agency_key,
+        plan_code,
         task_code,
         period,
         agency_code as reporting_agency_code,
@@ -95,8 +92,7 @@ final as (
         source_row,
         received_at
 
-    from ranked
-    where report_rank = 1
+    from picked
 
 )
 

@@ -1,11 +1,12 @@
--- One row per agency that owes at least one monthly submission (it leads a
--- task, an indicator or a project): how many it owed up to the reporting
--- horizon and what became of them; all zero while nothing has been received.
--- Counts are per agency × month × template (fct_submission rows);
--- on_time_rate = on time / assessed, where assessed = owed rows whose outcome
--- is known: the deadline (+ grace) has passed, or an accepted version arrived
--- (an early submission counts before its deadline; an owed month that is not
--- yet due and not yet sent does not count against the agency).
+-- One row per plan × reporting agency (role lead, and it leads a task, an
+-- indicator or a public-investment project of that plan): how many submissions
+-- it owed up to the plan's reporting horizon and what became of them; all zero
+-- while nothing has been received. Counts are per agency × month × template
+-- (fct_submission rows); on_time_rate = on time / assessed, where assessed =
+-- owed rows whose outcome is known: the deadline (+ grace) has passed, or an
+-- accepted version arrived (an early submission counts before its deadline;
+-- an owed month that is not yet due and not yet sent does not count against
+-- the agency).
 
 with
 
@@ -18,7 +19,7 @@ submissions as (
 agencies as (
 
     select * from {{ ref('dim_agency') }}
-    where led_task_count + led_indicator_count + led_project_count > 0
+    where is_reporting_agency
 
 ),
 
@@ -47,10 +48,14 @@ final as (
 
     select
         agencies.agency_key,
+        agencies.plan_key,
+        agencies.plan_code,
         agencies.agency_code,
         agencies.agency_name_vi,
         agencies.agency_short_name_vi,
         agencies.agency_kind,
+        agencies.contact_name,
+        agencies.contact_email,
         coalesce(per_agency.expected_count, 0) as expected_count,
         coalesce(per_agency.due_count, 0) as due_count,
         coalesce(per_agency.assessed_count, 0) as assessed_count,
@@ -60,9 +65,8 @@ final as (
         coalesce(per_agency.missing_count, 0) as missing_count,
         coalesce(per_agency.rejected_count, 0) as rejected_count,
         coalesce(per_agency.not_yet_due_count, 0) as not_yet_due_count,
-        coalesce(per_agency.rejected_file_count, 0) as rejected_file_count,
-        round(cast(per_agency.on_time_count as numeric) / nullif(per_agency.assessed_count, 0), 4)
-            as on_time_rate,
+        cast(coalesce(per_agency.rejected_file_count, 0) as bigint) as rejected_file_count,
+        {{ safe_ratio('per_agency.on_time_count', 'per_agency.assessed_count', 4) }} as on_time_rate,
         per_agency.last_received_at
 
     from agencies

@@ -1,5 +1,6 @@
--- One row per submission (file × template) with its fate. The reporting month
--- is derived from the text period so that later models join on month_key.
+-- One row per submission (file × template) with its fate and the plan it
+-- reports to. The reporting month is derived from the text period so that
+-- later models join on month_key.
 
 with
 
@@ -13,6 +14,7 @@ renamed as (
 
     select
         submission_id,
+        {{ clean_code('plan_code') }} as plan_code,
         file_name,
         inbox_path,
         file_sha256,

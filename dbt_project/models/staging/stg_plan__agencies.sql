@@ -1,4 +1,5 @@
--- One row per agency of the plan catalog.
+-- One row per plan × agency of the plan catalog, with its role in the plan and
+-- its focal point for the monthly report.
 
 with
 
@@ -11,12 +12,17 @@ source as (
 renamed as (
 
     select
+        {{ clean_code('plan_code') }} as plan_code,
         {{ clean_code('agency_code') }} as agency_code,
         name_vi as agency_name_vi,
         coalesce(short_name_vi, name_vi) as agency_short_name_vi,
         kind as agency_kind,
+        role as agency_role,
         section as plan_section,
-        {{ clean_code('district_code') }} as district_code
+        {{ clean_code('district_code') }} as district_code,
+        contact_name,
+        contact_email,
+        contact_phone
 
     from source
 

@@ -1,4 +1,4 @@
--- One row per district (huyện, thị xã, thành phố) of the plan catalog.
+-- One row per plan × district (huyện, thị xã, thành phố) of the plan catalog.
 
 with
 
@@ -11,6 +11,7 @@ source as (
 renamed as (
 
     select
+        {{ clean_code('plan_code') }} as plan_code,
         {{ clean_code('district_code') }} as district_code,
         name_vi as district_name_vi,
         kind as district_kind,

@@ -1,4 +1,4 @@
--- One row per task of the plan catalog.
+-- One row per plan × task of the plan catalog.
 
 with
 
@@ -11,6 +11,7 @@ source as (
 renamed as (
 
     select
+        {{ clean_code('plan_code') }} as plan_code,
         {{ clean_code('task_code') }} as task_code,
         {{ clean_code('lead_agency_code') }} as lead_agency_code,
         section as plan_section,

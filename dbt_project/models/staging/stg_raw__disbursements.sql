@@ -19,6 +19,7 @@ renamed as (
         name_vi as reported_name_vi,
         investor,
         trim(capital_source) as capital_source,
+        {{ clean_code('capital_source_code') }} as capital_source_code,
         annual_plan_vnd,
         carried_over_plan_vnd,
         month_disbursed_vnd,
