@@ -138,10 +138,11 @@ def test_an_agency_of_two_plans_that_year_must_name_its_plan(tmp_path: Path) -> 
 def test_a_plan_named_wrongly_blocks(tmp_path: Path) -> None:
     unknown, _ = _identity(tmp_path, "SDL_2024-03.xlsx", agency_code="SDL", period="2024-03",
                            plan_code="KHONG-CO")
-    assert [p.code for p in unknown.problems] == ["unknown_plan"]
+    assert [p.code for p in unknown.problems] == ["unknown_plan"] and unknown.plan_code is None
     other_year, _ = _identity(tmp_path, "SDL_2024-03.xlsx", agency_code="SDL",
                               period="2024-03", plan_code="TINH-2025")
     assert [p.code for p in other_year.problems] == ["plan_mismatch"]
+    assert other_year.plan_code is None  # a plan that does not hold is not recorded
     not_listed, _ = _identity(tmp_path, "SDL_2024-03.xlsx", agency_code="SDL",
                               period="2024-03", plan_code="BO-2024")
     assert [p.code for p in not_listed.problems] == ["plan_mismatch"]

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 from fixtures.plans import FIXTURE_PLAN, project_with_fixture_plan
 
 from planwatch.catalog import CatalogError, load_catalogs
@@ -99,7 +100,12 @@ def test_no_year_or_plan_is_written_in_the_code() -> None:
     for path in [*(dbt / "models").rglob("*.*"), *(dbt / "macros").rglob("*.*"),
                  *(dbt / "tests").rglob("*.*"), dbt / "dbt_project.yml",
                  dbt / "seeds" / "_seeds.yml"]:
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".yml":  # the rows of dbt unit tests are made-up data
+            data = yaml.safe_load(text) or {}
+            data.pop("unit_tests", None)
+            text = yaml.safe_dump(data, allow_unicode=True)
+        for n, line in enumerate(text.splitlines(), 1):
             if names.search(line) or re.search(rf"\b{shipped.year}\b", line):
                 found.append(f"{path.relative_to(REPO)}:{n}: {line.strip()}")
     assert found == []

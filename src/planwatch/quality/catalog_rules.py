@@ -173,17 +173,19 @@ def _find_plan(parsed: ParsedFile, catalogs: Catalogs, sheet: str | None) -> Cat
         return None  # already reported
     year = period[:4]
     if parsed.plan_code:
-        catalog = catalogs.by_plan.get(parsed.plan_code)
+        named, parsed.plan_code = parsed.plan_code, None  # recorded only once it holds
+        catalog = catalogs.by_plan.get(named)
         if catalog is None:
             parsed.problems.append(problem_from(
-                MESSAGES, "unknown_plan", sheet=sheet, column=_PLAN, value=parsed.plan_code,
+                MESSAGES, "unknown_plan", sheet=sheet, column=_PLAN, value=named,
                 expected=", ".join(catalogs.by_plan)))
             return None
         if catalog not in catalogs.plans_for(agency, period):
             parsed.problems.append(problem_from(
-                MESSAGES, "plan_mismatch", sheet=sheet, column=_PLAN, value=parsed.plan_code,
+                MESSAGES, "plan_mismatch", sheet=sheet, column=_PLAN, value=named,
                 agency=agency, period=mm_yyyy(period)))
             return None
+        parsed.plan_code = named
         return catalog
     found = catalogs.plans_for(agency, period)
     if len(found) == 1:
