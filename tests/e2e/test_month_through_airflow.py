@@ -17,6 +17,7 @@ from pathlib import Path
 import openpyxl
 import psycopg
 import pytest
+from fixtures.plans import SHIPPED_PLAN
 
 from planwatch.catalog import load_catalog
 from planwatch.dbt import parse_project
@@ -33,7 +34,7 @@ MONEY_UNITS = {"triệu đồng": 10**6, "tỷ đồng": 10**9, "đồng": 1}
 def january(new_warehouse):
     settings, url = new_warehouse("e2e")
     init_warehouse(url, settings)
-    catalog = load_catalog(settings.seeds_dir)
+    catalog = load_catalog(settings.seeds_dir, SHIPPED_PLAN)
     manifest = write_demo_year(catalog, settings.inbox_dir, months=[1], progress=False)
     parse_project(url, settings)
     states = []

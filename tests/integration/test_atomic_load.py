@@ -15,6 +15,7 @@ import time
 
 import psycopg
 import pytest
+from fixtures.plans import SHIPPED_PLAN
 
 from planwatch.catalog import load_catalog
 from planwatch.demo.year import write_demo_year
@@ -53,7 +54,7 @@ def _state(url: str) -> tuple[list, int, int]:
 def month(new_warehouse):
     settings, url = new_warehouse("atomic")
     create_schema(url)
-    write_demo_year(load_catalog(settings.seeds_dir), settings.inbox_dir, months=[2],
+    write_demo_year(load_catalog(settings.seeds_dir, SHIPPED_PLAN), settings.inbox_dir, months=[2],
                     progress=False)
     return settings, url, len(discover(settings.inbox_dir))
 

@@ -11,6 +11,7 @@ import json
 
 import psycopg
 import pytest
+from fixtures.plans import SHIPPED_PLAN
 
 from planwatch.catalog import load_catalog
 from planwatch.config import Settings
@@ -33,8 +34,8 @@ REASON_CODES = {
 @pytest.fixture(scope="module")
 def demo(settings: Settings, initialised: str) -> tuple[DemoManifest, Ingestor]:
     inbox = settings.inbox_dir
-    manifest = write_demo_year(load_catalog(settings.seeds_dir), inbox, months=[1, 2, 3],
-                               progress=False)
+    catalog = load_catalog(settings.seeds_dir, SHIPPED_PLAN)
+    manifest = write_demo_year(catalog, inbox, months=[1, 2, 3], progress=False)
     ingestor = Ingestor(settings, initialised)
     ingestor.ingest_inbox(inbox, progress=False)
     return manifest, ingestor

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from fixtures.plans import SHIPPED_PLAN
 
 from planwatch.catalog import load_catalog
 from planwatch.demo.manifest import manifest_path
@@ -21,7 +22,7 @@ CODE = {"tasks": "task_code", "indicators": "indicator_code", "disbursement": "p
 
 @pytest.fixture(scope="module")
 def catalog():
-    return load_catalog(SEEDS)
+    return load_catalog(SEEDS, SHIPPED_PLAN)
 
 
 def test_one_template_per_reporting_agency_prefilled_with_its_own_items(catalog, tmp_path):
