@@ -52,10 +52,23 @@ def run_dbt(args: list[str], url: str, settings: Settings) -> None:
                    cwd=settings.dbt_project_dir, check=True)
 
 
-def load_seeds(url: str, settings: Settings) -> None:
-    """The plan catalog and vocabularies into raw.* (re-created: a seed's columns
-    may change with a release; nothing but dbt's own views depend on them)."""
-    run_dbt(["seed", "--full-refresh", "--quiet"], url, settings)
+def seed_headers(settings: Settings) -> dict[str, list[str]]:
+    """Each seed of the project (its table name in raw) -> its CSV header."""
+    out = {}
+    for path in sorted(settings.seeds_dir.rglob("*.csv")):
+        with path.open(encoding="utf-8-sig") as fh:
+            out[path.stem] = [h.strip() for h in fh.readline().rstrip("\r\n").split(",")]
+    return out
+
+
+def load_seeds(url: str, settings: Settings, *, recreate: list[str] = ()) -> None:
+    """The plan catalogs and vocabularies into raw.*. Seeds named in ``recreate``
+    (their columns changed with a release) are dropped and created again, which
+    drops dbt's views over them until the next build; the others are reloaded in
+    place."""
+    if recreate:
+        run_dbt(["seed", "--full-refresh", "--quiet", "--select", *recreate], url, settings)
+    run_dbt(["seed", "--quiet"], url, settings)
 
 
 def parse_project(url: str, settings: Settings) -> Path:

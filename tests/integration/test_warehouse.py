@@ -45,6 +45,8 @@ def test_embedded_server_starts_on_a_free_port_and_keeps_it(state_dir) -> None:
 def test_init_twice_leaves_one_ready_warehouse(new_warehouse) -> None:
     settings, url = new_warehouse("init")
     init_warehouse(url, settings)
+    with psycopg.connect(url) as conn:  # dbt's views over the seeds, as a build leaves them
+        conn.execute("create view staging.probe_plans as select * from raw.plans")
     init_warehouse(url, settings)
     with psycopg.connect(url) as conn:
         schemas = {r[0] for r in conn.execute("select nspname from pg_namespace")}
@@ -54,7 +56,9 @@ def test_init_twice_leaves_one_ready_warehouse(new_warehouse) -> None:
             " (select count(*) from raw.plan_projects)").fetchone()
         roles = {r[0] for r in conn.execute(
             "select rolname from pg_roles where rolname like 'planwatch_%'")}
+        probe = conn.execute("select to_regclass('staging.probe_plans')::text").fetchone()
     assert {"raw", "audit", "staging", "intermediate", "marts"} <= schemas
+    assert probe == ("staging.probe_plans",)  # seeds reloaded in place, views kept
     catalog_lines = [sum(1 for _ in (settings.seeds_dir / f"plan_{n}.csv").open()) - 1
                      for n in ("agencies", "tasks", "indicators", "projects")]
     assert list(counts) == catalog_lines

@@ -13,9 +13,9 @@ import psycopg
 
 from planwatch.catalog import load_catalogs
 from planwatch.config import Settings
-from planwatch.dbt import load_seeds
+from planwatch.dbt import load_seeds, seed_headers
 from planwatch.warehouse.migrate import upgrade
-from planwatch.warehouse.submissions import assign_plans
+from planwatch.warehouse.submissions import assign_plans, table_columns
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +37,18 @@ def create_schema(url: str) -> None:
     create_roles(url)
 
 
+def seeds_to_recreate(url: str, settings: Settings) -> list[str]:
+    """The seeds whose table in raw has other columns than their CSV file."""
+    headers = seed_headers(settings)
+    with psycopg.connect(url) as conn:
+        found = table_columns(conn, "raw", list(headers))
+    return [name for name, columns in headers.items()
+            if name in found and found[name] != columns]
+
+
 def init_warehouse(url: str, settings: Settings) -> None:
     create_schema(url)
-    load_seeds(url, settings)
+    load_seeds(url, settings, recreate=seeds_to_recreate(url, settings))
     catalogs = load_catalogs(settings.seeds_dir)
     with psycopg.connect(url) as conn:
         assigned = assign_plans(conn, catalogs)

@@ -229,3 +229,16 @@ def assign_plans(conn: psycopg.Connection, catalogs: Catalogs) -> int:
                 (plans[0].plan_code, agency, period)).rowcount
     conn.commit()
     return assigned
+
+
+def table_columns(conn: psycopg.Connection, schema: str,
+                  names: list[str]) -> dict[str, list[str]]:
+    """The columns, in order, of the tables of ``schema`` among ``names`` that exist."""
+    rows = conn.execute(
+        """select table_name, column_name from information_schema.columns
+           where table_schema = %s and table_name = any(%s)
+           order by table_name, ordinal_position""", (schema, names)).fetchall()
+    out: dict[str, list[str]] = {}
+    for table, column in rows:
+        out.setdefault(table, []).append(column)
+    return out
