@@ -15,8 +15,7 @@ from typing import Any
 
 from planwatch.quality.decision import file_status
 from planwatch.vocabulary.problems import distinct
-from planwatch.vocabulary.statuses import SEVERITY_LABELS_VI as SEVERITY_VI
-from planwatch.vocabulary.statuses import SUBMISSION_STATUS_LABELS_VI as STATUS_VI
+from planwatch.vocabulary.statuses import SEVERITY_LABELS_VI, SUBMISSION_STATUS_LABELS_VI
 from planwatch.vocabulary.templates import SHEET_NAMES_VI
 from planwatch.warehouse.submissions import FileWrite
 
@@ -65,6 +64,10 @@ def _e(value: Any) -> str:
     return "" if value is None else html.escape(str(value))
 
 
+def _status(code: str) -> str:
+    return _e(SUBMISSION_STATUS_LABELS_VI.get(code, code))
+
+
 def render_html(receipt: dict[str, Any]) -> str:
     parts = [
         "<!doctype html><html lang='vi'><head><meta charset='utf-8'>",
@@ -81,13 +84,12 @@ def render_html(receipt: dict[str, Any]) -> str:
         f"{_e(receipt.get('agency_name_vi'))}</td></tr>",
         f"<tr><th>Kỳ báo cáo</th><td>{_e(receipt.get('period'))}</td></tr>",
         f"<tr><th>Thời điểm nhận</th><td>{_e(receipt.get('received_at'))}</td></tr>",
-        f"<tr><th>Kết quả</th><td><b>{_e(STATUS_VI.get(receipt['status'], receipt['status']))}"
-        "</b></td></tr>",
+        f"<tr><th>Kết quả</th><td><b>{_status(receipt['status'])}</b></td></tr>",
         "</table>",
     ]
     for sub in receipt.get("submissions", []):
         title = SHEET_NAMES_VI.get(sub.get("template") or "", "Tệp")
-        parts.append(f"<h2>{_e(title)}: {_e(STATUS_VI.get(sub['status'], sub['status']))}</h2>")
+        parts.append(f"<h2>{_e(title)}: {_status(sub['status'])}</h2>")
         if sub.get("version"):
             parts.append(f"<p>Phiên bản số {_e(sub['version'])}; số dòng tiếp nhận: "
                          f"{_e(sub.get('row_count', 0))}.</p>")
@@ -98,7 +100,8 @@ def render_html(receipt: dict[str, Any]) -> str:
                      "<th>Giá trị</th><th>Vấn đề</th><th>Yêu cầu</th><th>Cách sửa</th></tr>")
         for p in problems:
             parts.append(
-                f"<tr class='{_e(p['severity'])}'><td>{_e(SEVERITY_VI.get(p['severity']))}</td>"
+                f"<tr class='{_e(p['severity'])}'>"
+                f"<td>{_e(SEVERITY_LABELS_VI.get(p['severity']))}</td>"
                 f"<td>{_e(p.get('sheet'))}</td><td>{_e(p.get('row'))}</td>"
                 f"<td>{_e(p.get('column'))}</td><td>{_e(p.get('value'))}</td>"
                 f"<td>{_e(p.get('message_vi'))}</td><td>{_e(p.get('expected'))}</td>"
