@@ -1,16 +1,18 @@
-"""Monthly ingest of agency submissions.
+"""Ingest agency submissions as they land, on any day.
 
-Runs after each month's reporting deadline (``PLANWATCH_DEADLINE_DAY``, in
-``PLANWATCH_TIMEZONE``): one mapped task per file waiting in
-``data/inbox/<YYYY-MM>/``, then a publish step that builds the data-quality docs
-and updates the ``raw_submissions`` asset, which triggers ``warehouse__build``.
-Logic lives in ``planwatch.orchestration.submissions_ingest``.
+Every ``PLANWATCH_INBOX_POLL_MINUTES`` minutes: the files of ``data/inbox/``
+that no run has processed yet are split into batches, each batch is ingested by
+a mapped task, then a publish step builds the run's data-quality docs and, when
+anything was ingested, updates the ``raw_submissions`` asset, which triggers
+``warehouse__build``. A run's conf may name periods (``{"periods": ["2024-03"]}``)
+to take only their folders. Logic lives in
+``planwatch.orchestration.submissions_ingest``.
 """
 
 from __future__ import annotations
 
-import pendulum
 from airflow.sdk import dag, get_current_context, task
+from airflow.sdk.exceptions import AirflowSkipException
 
 from planwatch.config import load_settings
 from planwatch.orchestration.assets import RAW_SUBMISSIONS
@@ -19,10 +21,16 @@ from planwatch.orchestration.submissions_ingest import START_DATE, schedule
 SETTINGS = load_settings()  # the environment only: no I/O at import
 
 
+def _run_label() -> str:
+    from planwatch.orchestration.submissions_ingest import run_label_of
+
+    return run_label_of(get_current_context()["run_id"])
+
+
 @dag(
     dag_id="submissions__ingest",
     schedule=schedule(SETTINGS),
-    start_date=START_DATE.in_timezone(pendulum.timezone(SETTINGS.timezone)),
+    start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
     tags=["planwatch", "ingest"],
@@ -30,27 +38,28 @@ SETTINGS = load_settings()  # the environment only: no I/O at import
 )
 def submissions__ingest() -> None:
     @task
-    def list_pending_files() -> list[str]:
-        from planwatch.orchestration.submissions_ingest import pending_files, period_of
+    def list_pending_batches() -> list[list[str]]:
+        from planwatch.orchestration.submissions_ingest import pending_batches
 
-        logical_date = get_current_context()["logical_date"]
-        return pending_files(period_of(logical_date))
+        periods = (get_current_context()["dag_run"].conf or {}).get("periods")
+        return pending_batches(periods)
 
-    @task(max_active_tis_per_dagrun=4)
-    def ingest_file(path: str) -> dict:
-        from planwatch.orchestration.submissions_ingest import ingest_one
+    @task(retries=2)
+    def ingest_batch(paths: list[str]) -> dict:
+        from planwatch.orchestration.submissions_ingest import ingest_batch as ingest
 
-        return ingest_one(path)
+        return ingest(paths, _run_label())
 
     @task(outlets=[RAW_SUBMISSIONS])
     def publish(results: list[dict]) -> dict:
-        from planwatch.orchestration.submissions_ingest import period_of
-        from planwatch.orchestration.submissions_ingest import publish as publish_results
+        from planwatch.orchestration.submissions_ingest import publish as publish_run
 
-        period = period_of(get_current_context()["logical_date"])
-        return publish_results(period, list(results))
+        published = publish_run(_run_label(), list(results))
+        if published is None:
+            raise AirflowSkipException("no new file: the marts need no rebuild")
+        return published
 
-    publish(ingest_file.expand(path=list_pending_files()))
+    publish(ingest_batch.expand(paths=list_pending_batches()))
 
 
 submissions__ingest()

@@ -134,6 +134,33 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import os
+
+    from planwatch.orchestration import service
+
+    if args.action == "start":
+        from planwatch.dbt import parse_project
+        from planwatch.warehouse.init import init_warehouse
+
+        url = _url(settings)
+        init_warehouse(url, settings)
+        parse_project(url, settings)
+        state = service.start(settings, url, celery_workers=args.celery_workers,
+                              broker_url=os.environ.get("PLANWATCH_BROKER_URL"))
+    elif args.action == "stop":
+        state = service.stop(settings)
+    else:
+        state = service.status(settings)
+    print(f"Airflow {'running' if state.running else 'stopped'}"
+          f"{f' at {state.url}' if state.running else ''} ({state.executor or '-'})")
+    print(f"  admin password: in {state.credentials} (user {service.ADMIN})")
+    for c in state.components:
+        print(f"  {c.name:14} pid {c.pid or '-':>7}  {c.health}")
+    print(f"  logs: {settings.airflow_home / 'logs'}")
+    return 0 if state.running or args.action == "stop" else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="planwatch", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -170,6 +197,12 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = sub.add_parser("ingest", help="process every pending file in an inbox")
     ingest.add_argument("--inbox", help="default: data/inbox")
     ingest.set_defaults(func=cmd_ingest)
+
+    serve = sub.add_parser("serve", help="Airflow's components as a service over the warehouse")
+    serve.add_argument("action", choices=["start", "stop", "status"])
+    serve.add_argument("--celery-workers", type=int, default=0,
+                       help="run CeleryExecutor with N workers (broker: PLANWATCH_BROKER_URL)")
+    serve.set_defaults(func=cmd_serve)
 
     sub.add_parser("build", help="dbt build of the marts, and dbt docs").set_defaults(
         func=cmd_build)

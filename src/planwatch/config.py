@@ -36,6 +36,8 @@ class Settings:
     parse_memory_mb: int
     parse_timeout_s: int
     max_file_mb: int
+    batch_files: int = 25  # files an ingest task takes at once
+    poll_minutes: int = 3  # how often the service looks for new files
 
     @cached_property
     def state_dir(self) -> Path:
@@ -65,6 +67,11 @@ class Settings:
     @property
     def receipts_dir(self) -> Path:
         return self.reports_dir / "receipts"
+
+    @property
+    def validations_dir(self) -> Path:
+        """GX validation records, one folder per ingest run (for its Data Docs)."""
+        return self.reports_dir / "validations"
 
     @property
     def dbt_project_dir(self) -> Path:
@@ -104,4 +111,6 @@ def load_settings() -> Settings:
         parse_memory_mb=int(os.environ.get("PLANWATCH_PARSE_MEMORY_MB", "1024")),
         parse_timeout_s=int(os.environ.get("PLANWATCH_PARSE_TIMEOUT_S", "120")),
         max_file_mb=int(os.environ.get("PLANWATCH_MAX_FILE_MB", "50")),
+        batch_files=int(os.environ.get("PLANWATCH_INGEST_BATCH_FILES", "25")),
+        poll_minutes=int(os.environ.get("PLANWATCH_INBOX_POLL_MINUTES", "3")),
     )

@@ -36,13 +36,14 @@ def test_file_name_is_dag_id(dagbag) -> None:
         assert dag.fileloc.endswith(f"/{dag_id}.py")
 
 
-def test_ingest_is_monthly_after_the_deadline_and_maps_one_task_per_file(dagbag) -> None:
+def test_ingest_looks_for_files_every_few_minutes_and_maps_one_task_per_batch(
+        dagbag, settings: Settings) -> None:
     dag = dagbag.dags["submissions__ingest"]
-    assert dag.schedule == "0 1 20 * *"  # after the 20th-of-the-month deadline
-    assert dag.timetable.timezone.name == "Asia/Ho_Chi_Minh"
-    assert set(dag.task_ids) == {"list_pending_files", "ingest_file", "publish"}
-    ingest = dag.get_task("ingest_file")
-    assert ingest.upstream_task_ids == {"list_pending_files"}
+    assert dag.schedule == f"*/{settings.poll_minutes} * * * *"  # any day, not only the 20th
+    assert dag.max_active_runs == 1
+    assert set(dag.task_ids) == {"list_pending_batches", "ingest_batch", "publish"}
+    ingest = dag.get_task("ingest_batch")
+    assert ingest.upstream_task_ids == {"list_pending_batches"}
     assert type(ingest).__name__.endswith("MappedOperator")
     assert [a.name for a in dag.get_task("publish").outlets] == ["planwatch_raw_submissions"]
 

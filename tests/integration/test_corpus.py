@@ -198,7 +198,7 @@ def test_a_traversal_name_from_an_uploader_goes_nowhere(corpus_run: Run) -> None
                      size=upload.stat().st_size, received_at=datetime.now(UTC))
     ingestor = Ingestor(settings, corpus_run.url)
     with psycopg.connect(corpus_run.url) as conn:
-        ingestor.ingest_file(conn, file, IngestReport())
+        ingestor.ingest_batch(conn, [file], "traversal")
     ingestor.sandbox.close()
     new = _files(settings.home.parent) - before
     assert new and all(p.is_relative_to(settings.home / "data") for p in new), new

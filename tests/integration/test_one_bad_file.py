@@ -24,15 +24,16 @@ def test_a_validation_fault_on_one_file_leaves_the_others_loaded(new_warehouse,
                     progress=False)
     files = discover(settings.inbox_dir)
     victim = next(f for f in files if f.name.endswith("_nhiem_vu.csv"))
-    original = Validator.validate
+    original = Validator.validate_batch
 
-    def fails_on_the_victim(self, template, frame, *, label=None):
-        if label and label.startswith(victim.name.split("_2024")[0] + "_") and \
-                template == "tasks":
+    def fails_on_the_victim(self, template, frames, *, labels=None):
+        """A fault on the victim's tasks sheet, whether validated in a batch or alone."""
+        prefix = victim.name.split("_2024")[0] + "_"
+        if template == "tasks" and any(n and n.startswith(prefix) for n in labels or []):
             raise RuntimeError("boom")
-        return original(self, template, frame, label=label)
+        return original(self, template, frames, labels=labels)
 
-    monkeypatch.setattr(Validator, "validate", fails_on_the_victim)
+    monkeypatch.setattr(Validator, "validate_batch", fails_on_the_victim)
     report = Ingestor(settings, url).ingest_inbox(settings.inbox_dir, progress=False)
     assert report.files == len(files)
     with psycopg.connect(url) as conn:

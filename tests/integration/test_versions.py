@@ -8,7 +8,7 @@ from fixtures.plans import SHIPPED_PLAN
 
 from planwatch.catalog import load_catalog
 from planwatch.demo.year import write_demo_year
-from planwatch.flow.ingestor import Ingestor, IngestReport
+from planwatch.flow.ingestor import Ingestor
 from planwatch.ingest.files import discover_one
 from planwatch.warehouse.init import create_schema
 
@@ -24,8 +24,8 @@ def test_a_correction_processed_before_the_original_still_wins(new_warehouse) ->
     ingestor = Ingestor(settings, url)
     with psycopg.connect(url) as conn:
         for path in (v2.path, v2.supersedes):  # newest first: as parallel workers may
-            ingestor.ingest_file(conn, discover_one(settings.inbox_dir / path,
-                                                    settings.inbox_dir), IngestReport())
+            ingestor.ingest_batch(conn, [discover_one(settings.inbox_dir / path,
+                                                      settings.inbox_dir)], "versions")
         rows = conn.execute(
             "select inbox_path, template, version, status from audit.submissions"
             " order by inbox_path, template").fetchall()

@@ -59,3 +59,24 @@ def test_a_clean_sheet_has_no_problem(validator: Validator) -> None:
              "month_value": Decimal(1), "data_status": "official"}]
     outcome = validator.validate("indicators", frame_from_rows("indicators", rows))
     assert outcome.problems == [] and all(r.success for r in outcome.results)
+
+
+def test_a_batch_of_sheets_is_one_validation_mapped_back_to_each_sheet(
+        validator: Validator) -> None:
+    """Two agencies' task sheets in one GX run: each sheet gets its own problems and
+    results, and a code repeated in one sheet is a duplicate there only."""
+    first = [{"source_row": 5, "task_code": "NV-1-01", "status": "in_progress"},
+             {"source_row": 6, "task_code": "NV-1-01", "status": None, "status_text": "Xong"}]
+    second = [{"source_row": 5, "task_code": "NV-1-01", "status": "in_progress"}]
+    outcomes = validator.validate_batch(
+        "tasks", [frame_from_rows("tasks", first), frame_from_rows("tasks", second)],
+        labels=["A", "B"])
+    assert [o.label for o in outcomes] == ["A", "B"]
+    assert {(p.code, p.row) for p in outcomes[0].problems} == {
+        ("missing_status", 6), ("duplicate_task_code", 5), ("duplicate_task_code", 6)}
+    assert outcomes[1].problems == []
+    duplicate = next(r for r in outcomes[0].results if r.code == "duplicate_task_code")
+    assert not duplicate.success and duplicate.element_count == 2
+    assert [u["value"] for u in duplicate.unexpected] == ["NV-1-01", "NV-1-01"]
+    assert all(r.success for r in outcomes[1].results)
+    assert outcomes[0].gx_result is outcomes[1].gx_result  # one GX validation

@@ -1,6 +1,7 @@
 """``planwatch run``: a demo year of a plan through Airflow, then the summary.
 
-Each month with new files is one real ``submissions__ingest`` DAG run; the
+Each month with new files is one real ``submissions__ingest`` DAG run (its conf
+names the month, as ``planwatch backfill`` does); the
 marts are built once at the end by the ``warehouse__build`` DAG (scheduled on
 the asset the monthly runs update; without a scheduler, it is run here). All
 runs share one Airflow process. Months with nothing new are not re-run, so a
@@ -21,7 +22,6 @@ from planwatch.demo.cases import Calendar
 from planwatch.demo.year import write_demo_year
 from planwatch.ingest.files import discover, sha256_of
 from planwatch.orchestration.airflow_cli import run_dags
-from planwatch.orchestration.submissions_ingest import logical_date_of
 from planwatch.reporting.summary import print_summary
 from planwatch.warehouse.db import warehouse_url
 from planwatch.warehouse.init import init_warehouse
@@ -35,6 +35,14 @@ class Steps:
 
     def say(self, text: str) -> None:
         print(f"[{time.monotonic() - self.started:6.1f}s] {text}", flush=True)
+
+
+def deadline_of(period: str, settings: Settings) -> str:
+    """The logical date of the demo's run for a period: its deadline."""
+    from planwatch.vocabulary.periods import on_time_before
+
+    return on_time_before(period, deadline_day=settings.deadline_day, grace_days=0,
+                          timezone=settings.timezone).isoformat()
 
 
 def unprocessed_files(url: str, settings: Settings, period: str) -> int:
@@ -69,11 +77,12 @@ def run_demo_year(settings: Settings, *, plan_code: str | None = None,
                   f"written to {settings.inbox_dir}")
     else:
         steps.say(f"demo submissions already in {settings.inbox_dir}")
-    runs = []
+    runs: list[tuple] = []
     for period in periods:
         pending = unprocessed_files(url, settings, period)
         if pending:
-            runs.append(("submissions__ingest", logical_date_of(period, settings)))
+            runs.append(("submissions__ingest", deadline_of(period, settings),
+                         {"periods": [period]}))
             steps.say(f"{period}: {pending} new file(s)")
     with psycopg.connect(url) as conn:
         build = bool(runs) or not marts_exist(conn)

@@ -1,17 +1,23 @@
-"""A file's way through planwatch: ``planwatch ingest``, one file at a time.
+"""A file's way through planwatch: ``planwatch ingest``, a batch of files at a time.
 
-For each file: register (hash, archive), parse in a sandbox (``ingest``),
-check against the plan catalogs and the GX suites (``quality``), decide what
-becomes of each submission (``quality.decision``), then write audit + raw rows
-in one transaction (``warehouse.submissions``), quarantine the file if it is
-rejected and write the agency's receipt (``reporting.receipts``) before the
-commit. A rejected file is a normal outcome; a database fault propagates.
+For each batch: register each file (hash, archive; the same bytes again are a
+duplicate), parse it in a sandbox (``ingest``) and check it against the plan
+catalogs (``quality.catalog_rules``); then validate every template's sheets of
+the batch in ONE GX validation (``quality.validate``); then, file by file,
+decide what becomes of each submission (``quality.decision``) and write audit +
+raw rows in one transaction (``warehouse.submissions``), quarantining a rejected
+file and writing the agency's receipt (``reporting.receipts``) before the
+commit. The batch's validations are recorded under the run's folder, from which
+its Data Docs are built later, by whichever process publishes.
+
+A rejected file is a normal outcome; a database fault propagates.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,7 +40,12 @@ from planwatch.ingest.messages import unreadable
 from planwatch.ingest.parse import csv_template
 from planwatch.ingest.sandbox import ParseSandbox
 from planwatch.quality.catalog_rules import check_against_catalog
-from planwatch.quality.data_docs import DocsEntry
+from planwatch.quality.data_docs import (
+    Judged,
+    build_data_docs,
+    read_validations,
+    record_validations,
+)
 from planwatch.quality.decision import sheet_statuses
 from planwatch.quality.validate import ValidationOutcome, Validator, frame_from_rows
 from planwatch.reporting.receipts import write_receipt
@@ -42,11 +53,13 @@ from planwatch.text import safe_label
 from planwatch.vocabulary.parsed import ParsedFile
 from planwatch.vocabulary.problems import distinct
 from planwatch.vocabulary.statuses import DUPLICATE, REJECTED
+from planwatch.vocabulary.templates import TEMPLATES
 from planwatch.warehouse.submissions import (
     FileWrite,
     SubmissionWrite,
     already_processed,
     earlier_submissions,
+    lock_file,
     submission_statuses,
     write_file,
 )
@@ -67,13 +80,34 @@ class IngestReport:
         return (f"{self.files} file(s) processed, {self.skipped} already known; "
                 f"submissions: {parts or 'none'}; {self.rows} row(s) loaded")
 
+    def add(self, other: IngestReport) -> None:
+        self.statuses.update(other.statuses)
+        self.files += other.files
+        self.skipped += other.skipped
+        self.rows += other.rows
+
+
+@dataclass
+class _File:
+    """One file of a batch on its way: what was read and what will be written."""
+
+    inbox: InboxFile
+    sha: str
+    archived: Path
+    parsed: ParsedFile | None = None  # None for a duplicate
+    subs: list[SubmissionWrite] = field(default_factory=list)
+    outcomes: list[ValidationOutcome | None] = field(default_factory=list)
+
+
+def batches(files: Sequence[InboxFile], size: int) -> list[list[InboxFile]]:
+    """Consecutive batches of at most ``size`` files (arrival order is kept)."""
+    size = max(size, 1)
+    return [list(files[i:i + size]) for i in range(0, len(files), size)]
+
 
 class Ingestor:
-    """Holds what is loaded once per run: catalogs, GX suites, the parse sandbox.
-
-    ``docs`` collects the run's validations for its Data Docs, which show what
-    each submission became as the warehouse holds it.
-    """
+    """Holds what is loaded once per run or worker process: the catalogs, the GX
+    suites, the parse sandbox."""
 
     def __init__(self, settings: Settings, url: str) -> None:
         self.settings = settings
@@ -83,104 +117,202 @@ class Ingestor:
         self.sandbox = ParseSandbox(memory_mb=settings.parse_memory_mb,
                                     timeout_s=settings.parse_timeout_s,
                                     max_bytes=settings.max_file_mb * 1024 * 1024)
-        self.docs: list[DocsEntry] = []
 
-    def ingest_inbox(self, inbox: Path, *, progress: bool = True) -> IngestReport:
+    def ingest_inbox(self, inbox: Path, *, progress: bool = True,
+                     run_label: str | None = None) -> IngestReport:
+        """Every pending file of ``inbox``, in batches, then the run's Data Docs."""
+        run_label = run_label or f"ingest-{datetime.now(UTC):%Y%m%dT%H%M%S}"
         report = IngestReport()
         files = discover(inbox)
         try:
-            with psycopg.connect(self.url) as conn:
-                for file in tqdm(files, desc="ingest", unit="file", disable=not progress):
-                    self.ingest_file(conn, file, report)
+            with psycopg.connect(self.url) as conn, tqdm(
+                    total=len(files), desc="ingest", unit="file", disable=not progress) as bar:
+                for batch in batches(files, self.settings.batch_files):
+                    report.add(self.ingest_batch(conn, batch, run_label))
+                    bar.update(len(batch))
         finally:
             self.sandbox.close()
-        report.data_docs = self.publish_data_docs(
-            f"ingest-{datetime.now(UTC):%Y%m%dT%H%M%S}")
+        report.data_docs = self.publish_data_docs(run_label)
         return report
 
     def publish_data_docs(self, run_label: str) -> Path | None:
-        """The run's GX Data Docs under data/reports/data_docs/<run_label>/."""
-        from planwatch.quality.data_docs import build_data_docs, write_runs_index
+        """The run's GX Data Docs under data/reports/data_docs/<run_label>/, from the
+        validation records its batches left (any process may publish)."""
+        from planwatch.quality.data_docs import write_runs_index
 
-        if not self.docs:
+        records = read_validations(self.settings.validations_dir / safe_label(run_label))
+        if not records:
             return None
+        ids = [s["submission_id"] for r in records for s in r["submissions"]]
         with psycopg.connect(self.url) as conn:
-            statuses = submission_statuses(conn, [e.submission_id for e in self.docs])
+            statuses = submission_statuses(conn, ids)
         root = self.settings.reports_dir / "data_docs"
-        index = build_data_docs(self.docs, root / safe_label(run_label),
+        index = build_data_docs(records, root / safe_label(run_label),
                                 validator=self.validator, statuses=statuses)
-        self.docs.clear()
         write_runs_index(root)
         return index
 
-    def ingest_file(self, conn: psycopg.Connection, file: InboxFile,
-                    report: IngestReport) -> None:
-        sha = sha256_of(file.path)
-        if already_processed(conn, file.inbox_path, sha):
-            conn.rollback()
-            report.skipped += 1
-            return
-        archived = archive(file.path, sha, self.settings.archive_dir)
-        earlier = earlier_submissions(conn, sha)
-        parsed: ParsedFile | None = None
-        outcomes: list[ValidationOutcome | None] = []
-        if earlier:
-            subs = [SubmissionWrite(template=e.template, agency_code=e.agency_code,
-                                    period=e.period, plan_code=e.plan_code, status=DUPLICATE,
-                                    duplicate_of=e.submission_id) for e in earlier]
-        else:
-            parsed, subs, outcomes = self._judge(file, archived, sha)
+    def ingest_batch(self, conn: psycopg.Connection, files: Iterable[InboxFile],
+                     run_label: str) -> IngestReport:
+        """One batch: read and check each file, validate the batch's sheets
+        together, then write each file in a transaction of its own."""
+        report = IngestReport()
+        pending: list[_File] = []
+        for inbox in files:
+            sha = sha256_of(inbox.path)
+            if already_processed(conn, inbox.inbox_path, sha):
+                report.skipped += 1
+                continue
+            item = _File(inbox, sha, archive(inbox.path, sha, self.settings.archive_dir))
+            earlier = earlier_submissions(conn, sha)
+            if earlier:
+                item.subs = [SubmissionWrite(
+                    template=e.template, agency_code=e.agency_code, period=e.period,
+                    plan_code=e.plan_code, status=DUPLICATE, duplicate_of=e.submission_id)
+                    for e in earlier]
+                item.outcomes = [None] * len(item.subs)
+            else:
+                item.parsed = self._parse_and_check(item)
+            pending.append(item)
+        conn.rollback()  # end the read-only transaction before the writes
+        self._validate(pending)
+        judged: list[Judged] = []
+        for item in pending:
+            self._write(conn, item, report)
+            judged += [Judged(sub.submission_id, outcome, distinct(sub.problems))
+                       for sub, outcome in zip(item.subs, item.outcomes, strict=True)
+                       if outcome is not None and sub.submission_id is not None]
+        record_validations(self.settings.validations_dir / safe_label(run_label), judged)
+        return report
+
+    # -- steps -----------------------------------------------------------------
+    def _parse_and_check(self, item: _File) -> ParsedFile:
+        """Parse and check one file. A bug met on one file rejects that file (and
+        is logged for operators) instead of stopping every other agency's file."""
+        try:
+            parsed = self.sandbox.parse(item.archived, item.inbox.name)
+            if parsed.blocking and not parsed.sheets:
+                self._file_by_name(parsed, item.inbox)
+            else:
+                check_against_catalog(parsed, item.inbox, self.catalogs)
+            return parsed
+        except Exception:
+            log.exception("checking %s (%s) failed", item.inbox.inbox_path, item.sha)
+            failed = unreadable(item.inbox.name, "parse_failed")
+            self._file_by_name(failed, item.inbox)
+            return failed
+
+    def _validate(self, items: list[_File]) -> None:
+        """Each template's sheets of the batch in one GX validation, then one
+        decision per file."""
+        readable = [i for i in items if i.parsed is not None and i.parsed.sheets]
+        outcomes: dict[tuple[int, int], ValidationOutcome] = {}
+        failed: set[int] = set()
+        for template in TEMPLATES:
+            sheets = [(n, s) for n, item in enumerate(readable)
+                      for s, sheet in enumerate(item.parsed.sheets)  # type: ignore[union-attr]
+                      if sheet.template == template]
+            if not sheets:
+                continue
+            frames = [frame_from_rows(template, readable[n].parsed.sheets[s].rows)  # type: ignore[union-attr]
+                      for n, s in sheets]
+            labels = [_label(readable[n], template) for n, _ in sheets]
+            for (n, s), outcome in zip(
+                    sheets, self._validate_template(template, frames, labels), strict=True):
+                if outcome is None:
+                    failed.add(n)
+                else:
+                    outcomes[(n, s)] = outcome
+        for n, item in enumerate(readable):
+            if n in failed:  # a fault met on this file: it is rejected and logged
+                log.error("validating %s (%s) failed", item.inbox.inbox_path, item.sha)
+                item.parsed = unreadable(item.inbox.name, "parse_failed")
+                self._file_by_name(item.parsed, item.inbox)
+                continue
+            item.outcomes = [outcomes[(n, s)] for s in range(len(item.parsed.sheets))]  # type: ignore[union-attr]
+            item.subs = self._decide(item)
+        for item in items:
+            if item.parsed is not None and not item.parsed.sheets:
+                parsed = item.parsed  # nothing readable: one rejected row for the file
+                item.subs = [SubmissionWrite(
+                    template=csv_template(parsed.file_name), agency_code=parsed.agency_code,
+                    period=parsed.period, plan_code=parsed.plan_code, status=REJECTED,
+                    problems=list(parsed.problems))]
+                item.outcomes = [None]
+
+    def _validate_template(self, template: str, frames: list, labels: list[str]
+                           ) -> list[ValidationOutcome | None]:
+        """One GX validation of the sheets; if it fails on a fault (a parser bug that
+        slipped a bad value through), the sheets one by one, so that only the file
+        at fault is rejected."""
+        try:
+            return list(self.validator.validate_batch(template, frames, labels=labels))
+        except psycopg.Error:
+            raise
+        except Exception:
+            log.exception("batch validation of %s failed; validating sheet by sheet", template)
+        out: list[ValidationOutcome | None] = []
+        for frame, label in zip(frames, labels, strict=True):
+            try:
+                out.append(self.validator.validate(template, frame, label=label))
+            except Exception:
+                log.exception("validating %s failed", label)
+                out.append(None)
+        return out
+
+    @staticmethod
+    def _decide(item: _File) -> list[SubmissionWrite]:
+        """The file's submissions, with the one decision of their status."""
+        parsed = item.parsed
+        assert parsed is not None
+        for sheet, outcome in zip(parsed.sheets, item.outcomes, strict=True):
+            assert outcome is not None
+            sheet.problems.extend(outcome.problems)
+        statuses = sheet_statuses(parsed.problems, [s.problems for s in parsed.sheets])
+        return [SubmissionWrite(
+            template=sheet.template, agency_code=parsed.agency_code, period=parsed.period,
+            plan_code=parsed.plan_code, status=status, sheet_name=sheet.sheet_name,
+            rows=sheet.rows, problems=parsed.problems + sheet.problems,
+            checks=_checks(outcome)) for sheet, outcome, status in zip(
+                parsed.sheets, item.outcomes, statuses, strict=True) if outcome]
+
+    def _write(self, conn: psycopg.Connection, item: _File, report: IngestReport) -> None:
+        file, subs = item.inbox, item.subs
         # One receipt per file received (the same bytes sent again get their own).
-        receipt = self.settings.receipts_dir / receipt_name(sha, file.inbox_path)
+        receipt = self.settings.receipts_dir / receipt_name(item.sha, file.inbox_path)
         write = FileWrite(
-            file_name=file.name, inbox_path=file.inbox_path, file_sha256=sha,
-            file_size=file.size, archive_path=str(archived.relative_to(self.settings.home)),
+            file_name=file.name, inbox_path=file.inbox_path, file_sha256=item.sha,
+            file_size=file.size, archive_path=str(item.archived.relative_to(self.settings.home)),
             received_at=file.received_at,
             receipt_path=str(receipt.relative_to(self.settings.home)),
             code_version=__version__, submissions=subs)
         with conn.transaction():
+            # Two workers given the same file, or the same bytes under two names: the
+            # first to take the lock writes it, the second finds it written.
+            lock_file(conn, item.sha)
+            if already_processed(conn, file.inbox_path, item.sha):
+                report.skipped += 1
+                return
+            if item.parsed is not None and (earlier := earlier_submissions(conn, item.sha)):
+                write.submissions = subs = [SubmissionWrite(
+                    template=e.template, agency_code=e.agency_code, period=e.period,
+                    plan_code=e.plan_code, status=DUPLICATE, duplicate_of=e.submission_id)
+                    for e in earlier]
+                item.subs, item.outcomes = subs, [None] * len(subs)
             write_file(conn, write)
             # Files are written before the commit: if writing them fails, nothing
             # is recorded and the next run processes the file again (both writes
             # are idempotent, so a crash after them costs nothing either).
             write_receipt(receipt, write, self._agency_name(subs[0]))
             if any(s.status == REJECTED for s in subs):
-                quarantine(archived, self.settings.quarantine_dir, file.name, sha,
-                           period=parsed.period if parsed else None,
+                quarantine(item.archived, self.settings.quarantine_dir, file.name, item.sha,
+                           period=item.parsed.period if item.parsed else None,
                            problems=distinct(p for s in subs for p in s.problems))
         conn.commit()
         report.files += 1
         for sub in subs:
             report.statuses[sub.status] += 1
             report.rows += sub.row_count
-        self.docs.extend(DocsEntry(outcome, sub.submission_id, tuple(sub.problems))
-                         for sub, outcome in zip(subs, outcomes, strict=False)
-                         if outcome and sub.submission_id is not None)
-
-    # -- steps -----------------------------------------------------------------
-    def _judge(self, file: InboxFile, archived: Path, sha: str
-               ) -> tuple[ParsedFile, list[SubmissionWrite], list[ValidationOutcome | None]]:
-        """Parse, check and validate one file. A bug met on one file rejects that
-        file (and is logged for operators) instead of stopping every other
-        agency's file; database faults still stop the run."""
-        try:
-            parsed = self._parse_and_check(file, archived)
-            return parsed, *self._decide(parsed, sha)
-        except psycopg.Error:
-            raise
-        except Exception:
-            log.exception("checking %s (%s) failed", file.inbox_path, sha)
-            failed = unreadable(file.name, "parse_failed")
-            self._file_by_name(failed, file)
-            return failed, *self._decide(failed, sha)
-
-    def _parse_and_check(self, file: InboxFile, archived: Path) -> ParsedFile:
-        parsed = self.sandbox.parse(archived, file.name)
-        if parsed.blocking and not parsed.sheets:
-            self._file_by_name(parsed, file)
-            return parsed
-        check_against_catalog(parsed, file, self.catalogs)
-        return parsed
 
     def _file_by_name(self, parsed: ParsedFile, file: InboxFile) -> None:
         """An unreadable file goes under the agency and month its name and folder give."""
@@ -192,36 +324,17 @@ class Ingestor:
             plans = self.catalogs.plans_for(parsed.agency_code, parsed.period)
             parsed.plan_code = plans[0].plan_code if len(plans) == 1 else None
 
-    def _decide(self, parsed: ParsedFile, sha: str
-                ) -> tuple[list[SubmissionWrite], list[ValidationOutcome | None]]:
-        """Validate each sheet, then one decision for the whole file."""
-        if not parsed.sheets:  # nothing readable: one rejected row for the file
-            return [SubmissionWrite(
-                template=csv_template(parsed.file_name), agency_code=parsed.agency_code,
-                period=parsed.period, plan_code=parsed.plan_code, status=REJECTED,
-                problems=list(parsed.problems))], [None]
-        outcomes: list[ValidationOutcome | None] = []
-        for sheet in parsed.sheets:
-            label = f"{parsed.agency_code}_{parsed.period}_{sheet.template}_{sha[:8]}"
-            outcome = self.validator.validate(
-                sheet.template, frame_from_rows(sheet.template, sheet.rows), label=label)
-            sheet.problems.extend(outcome.problems)
-            outcomes.append(outcome)
-        statuses = sheet_statuses(parsed.problems, [s.problems for s in parsed.sheets])
-        subs = []
-        for sheet, outcome, status in zip(parsed.sheets, outcomes, statuses, strict=True):
-            assert outcome is not None
-            subs.append(SubmissionWrite(
-                template=sheet.template, agency_code=parsed.agency_code, period=parsed.period,
-                plan_code=parsed.plan_code, status=status, sheet_name=sheet.sheet_name,
-                rows=sheet.rows, problems=parsed.problems + sheet.problems,
-                checks=_checks(outcome)))
-        return subs, outcomes
-
     def _agency_name(self, sub: SubmissionWrite) -> str | None:
         catalog = self.catalogs.by_plan.get(sub.plan_code or "")
         agency = catalog.agency_by_code.get(sub.agency_code or "") if catalog else None
         return agency.name_vi if agency else None
+
+
+def _label(item: _File, template: str) -> str:
+    """How a submission is named in Data Docs: agency, period, template, file."""
+    parsed = item.parsed
+    assert parsed is not None
+    return f"{parsed.agency_code}_{parsed.period}_{template}_{item.sha[:8]}"
 
 
 def _checks(outcome: ValidationOutcome) -> list[dict[str, object]]:

@@ -6,6 +6,7 @@ project's ``dags/`` folder, and the warehouse URL in its environment.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Callable
@@ -55,9 +56,11 @@ def ensure_metadata_db(url: str, settings: Settings) -> None:
     stamp.touch()
 
 
-def run_dags(runs: list[tuple[str, str]], url: str, settings: Settings,
+def run_dags(runs: list[tuple[str, str]] | list[tuple[str, str, dict]], url: str,
+             settings: Settings,
              on_progress: Callable[[str, str, str, float], None] | None = None) -> Path:
-    """Run whole DAG runs (dag_id, logical date) in order, in one Airflow process.
+    """Run whole DAG runs (dag_id, logical date[, conf]) in order, in one Airflow
+    process.
 
     Airflow's own output goes to ``.planwatch/airflow/dag_runs.log``; raise if a
     run fails. ``on_progress(dag_id, logical_date, state, seconds)`` after each run.
@@ -65,7 +68,7 @@ def run_dags(runs: list[tuple[str, str]], url: str, settings: Settings,
     ensure_metadata_db(url, settings)
     log_path = settings.airflow_home / "dag_runs.log"
     args = [sys.executable, "-m", "planwatch.orchestration.dag_runs",
-            *(f"{dag_id}@{date}" for dag_id, date in runs)]
+            *("@".join([run[0], run[1], *(json.dumps(c) for c in run[2:])]) for run in runs)]
     with log_path.open("w", encoding="utf-8") as log, subprocess.Popen(
         args, env=airflow_env(url, settings), stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, text=True, cwd=settings.airflow_home,

@@ -2,9 +2,11 @@
 
 Run with the Airflow environment of ``airflow_cli.airflow_env``::
 
-    python -m planwatch.orchestration.dag_runs submissions__ingest@2024-01-20T01:00:00+07:00 ...
+    python -m planwatch.orchestration.dag_runs \
+        'submissions__ingest@2024-01-20T00:00:00+07:00@{"periods": ["2024-01"]}' ...
 
-Each argument is one whole DAG run, executed in order with ``DAG.test()`` (what
+Each argument is one whole DAG run (``dag_id@logical date[@conf as JSON]``),
+executed in order with ``DAG.test()`` (what
 ``airflow dags test`` calls), so Airflow, the DAG files and the task caches
 (catalog, GX suites) load once. One line per run goes to stdout:
 ``planwatch-run <dag_id> <logical date> <state> <seconds>``. Stops at the first
@@ -13,6 +15,7 @@ failed run with exit code 1.
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 
@@ -28,16 +31,16 @@ def main(argv: list[str]) -> int:
     dags = {}
 
     @providers_configuration_loaded
-    def run(dag_id: str, logical_date: str) -> str:
+    def run(dag_id: str, logical_date: str, conf: dict | None) -> str:
         if dag_id not in dags:
             dags[dag_id] = get_bagged_dag(bundle_names=None, dag_id=dag_id)
-        dag_run = dags[dag_id].test(logical_date=pendulum.parse(logical_date))
+        dag_run = dags[dag_id].test(logical_date=pendulum.parse(logical_date), run_conf=conf)
         return DagRunState(dag_run.state).value if dag_run else "failed"
 
     for spec in argv:
-        dag_id, _, logical_date = spec.partition("@")
+        dag_id, logical_date, *conf = spec.split("@", 2)
         started = time.monotonic()
-        state = run(dag_id, logical_date)
+        state = run(dag_id, logical_date, json.loads(conf[0]) if conf else None)
         print(f"{PROGRESS} {dag_id} {logical_date} {state} {time.monotonic() - started:.1f}",
               flush=True)
         if state != "success":

@@ -1,14 +1,18 @@
 """Task bodies of the ``submissions__ingest`` DAG, testable without a scheduler.
 
-The run for a month starts after that month's deadline (the configured day,
-local time). The ingestor (catalogs + GX suites, ~5 s to load) is cached per
-process, so the mapped per-file tasks of one run pay for it once per worker
-process.
+The DAG runs every few minutes (``PLANWATCH_INBOX_POLL_MINUTES``), on any day:
+it finds the inbox's files not yet processed, of every period (or of the
+periods a run's ``conf`` names: ``{"periods": ["2024-03"]}``, which is how the
+demo and ``planwatch backfill`` replay a month), splits them into batches,
+ingests each batch in a task of its own (one GX load per task process, one GX
+validation per template and batch), then builds the run's Data Docs from the
+records the batches left and, when anything was ingested, updates the asset
+that schedules the marts' rebuild. A file that arrives after its deadline is
+ingested like any other and counted late in the marts.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -16,38 +20,54 @@ from typing import Any
 import pendulum
 
 from planwatch.config import Settings, load_settings
-from planwatch.ingest.files import discover
+from planwatch.ingest.files import InboxFile, discover, discover_one, sha256_of
 
 # Any date before the first plan: the DAGs do not catch up on their own.
 START_DATE = pendulum.datetime(2020, 1, 1, tz="UTC")
 
 
 def schedule(settings: Settings) -> str:
+    """Every ``poll_minutes`` minutes, any day (cron)."""
+    return f"*/{settings.poll_minutes} * * * *"
+
+
+def deadline_schedule(settings: Settings) -> str:
     """At 01:00 on the deadline day of every month (cron, in ``timezone``)."""
     return f"0 1 {settings.deadline_day} * *"
 
 
-def logical_date_of(period: str, settings: Settings) -> str:
-    """The logical date of a period's run: 01:00 on its deadline day, local time."""
-    tz = pendulum.timezone(settings.timezone)
-    year, month = (int(p) for p in period.split("-"))
-    return pendulum.datetime(year, month, settings.deadline_day, 1, tz=tz).isoformat()
+def inbox_files(settings: Settings, periods: list[str] | None = None) -> list[InboxFile]:
+    """The inbox's files, oldest first: all, or those of the periods' folders."""
+    inbox = settings.inbox_dir
+    if not inbox.is_dir():
+        return []
+    files = discover(inbox)
+    if periods:
+        files = [f for f in files if f.folder_period in periods]
+    return files
 
 
-def period_of(logical_date: datetime) -> str:
-    """The reporting period a run covers: the month whose deadline it follows."""
-    return f"{logical_date.year:04d}-{logical_date.month:02d}"
+def pending_batches(periods: list[str] | None = None) -> list[list[str]]:
+    """The files no run has processed yet, in batches of ``batch_files``."""
+    import psycopg
 
+    from planwatch.flow.ingestor import batches
+    from planwatch.warehouse.db import warehouse_url
+    from planwatch.warehouse.submissions import processed_files
 
-def pending_files(period: str) -> list[str]:
-    """Files of a period wait in ``inbox/<YYYY-MM>/``; already processed ones are
-    skipped cheaply by the ingest step itself."""
-    folder = load_settings().inbox_dir / period
-    return [str(f.path) for f in discover(folder)] if folder.is_dir() else []
+    settings = load_settings()
+    files = inbox_files(settings, periods)
+    if not files:
+        return []
+    with psycopg.connect(warehouse_url(settings)) as conn:
+        known = processed_files(conn, [f.inbox_path for f in files])
+    pending = [f for f in files if (f.inbox_path, sha256_of(f.path)) not in known]
+    return [[str(f.path) for f in batch] for batch in batches(pending, settings.batch_files)]
 
 
 @lru_cache(maxsize=1)
 def _ingestor():  # type: ignore[no-untyped-def]
+    """Catalogs and GX suites, loaded once per worker process."""
     from planwatch.flow.ingestor import Ingestor
     from planwatch.warehouse.db import warehouse_url
 
@@ -55,31 +75,44 @@ def _ingestor():  # type: ignore[no-untyped-def]
     return Ingestor(settings, warehouse_url(settings))
 
 
-def ingest_one(path: str) -> dict[str, Any]:
-    """Ingest one inbox file; returns its submissions' statuses for XCom."""
+def ingest_batch(paths: list[str], run_label: str) -> dict[str, Any]:
+    """Ingest one batch of inbox files; returns what became of them, for XCom."""
     import psycopg
 
-    from planwatch.flow.ingestor import IngestReport
-    from planwatch.ingest.files import discover_one
+    from planwatch.catalog import load_catalogs
 
     ingestor = _ingestor()
-    report = IngestReport()
-    file = discover_one(Path(path), ingestor.settings.inbox_dir)
-    with psycopg.connect(ingestor.url) as conn:
-        ingestor.ingest_file(conn, file, report)
-    return {"file": file.inbox_path, "statuses": dict(report.statuses), "rows": report.rows,
-            "skipped": report.skipped}
+    settings = ingestor.settings
+    ingestor.catalogs = load_catalogs(settings.seeds_dir)  # a long-lived worker sees edits
+    files = [discover_one(Path(p), settings.inbox_dir) for p in paths if Path(p).is_file()]
+    try:
+        with psycopg.connect(ingestor.url) as conn:
+            report = ingestor.ingest_batch(conn, files, run_label)
+    finally:
+        ingestor.sandbox.close()
+    return {"files": report.files, "skipped": report.skipped, "rows": report.rows,
+            "statuses": dict(report.statuses)}
 
 
-def publish(period: str, results: list[dict[str, Any]]) -> dict[str, Any]:
-    """After a run's files: its Data Docs once, and a count of what happened."""
-    ingestor = _ingestor()
-    ingestor.sandbox.close()
-    data_docs = ingestor.publish_data_docs(period)
+def publish(run_label: str, results: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """After a run's batches: its Data Docs, and a count of what happened;
+    None when nothing was ingested (the asset is then left alone)."""
     totals: dict[str, int] = {}
     for result in results:
         for status, count in result["statuses"].items():
             totals[status] = totals.get(status, 0) + count
-    return {"files": len(results), "statuses": totals,
-            "rows": sum(r["rows"] for r in results),
+    files = sum(r["files"] for r in results)
+    if not files:
+        return None
+    data_docs = _ingestor().publish_data_docs(run_label)
+    return {"files": files, "statuses": totals, "rows": sum(r["rows"] for r in results),
             "data_docs": str(data_docs) if data_docs else None}
+
+
+def run_label_of(run_id: str) -> str:
+    """The folder name of a run's validation records and Data Docs."""
+    from planwatch.text import safe_label
+
+    return safe_label(run_id)
+
+

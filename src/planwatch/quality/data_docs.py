@@ -1,23 +1,31 @@
-"""GX Data Docs for a run's validations, built once per run.
+"""GX Data Docs, built from the validation records a run left in the data folder.
+
+Every batch validation (one template's suite over many sheets, ``validate``)
+is recorded as a JSON file under ``data/reports/validations/<run>/``: the GX
+result and the submissions it judged. ``build_data_docs`` reads a run's
+records, so that the task that builds the site need not be the process that
+validated (under a scheduler every task is a process of its own), and shows
+each submission with the status the warehouse holds for it.
 
 The site is ``planwatch_site`` from ``expectations/gx/great_expectations.yml``
 (section and index settings); only its ``base_directory`` is replaced by the
-runtime folder given here (e.g. ``data/reports/data_docs/``), so nothing is
-written under the committed expectations/ folder. The run's validation results
-are put in the context's in-memory validation results store just for the build:
-the site shows the suites and this run's validations (pages left from an earlier
-run in the same folder are removed). The lasting record of every validation is
-audit.validation_results.
+runtime folder given here, so nothing is written under the committed
+expectations/ folder. The records are put in the context's in-memory
+validation results store just for the build; the lasting record of every check
+is audit.validation_results.
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
 import html
+import json
 import re
 import urllib.parse
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,26 +38,61 @@ from planwatch.vocabulary.templates import SHEET_NAMES_VI
 
 
 @dataclass(frozen=True)
-class DocsEntry:
-    """One validated sheet: its submission and every problem found (catalog rules
-    as well as GX). What the submission became is read from the warehouse when
-    the site is built (a later version may have superseded it since)."""
+class Judged:
+    """One validated sheet: its submission and every problem it was told
+    (catalog rules as well as GX)."""
 
-    outcome: ValidationOutcome
     submission_id: int
-    problems: tuple[Problem, ...] = ()
+    outcome: ValidationOutcome
+    problems: Sequence[Problem]
+
+
+def record_validations(folder: Path, judged: Sequence[Judged]) -> list[Path]:
+    """Write one record per GX validation (a batch of one template's sheets)."""
+    by_result: dict[int, list[Judged]] = {}
+    for item in judged:
+        if item.outcome.gx_result is not None:
+            by_result.setdefault(id(item.outcome.gx_result), []).append(item)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for items in by_result.values():
+        first = items[0].outcome
+        record = {
+            "template": first.template, "suite_name": first.suite_name,
+            "validated_at": first.validated_at.isoformat(),
+            "submissions": [{
+                "submission_id": i.submission_id, "label": i.outcome.label,
+                "row_count": i.outcome.row_count,
+                "blocking": sum(p.is_blocking for p in i.problems),
+                "warnings": sum(not p.is_blocking for p in i.problems)} for i in items],
+            "gx_result": first.gx_result.to_json_dict(),
+        }
+        key = hashlib.sha256(",".join(str(i.submission_id) for i in items).encode()).hexdigest()
+        path = folder / f"{first.template}-{key[:16]}.json"
+        partial = path.with_suffix(".part")
+        partial.write_text(json.dumps(record, ensure_ascii=False, default=str), encoding="utf-8")
+        partial.replace(path)
+        paths.append(path)
+    return paths
+
+
+def read_validations(folder: Path) -> list[dict[str, Any]]:
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))]
 
 
 def build_data_docs(
-    entries: Iterable[DocsEntry],
+    records: Sequence[Mapping[str, Any]],
     out_dir: Path | str,
     *,
     validator: Validator,
     statuses: Mapping[int, str],
 ) -> Path:
-    """Write the Data Docs site for ``entries`` into ``out_dir``; returns its index.html.
+    """Write the Data Docs site of ``records`` into ``out_dir``; returns its index.html.
 
     ``statuses`` maps each submission to the status the warehouse holds for it."""
+    from great_expectations.core.expectation_validation_result import (
+        ExpectationSuiteValidationResultSchema,
+    )
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import (
         ExpectationSuiteIdentifier,
@@ -63,33 +106,26 @@ def build_data_docs(
 
     store = context.validation_results_store
     _clear(store)
-    used: set[tuple[str, str, str]] = set()
-    keyed: list[tuple[DocsEntry, Any]] = []
+    keyed: list[tuple[Mapping[str, Any], Any]] = []
+    schema = ExpectationSuiteValidationResultSchema()
     try:
-        for entry in entries:
-            outcome = entry.outcome
-            if outcome.gx_result is None:
-                continue
-            run_name = safe_label(outcome.label)
-            batch_identifier = safe_label(f"{outcome.template}-{outcome.label}")
-            run_time = outcome.validated_at
-            while (outcome.suite_name, run_name, batch_identifier) in used:
-                batch_identifier += "_"
-            used.add((outcome.suite_name, run_name, batch_identifier))
-            run_id = RunIdentifier(run_name=run_name, run_time=run_time)
-            outcome.gx_result.meta["run_id"] = run_id
+        for record in records:
+            result = schema.load(record["gx_result"])
+            labels = [s["label"] for s in record["submissions"]]
+            name = safe_label(f"{record['template']}-{labels[0]}"
+                              + (f"-and-{len(labels) - 1}-more" if len(labels) > 1 else ""))
+            run_id = RunIdentifier(run_name=name,
+                                   run_time=datetime.fromisoformat(record["validated_at"]))
+            result.meta["run_id"] = run_id
             # Shown as "Data asset" on the validation page.
-            outcome.gx_result.meta["batch_kwargs"] = {
-                "data_asset_name": outcome.template,
-                "submission": outcome.label,
-            }
+            result.meta["batch_kwargs"] = {"data_asset_name": record["template"],
+                                           "submissions": ", ".join(labels)}
             key = ValidationResultIdentifier(
-                expectation_suite_identifier=ExpectationSuiteIdentifier(name=outcome.suite_name),
-                run_id=run_id,
-                batch_identifier=batch_identifier,
-            )
-            store.set(key, outcome.gx_result)
-            keyed.append((entry, key))
+                expectation_suite_identifier=ExpectationSuiteIdentifier(
+                    name=record["suite_name"]),
+                run_id=run_id, batch_identifier=name)
+            store.set(key, result)
+            keyed.append((record, key))
 
         site_config: dict[str, Any] = copy.deepcopy(
             dict(context.variables.data_docs_sites[DATA_DOCS_SITE_NAME])
@@ -107,8 +143,8 @@ def build_data_docs(
         )
         builder.build()
         links = [
-            (entry, _relative_link(builder.get_resource_url(key, only_if_exists=False), out))
-            for entry, key in keyed
+            (record, _relative_link(builder.get_resource_url(key, only_if_exists=False), out))
+            for record, key in keyed
         ]
     finally:
         _clear(store)
@@ -133,29 +169,30 @@ def _relative_link(url: str | None, out: Path) -> str | None:
 _SUMMARY_ANCHOR = '<div class="container-fluid pt-4 pb-4 pl-5 pr-5">'
 
 
-def _add_run_summary(index: Path, links: list[tuple[DocsEntry, str | None]],
+def _add_run_summary(index: Path, links: list[tuple[Mapping[str, Any], str | None]],
                      statuses: Mapping[int, str]) -> None:
-    """A plain-HTML list of the run's validations at the top of index.html.
+    """A plain-HTML list of the run's submissions at the top of index.html.
 
     GX fills its index tables with JavaScript loaded from public CDNs; on an
     offline machine they stay empty. This list works without JavaScript.
     """
     rows = []
-    for entry, link in links:
-        outcome, status = entry.outcome, statuses.get(entry.submission_id, "")
-        blocking = sum(p.is_blocking for p in entry.problems)
-        label = html.escape(outcome.label)
-        cell = f'<a href="{html.escape(link)}">{label}</a>' if link else label
-        rows.append(
-            "<tr>"
-            f"<td>{cell}</td>"
-            f"<td>{html.escape(SHEET_NAMES_VI.get(outcome.template, outcome.template))}</td>"
-            f"<td>{outcome.row_count}</td>"
-            f"<td>{html.escape(SUBMISSION_STATUS_LABELS_VI.get(status, status))}</td>"
-            f"<td>{blocking}</td>"
-            f"<td>{len(entry.problems) - blocking}</td>"
-            "</tr>"
-        )
+    for record, link in links:
+        template = SHEET_NAMES_VI.get(record["template"], record["template"])
+        for sub in record["submissions"]:
+            label = html.escape(sub["label"])
+            cell = f'<a href="{html.escape(link)}">{label}</a>' if link else label
+            status = statuses.get(sub["submission_id"], "")
+            rows.append(
+                "<tr>"
+                f"<td>{cell}</td>"
+                f"<td>{html.escape(template)}</td>"
+                f"<td>{sub['row_count']}</td>"
+                f"<td>{html.escape(SUBMISSION_STATUS_LABELS_VI.get(status, status))}</td>"
+                f"<td>{sub['blocking']}</td>"
+                f"<td>{sub['warnings']}</td>"
+                "</tr>"
+            )
     section = (
         '<section id="planwatch-run-summary" class="mb-4">'
         "<h3>Kết quả kiểm tra dữ liệu của lượt chạy (validations in this run)</h3>"

@@ -12,8 +12,9 @@ submission, ``warn`` only flags it), ``column`` (the column named in the
 receipt), ``message_vi`` and ``fix_vi``. Ids are derived from the suite and rule
 code so that regenerating the JSON gives the same file.
 
-Suites run on a frame with ``RAW_COLUMNS[template]`` plus ``source_row``; the
-disbursement frame also carries the derived column ``available_plan_vnd``
+Suites run on a frame with ``RAW_COLUMNS[template]`` plus ``source_row`` and
+``sheet_key`` (a batch holds the rows of many sheets); the disbursement frame
+also carries the derived column ``available_plan_vnd``
 (annual plan + carried-over plan, see ``validate.prepare_frame``).
 """
 
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from planwatch.quality.gx_results import SHEET_KEY
 from planwatch.vocabulary.statuses import (
     COMPLETED_TASK_STATUSES,
     DATA_STATUS_CODES,
@@ -132,13 +134,10 @@ def column_rules(template: Template) -> tuple[Rule, ...]:
 
 
 def _duplicate(code: str, template: Template, message_vi: str, fix_vi: str) -> Rule:
-    """Each row key (spec.row_key) once per sheet."""
+    """Each row key (spec.row_key) once per sheet: a batch holds many sheets."""
     key = list(spec(template).row_key)
-    if len(key) == 1:
-        return Rule(code, "ExpectColumnValuesToBeUnique", {"column": key[0]}, "warn", key[0],
-                    message_vi, fix_vi)
-    return Rule(code, "ExpectCompoundColumnsToBeUnique", {"column_list": key}, "warn", key[0],
-                message_vi, fix_vi)
+    return Rule(code, "ExpectCompoundColumnsToBeUnique", {"column_list": [SHEET_KEY, *key]},
+                "warn", key[0], message_vi, fix_vi)
 
 
 # Rules beyond what the spec implies: ranges, consistency, uniqueness.

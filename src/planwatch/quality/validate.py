@@ -1,12 +1,14 @@
-"""Run the Great Expectations suites on a parsed sheet and say what is wrong, row by row.
+"""Run the Great Expectations suites on parsed sheets, many at once, and say
+what is wrong, sheet by sheet and row by row.
 
 The GX File Data Context under ``expectations/`` and its three suites are loaded
-once per ``Validator`` (the ingestor keeps one per process): ``import
-great_expectations`` alone costs seconds. Each sheet is validated as an
-in-memory pandas frame through the committed ``planwatch_frames`` datasource
-(one dataframe asset per template, whole-frame batch definition), so nothing is
-added to the context per call and nothing is written to disk: Data Docs are
-built separately, once per run (``data_docs.build_data_docs``).
+once per ``Validator`` (one per process): ``import great_expectations`` alone
+costs seconds. ``validate_batch`` runs each template's suite ONCE over all the
+sheets of a batch of files: one in-memory pandas frame through the committed
+``planwatch_frames`` datasource, each row tagged with its sheet
+(``sheet_key``), and the results are mapped back to each sheet and row
+(``gx_results``). Nothing is added to the context per call and nothing is
+written to disk; Data Docs are built separately (``data_docs``).
 
 A failed ``block`` expectation rejects the submission; ``warn`` only flags it.
 Both become ``Problem`` objects naming the sheet row (``source_row``), column and
@@ -15,19 +17,24 @@ value found, with the Vietnamese message and fix from the expectation's meta.
 
 from __future__ import annotations
 
-import json
-import math
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from planwatch.quality.gx_results import (
+    SHEET_KEY,
+    Cells,
+    ExpectationResult,
+    QualityCheckError,
+    RuleOutcome,
+    blank_to_none,
+)
 from planwatch.quality.suites import (
     AVAILABLE_PLAN_COLUMN,
     BATCH_DEFINITION_NAME,
@@ -35,62 +42,25 @@ from planwatch.quality.suites import (
     ensure_batch_definitions,
 )
 from planwatch.vocabulary.problems import Problem
-from planwatch.vocabulary.statuses import Severity
-from planwatch.vocabulary.templates import (
-    NUMERIC_RAW_COLUMNS,
-    RAW_COLUMNS,
-    SHEET_NAMES_VI,
-    TEMPLATES,
-)
+from planwatch.vocabulary.templates import NUMERIC_RAW_COLUMNS, RAW_COLUMNS, TEMPLATES
+
+__all__ = ["ExpectationResult", "FrameError", "QualityCheckError", "ValidationOutcome",
+           "Validator", "frame_from_rows", "prepare_frame"]
 
 # Columns kept as Python objects (dates).
 _OBJECT_COLUMNS = frozenset({"completed_date"})
 
 RESULT_FORMAT: dict[str, Any] = {
     "result_format": "COMPLETE",
-    "unexpected_index_column_names": ["source_row"],
+    "unexpected_index_column_names": [SHEET_KEY, "source_row"],
     "partial_unexpected_count": 20,
     "return_unexpected_index_query": False,
 }
-SAMPLE_SIZE = 20  # unexpected values kept per expectation in results/audit details
 MAX_PROBLEMS_PER_RULE = 200  # rows listed per failed rule before summarising
 
 
 class FrameError(ValueError):
     """The frame handed to validation breaks the parser contract (a bug, not a clerk's error)."""
-
-
-class QualityCheckError(RuntimeError):
-    """An expectation could not be evaluated (a system fault: the submission is not judged)."""
-
-
-@dataclass
-class ExpectationResult:
-    """The outcome of one expectation on one sheet."""
-
-    code: str
-    expectation_type: str
-    column: str | None
-    severity: Severity
-    success: bool
-    unexpected_count: int
-    element_count: int
-    # Up to SAMPLE_SIZE of {"source_row": int | None, "value": str | None}.
-    unexpected: list[dict[str, Any]] = field(default_factory=list)
-    kwargs: dict[str, Any] = field(default_factory=dict)
-    message_vi: str = ""
-    fix_vi: str = ""
-
-    def details(self) -> dict[str, Any]:
-        """What goes into audit.validation_results.details (JSON-safe)."""
-        return _json_safe({
-            "code": self.code,
-            "kwargs": self.kwargs,
-            "element_count": self.element_count,
-            "unexpected": self.unexpected,
-            "message_vi": self.message_vi,
-            "fix_vi": self.fix_vi,
-        })
 
 
 @dataclass
@@ -103,7 +73,7 @@ class ValidationOutcome:
     duration_s: float
     results: list[ExpectationResult]
     problems: list[Problem]
-    # The GX ExpectationSuiteValidationResult, for Data Docs.
+    # The GX ExpectationSuiteValidationResult of the batch the sheet was in.
     gx_result: Any = field(default=None, repr=False, compare=False)
 
     @property
@@ -116,12 +86,16 @@ class ValidationOutcome:
 
 
 
-def frame_from_rows(template: str, rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
-    """A frame of ``ParsedSheet.rows`` with ``source_row`` + ``RAW_COLUMNS[template]``."""
+def frame_from_rows(template: str, rows: Iterable[Mapping[str, Any]],
+                    sheet_key: int = 0) -> pd.DataFrame:
+    """A frame of ``ParsedSheet.rows`` with ``source_row`` + ``RAW_COLUMNS[template]``,
+    every row tagged with ``sheet_key``."""
     columns = ["source_row", *RAW_COLUMNS[template]]
-    return pd.DataFrame.from_records(
+    frame = pd.DataFrame.from_records(
         [{c: row.get(c) for c in columns} for row in rows], columns=columns
     )
+    frame.insert(0, SHEET_KEY, sheet_key)
+    return frame
 
 
 def prepare_frame(template: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -140,7 +114,9 @@ def prepare_frame(template: str, frame: pd.DataFrame) -> pd.DataFrame:
                                errors="coerce")
     if source_row.isna().any():
         raise FrameError("source_row must be a row number on every row")
-    out: dict[str, Any] = {"source_row": source_row.astype("int64").to_numpy()}
+    keys = frame[SHEET_KEY] if SHEET_KEY in frame.columns else pd.Series([0] * n)
+    out: dict[str, Any] = {SHEET_KEY: pd.Series(keys.to_numpy()).astype("int64").to_numpy(),
+                           "source_row": source_row.astype("int64").to_numpy()}
     numeric = set(NUMERIC_RAW_COLUMNS[template])
     for column in RAW_COLUMNS[template]:
         if column not in frame.columns:
@@ -152,7 +128,7 @@ def prepare_frame(template: str, frame: pd.DataFrame) -> pd.DataFrame:
         elif column in _OBJECT_COLUMNS:
             out[column] = values.where(values.notna(), None)
         else:
-            out[column] = values.map(_blank_to_none)
+            out[column] = values.map(blank_to_none)
     prepared = pd.DataFrame(out, index=pd.RangeIndex(n))
     if template == "disbursement":
         prepared[AVAILABLE_PLAN_COLUMN] = (
@@ -161,19 +137,9 @@ def prepare_frame(template: str, frame: pd.DataFrame) -> pd.DataFrame:
     return prepared
 
 
-def _blank_to_none(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value
-
-
 def _to_float(values: pd.Series, column: str, source_rows: Any) -> pd.Series:
-    converted = pd.to_numeric(values.map(_blank_to_none), errors="coerce").astype("float64")
-    bad = values.map(_blank_to_none).notna() & converted.isna()
+    converted = pd.to_numeric(values.map(blank_to_none), errors="coerce").astype("float64")
+    bad = values.map(blank_to_none).notna() & converted.isna()
     if bad.any():
         rows = [int(source_rows[i]) for i in bad[bad].index[:5]]
         raise FrameError(f"column {column} holds values that are not numbers (rows {rows})")
@@ -218,15 +184,25 @@ class Validator:
     def validate(
         self, template: str, frame: pd.DataFrame, *, label: str | None = None
     ) -> ValidationOutcome:
-        """Validate one sheet's rows (``source_row`` + ``RAW_COLUMNS[template]``).
+        """Validate one sheet's rows (``source_row`` + ``RAW_COLUMNS[template]``)."""
+        (outcome,) = self.validate_batch(template, [frame], labels=[label])
+        return outcome
 
-        ``label`` names the submission in Data Docs (e.g. ``"42 DEMO 2024-05 tasks"``).
+    def validate_batch(
+        self, template: str, frames: Sequence[pd.DataFrame],
+        *, labels: Sequence[str | None] | None = None,
+    ) -> list[ValidationOutcome]:
+        """Validate many sheets of one template in one GX validation; one outcome per
+        sheet, in order. ``labels`` name the submissions in Data Docs.
+
         Raises ``FrameError`` / ``QualityCheckError`` on a system fault, never for
         bad data: bad data comes back as problems.
         """
         started = time.perf_counter()
         validated_at = datetime.now(UTC)
-        prepared = prepare_frame(template, frame)
+        tagged = [f.assign(**{SHEET_KEY: i}) for i, f in enumerate(frames)]
+        original = pd.concat(tagged, ignore_index=True) if tagged else pd.DataFrame()
+        prepared = prepare_frame(template, original)
         suite = self.suites[template]
         with self._lock:  # a GX context is not meant to be shared across threads
             batch = self.batch_definitions[template].get_batch(
@@ -238,187 +214,21 @@ class Validator:
         gx_results = sorted(
             gx_result.results, key=lambda r: order.get(r.expectation_config.id, len(order))
         )
-        cells = _Cells(frame.reset_index(drop=True), prepared)
-        results: list[ExpectationResult] = []
-        problems: list[Problem] = []
+        row_counts = {i: len(f) for i, f in enumerate(frames)}
+        cells = Cells(original, prepared)
+        results: dict[int, list[ExpectationResult]] = {i: [] for i in row_counts}
+        problems: dict[int, list[Problem]] = {i: [] for i in row_counts}
         for r in gx_results:
-            _raise_on_exception(r)
-            rule = _RuleOutcome.of(r, len(prepared))
-            results.append(rule.result(cells))
-            if not r.success:
-                problems.extend(rule.problems(template, cells, self.max_problems_per_rule))
+            for rule in RuleOutcome.per_sheet(r, row_counts):
+                results[rule.sheet].append(rule.result(cells))
+                problems[rule.sheet].extend(
+                    rule.problems(template, cells, self.max_problems_per_rule))
 
-        label = label or f"{template}-{validated_at:%Y%m%dT%H%M%S%f}"
-        gx_result.meta["planwatch"] = {"template": template, "label": label}
-        return ValidationOutcome(
-            template=template,
-            suite_name=suite.name,
-            label=label,
-            row_count=len(prepared),
-            validated_at=validated_at,
-            duration_s=time.perf_counter() - started,
-            results=results,
-            problems=problems,
-            gx_result=gx_result,
-        )
-
-
-@dataclass
-class _Cells:
-    """The values a rule's problems show: as the parser produced them (Decimal,
-    date) where the frame has them, else as validated (derived columns)."""
-
-    original: pd.DataFrame
-    prepared: pd.DataFrame
-
-    def __post_init__(self) -> None:
-        self.position = {int(r): i for i, r in enumerate(self.prepared["source_row"])}
-
-    def at(self, column: str | None, row: int | None) -> Any:
-        pos = self.position.get(row) if row is not None else None
-        if column is None or pos is None:
-            return None
-        for frame in (self.original, self.prepared):
-            if column in frame.columns:
-                return frame[column].iloc[pos]
-        return None
-
-
-@dataclass
-class _RuleOutcome:
-    """One expectation's GX result, read: what it checked, where it failed."""
-
-    code: str
-    expectation_type: str
-    severity: Severity
-    column: str | None
-    meta: dict[str, Any]
-    kwargs: dict[str, Any]
-    success: bool
-    unexpected_count: int
-    element_count: int
-    rows: list[int | None]  # sheet rows that failed, in order
-
-    @classmethod
-    def of(cls, r: Any, row_count: int) -> _RuleOutcome:
-        config = r.expectation_config
-        meta = dict(config.meta or {})
-        kwargs = dict(config.kwargs)
-        detail = r.result or {}
-        rows = _unexpected_rows(detail)
-        unexpected = int(detail.get("unexpected_count") or 0)
-        if not r.success and unexpected == 0:
-            unexpected = len(rows)
-        return cls(
-            code=meta.get("code") or config.type, expectation_type=config.type,
-            severity="block" if meta.get("severity") == "block" else "warn",
-            column=meta.get("column") or kwargs.get("column"), meta=meta, kwargs=kwargs,
-            success=bool(r.success), unexpected_count=unexpected,
-            element_count=int(detail.get("element_count") or row_count), rows=rows)
-
-    def value(self, cells: _Cells, row: int | None) -> str | None:
-        """The value found on a failing row, as the clerk should see it."""
-        if row is None:
-            return None
-        column_list = self.kwargs.get("column_list")
-        if column_list:
-            return " / ".join(_format_value(cells.at(c, row)) or "" for c in column_list)
-        shown = _format_value(cells.at(self.column, row))
-        if shown is None and self.meta.get("value_column"):
-            shown = _format_value(cells.at(self.meta["value_column"], row))
-        return shown
-
-    def expected(self, cells: _Cells, row: int | None) -> str | None:
-        expected = self.meta.get("expected_vi")
-        column = self.meta.get("expected_column")
-        if expected and column:
-            expected = expected.format(expected_value=_format_value(cells.at(column, row)) or "?")
-        return expected
-
-    def result(self, cells: _Cells) -> ExpectationResult:
-        return ExpectationResult(
-            code=self.code, expectation_type=self.expectation_type, column=self.column,
-            severity=self.severity, success=self.success,
-            unexpected_count=self.unexpected_count, element_count=self.element_count,
-            unexpected=[{"source_row": row, "value": self.value(cells, row)}
-                        for row in self.rows[:SAMPLE_SIZE]],
-            kwargs=_json_safe(self.kwargs), message_vi=self.meta.get("message_vi", ""),
-            fix_vi=self.meta.get("fix_vi", ""))
-
-    def problems(self, template: str, cells: _Cells, limit: int) -> list[Problem]:
-        message = self.meta.get("message_vi", "")
-
-        def problem(row: int | None, text: str) -> Problem:
-            return Problem(
-                code=self.code, severity=self.severity, message_vi=text,
-                fix_vi=self.meta.get("fix_vi", ""), sheet=SHEET_NAMES_VI.get(template),
-                row=row, column=self.column, value=self.value(cells, row),
-                expected=self.expected(cells, row))
-
-        if not self.rows:  # an expectation on the whole sheet rather than on rows
-            return [problem(None, message)]
-        out = [problem(row, message) for row in self.rows[:limit]]
-        if len(self.rows) > limit:
-            more = len(self.rows) - limit
-            out.append(problem(
-                None, f"{message} Còn {more} dòng khác có cùng lỗi, không liệt kê hết."))
-        return out
-
-
-def _unexpected_rows(detail: Mapping[str, Any]) -> list[int | None]:
-    """Sheet row numbers of the failing rows, in order, each once."""
-    seen: set[int | None] = set()
-    rows: list[int | None] = []
-    for entry in detail.get("unexpected_index_list") or []:
-        raw = entry.get("source_row") if isinstance(entry, Mapping) else entry
-        try:
-            row = int(float(raw)) if raw is not None else None
-        except (TypeError, ValueError):
-            row = None
-        if row not in seen:
-            seen.add(row)
-            rows.append(row)
-    return sorted(rows, key=lambda x: (x is None, x or 0))
-
-
-def _format_value(value: Any) -> str | None:
-    value = _blank_to_none(value)
-    if value is None:
-        return None
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
-    if isinstance(value, datetime):
-        return value.strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    return str(value)
-
-
-def _raise_on_exception(r: Any) -> None:
-    info = r.exception_info or {}
-    candidates = [info] if "raised_exception" in info else list(info.values())
-    for item in candidates:
-        if isinstance(item, Mapping) and item.get("raised_exception"):
-            raise QualityCheckError(
-                f"{r.expectation_config.type} on {r.expectation_config.kwargs}: "
-                f"{item.get('exception_message')}"
-            )
-
-
-def _json_safe(value: Any) -> Any:
-    """Plain JSON types only (NaN -> None, Decimal/date -> str)."""
-    if isinstance(value, Mapping):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set)):
-        return [_json_safe(v) for v in value]
-    if isinstance(value, float):
-        return None if math.isnan(value) or math.isinf(value) else value
-    if value is None or isinstance(value, (str, int, bool)):
-        return value
-    if hasattr(value, "to_json_dict"):
-        return _json_safe(value.to_json_dict())
-    if hasattr(value, "dict") and callable(value.dict):
-        return _json_safe(value.dict())
-    return json.loads(json.dumps(value, default=str))
+        names = list(labels or [None] * len(frames))
+        names = [n or f"{template}-{validated_at:%Y%m%dT%H%M%S%f}-{i}" for i, n in enumerate(names)]
+        gx_result.meta["planwatch"] = {"template": template, "labels": names}
+        duration = (time.perf_counter() - started) / max(len(frames), 1)
+        return [ValidationOutcome(
+            template=template, suite_name=suite.name, label=names[i], row_count=row_counts[i],
+            validated_at=validated_at, duration_s=duration, results=results[i],
+            problems=problems[i], gx_result=gx_result) for i in row_counts]

@@ -83,6 +83,11 @@ def already_processed(conn: psycopg.Connection, inbox_path: str, sha256: str) ->
     return row is not None
 
 
+def lock_file(conn: psycopg.Connection, sha256: str) -> None:
+    """One writer at a time for the same bytes (released at commit)."""
+    conn.execute("select pg_advisory_xact_lock(hashtext(%s))", (f"file|{sha256}",))
+
+
 def processed_files(conn: psycopg.Connection, inbox_paths: list[str]) -> set[tuple[str, str]]:
     """(inbox_path, sha256) of the given inbox paths already processed."""
     rows = conn.execute(

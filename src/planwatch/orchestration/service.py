@@ -1,0 +1,337 @@
+"""``planwatch serve``: Airflow's real components over the warehouse.
+
+The api-server (on 127.0.0.1), the scheduler, the dag-processor and the
+triggerer, and with ``--celery-workers N`` N Celery workers, run as background
+processes against a PostgreSQL metadata database: the ``airflow`` database on
+the warehouse server (the embedded one by default), never SQLite. What each
+component runs and with which configuration is written once, here
+(``components`` and ``service_config``); ``docker-compose.yml`` runs the same
+and a test checks it.
+
+State lives under ``.planwatch/airflow``: ``run/<component>.pid``,
+``logs/<component>.log`` (task logs under ``logs/tasks``), and ``secrets.json``
+and ``passwords.json`` (mode 0600: the Fernet key, the API's JWT secret, the
+admin's generated password; never printed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import subprocess
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet
+
+from planwatch.config import Settings
+from planwatch.orchestration.airflow_cli import airflow_env, airflow_executable
+
+LOCAL, CELERY = "LocalExecutor", "CeleryExecutor"
+API_HOST = "127.0.0.1"
+ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str
+    args: tuple[str, ...]  # after ``airflow``
+
+
+def components(*, api_port: int, celery_workers: int = 0) -> list[Component]:
+    """The Airflow components of the service, in start order."""
+    out = [
+        Component("api-server", ("api-server", "--host", API_HOST, "--port", str(api_port))),
+        Component("scheduler", ("scheduler",)),
+        Component("dag-processor", ("dag-processor",)),
+        Component("triggerer", ("triggerer",)),
+    ]
+    out += [Component(f"worker-{n}", ("celery", "worker", "--celery-hostname",
+                                      f"worker-{n}@%h", "--concurrency", "4"))
+            for n in range(1, celery_workers + 1)]
+    return out
+
+
+class ServiceError(RuntimeError):
+    """The service cannot start as asked (a missing setting, a component that dies)."""
+
+
+@dataclass(frozen=True)
+class Paths:
+    home: Path
+
+    @classmethod
+    def of(cls, settings: Settings) -> Paths:
+        return cls(settings.airflow_home)
+
+    @property
+    def run(self) -> Path:
+        return self.home / "run"
+
+    @property
+    def logs(self) -> Path:
+        return self.home / "logs"
+
+    @property
+    def secrets(self) -> Path:
+        return self.home / "secrets.json"
+
+    @property
+    def passwords(self) -> Path:
+        return self.home / "passwords.json"
+
+    @property
+    def state(self) -> Path:
+        return self.run / "service.json"
+
+    def pid_file(self, name: str) -> Path:
+        return self.run / f"{name}.pid"
+
+
+def _private_json(path: Path, make: Any) -> dict[str, str]:
+    """A JSON file only its owner reads, created once."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            json.dump(make(), fh)
+    os.chmod(path, 0o600)
+    return json.loads(path.read_text())
+
+
+def service_secrets(paths: Paths) -> dict[str, str]:
+    return _private_json(paths.secrets, lambda: {
+        "fernet_key": Fernet.generate_key().decode(),
+        "jwt_secret": secrets.token_urlsafe(32),
+        "api_secret_key": secrets.token_urlsafe(32),
+    })
+
+
+def admin_password(paths: Paths) -> str:
+    """The generated password of the UI's admin (simple auth manager's file)."""
+    return _private_json(paths.passwords, lambda: {ADMIN: secrets.token_urlsafe(16)})[ADMIN]
+
+
+def metadata_url(url: str) -> str:
+    """Airflow's metadata database: ``airflow`` on the warehouse's server."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(drivername="postgresql+psycopg", database="airflow") \
+        .render_as_string(hide_password=False)
+
+
+def ensure_metadata_database(url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        if not conn.execute("select 1 from pg_database where datname = 'airflow'").fetchone():
+            conn.execute('create database "airflow"')
+
+
+def service_config(settings: Settings, url: str, *, api_port: int, executor: str,
+                   broker_url: str | None = None) -> dict[str, str]:
+    """The environment every component runs with (on top of ``airflow_env``)."""
+    paths = Paths.of(settings)
+    keys = service_secrets(paths)
+    meta = metadata_url(url)
+    base = f"http://{API_HOST}:{api_port}"
+    env = {
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": meta,
+        # psycopg 3 serves Airflow's async sessions too (no asyncpg needed).
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC": meta,
+        "AIRFLOW__CORE__EXECUTOR": executor,
+        "AIRFLOW__CORE__FERNET_KEY": keys["fernet_key"],
+        "AIRFLOW__API_AUTH__JWT_SECRET": keys["jwt_secret"],
+        "AIRFLOW__API__SECRET_KEY": keys["api_secret_key"],
+        "AIRFLOW__API__BASE_URL": base,
+        "AIRFLOW__API__HOST": API_HOST,
+        "AIRFLOW__API__PORT": str(api_port),
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{base}/execution/",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{ADMIN}:admin",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(paths.passwords),
+        "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(paths.logs / "tasks"),
+        "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
+        "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "True",
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+    }
+    if executor == CELERY:
+        if not broker_url:
+            raise ServiceError("CeleryExecutor needs a broker: set PLANWATCH_BROKER_URL "
+                               "(e.g. redis://127.0.0.1:6379/0)")
+        env["AIRFLOW__CELERY__BROKER_URL"] = broker_url
+        env["AIRFLOW__CELERY__RESULT_BACKEND"] = "db+" + meta
+    return env
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie (exited, not yet reaped) is not alive
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def _pid(paths: Paths, name: str) -> int | None:
+    try:
+        pid = int(paths.pid_file(name).read_text())
+    except (OSError, ValueError):
+        return None
+    return pid if _alive(pid) else None
+
+
+@dataclass(frozen=True)
+class ComponentStatus:
+    name: str
+    pid: int | None
+    health: str  # healthy, unhealthy, unknown, stopped
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    running: bool
+    url: str | None
+    executor: str | None
+    credentials: Path
+    components: list[ComponentStatus]
+
+
+def _api_health(url: str) -> dict[str, Any] | None:
+    try:
+        with urllib.request.urlopen(f"{url}/api/v2/monitor/health", timeout=3) as response:
+            return json.loads(response.read())
+    except (OSError, ValueError):
+        return None
+
+
+def status(settings: Settings) -> ServiceStatus:
+    paths = Paths.of(settings)
+    state = json.loads(paths.state.read_text()) if paths.state.exists() else {}
+    names = state.get("components", [])
+    url = state.get("url")
+    health = _api_health(url) if url else None
+    checks = {"scheduler": "scheduler", "dag-processor": "dag_processor",
+              "triggerer": "triggerer"}
+    found = []
+    for name in names:
+        pid = _pid(paths, name)
+        if pid is None:
+            verdict = "stopped"
+        elif name == "api-server":
+            verdict = "healthy" if health else "unhealthy"
+        elif name in checks and health:
+            verdict = (health.get(checks[name]) or {}).get("status", "unknown")
+        else:
+            verdict = "running"
+        found.append(ComponentStatus(name, pid, verdict))
+    running = bool(found) and all(c.pid for c in found)
+    return ServiceStatus(running, url, state.get("executor"), paths.passwords, found)
+
+
+def _migrate(env: dict[str, str], paths: Paths) -> None:
+    result = subprocess.run([airflow_executable(), "db", "migrate"], env=env,
+                            capture_output=True, text=True)
+    (paths.logs / "db-migrate.log").write_text(result.stdout + result.stderr)
+    if result.returncode != 0:
+        raise ServiceError(f"airflow db migrate failed; see {paths.logs / 'db-migrate.log'}")
+
+
+def start(settings: Settings, url: str, *, celery_workers: int = 0,
+          broker_url: str | None = None, api_port: int | None = None,
+          timeout_s: float = 120) -> ServiceStatus:
+    """Start what is not running yet (twice is safe); wait until the API answers."""
+    paths = Paths.of(settings)
+    current = status(settings)
+    if current.running:
+        return current
+    stop(settings)  # a half-started service: start clean
+    for folder in (paths.run, paths.logs):
+        folder.mkdir(parents=True, exist_ok=True)
+    port = api_port or _free_port()
+    executor = CELERY if celery_workers else LOCAL
+    ensure_metadata_database(url)
+    env = {**airflow_env(url, settings),
+           **service_config(settings, url, api_port=port, executor=executor,
+                            broker_url=broker_url)}
+    admin_password(paths)
+    _migrate(env, paths)
+    wanted = components(api_port=port, celery_workers=celery_workers)
+    paths.state.write_text(json.dumps({
+        "url": f"http://{API_HOST}:{port}", "executor": executor,
+        "components": [c.name for c in wanted]}))
+    for component in wanted:
+        log = (paths.logs / f"{component.name}.log").open("ab")
+        process = subprocess.Popen([airflow_executable(), *component.args], env=env,
+                                   stdout=log, stderr=subprocess.STDOUT, cwd=paths.home,
+                                   start_new_session=True)
+        paths.pid_file(component.name).write_text(str(process.pid))
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        now = status(settings)
+        dead = [c.name for c in now.components if c.pid is None]
+        if dead:
+            stop(settings)
+            raise ServiceError(f"{', '.join(dead)} stopped at start; see {paths.logs}")
+        if _api_health(now.url or ""):
+            return now
+        time.sleep(1)
+    stop(settings)
+    raise ServiceError(f"the API server did not answer within {timeout_s:.0f} s; see "
+                       f"{paths.logs}")
+
+
+def stop(settings: Settings, *, timeout_s: float = 30) -> ServiceStatus:
+    """Stop every component and its children; nothing is left running."""
+    paths = Paths.of(settings)
+    pids = {}
+    for pid_file in paths.run.glob("*.pid") if paths.run.is_dir() else []:
+        pid = _pid(paths, pid_file.stem)
+        if pid:
+            pids[pid_file.stem] = pid
+    for pid in pids.values():
+        _signal_group(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and any(_group_alive(p) for p in pids.values()):
+        time.sleep(0.5)
+    for pid in pids.values():
+        _signal_group(pid, signal.SIGKILL)
+    for pid_file in paths.run.glob("*.pid") if paths.run.is_dir() else []:
+        pid_file.unlink()
+    return status(settings)
+
+
+def _signal_group(pid: int, sig: signal.Signals) -> None:
+    try:
+        os.killpg(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _group_alive(pgid: int) -> bool:
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if os.getpgid(int(entry.name)) == pgid and _alive(int(entry.name)):
+                    return True
+            except (ProcessLookupError, PermissionError):
+                continue
+    return False
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind((API_HOST, 0))
+        return int(sock.getsockname()[1])
