@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test unit lint regenerate clean
+.PHONY: help install run serve stop test unit lint regenerate clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -21,6 +21,12 @@ install: $(STAMP) ## create .venv and install pinned dependencies
 run: install ## a demo year end to end: warehouse, ingest through Airflow, marts, reports
 	$(BIN)/planwatch run
 
+serve: install ## the real service: Airflow's components over the warehouse, picking up files as they land
+	$(BIN)/planwatch serve start
+
+stop: install ## stop the service
+	$(BIN)/planwatch serve stop
+
 test: install ## the whole test suite (unit, integration, DAGs, end to end)
 	$(BIN)/pytest
 
@@ -34,6 +40,7 @@ lint: install ## ruff on Python; sqlfluff (dbt templater) and dbt-score on the d
 regenerate: install ## rewrite the files derived from the specs (GX suites, vocab seeds, docs)
 	$(BIN)/python -m planwatch.regenerate
 
-clean: ## stop the embedded database and remove runtime state and data
+clean: ## stop the service and the embedded database, remove runtime state and data
+	-$(BIN)/planwatch serve stop
 	-$(BIN)/planwatch db stop
 	rm -rf .planwatch data

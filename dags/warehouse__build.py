@@ -12,7 +12,7 @@ from airflow.sdk import dag
 
 from planwatch.orchestration.assets import RAW_SUBMISSIONS
 from planwatch.orchestration.submissions_ingest import START_DATE
-from planwatch.orchestration.warehouse_build import dbt_build_group
+from planwatch.orchestration.warehouse_build import dbt_build
 
 
 @dag(
@@ -25,7 +25,7 @@ from planwatch.orchestration.warehouse_build import dbt_build_group
     doc_md=__doc__,
 )
 def warehouse__build() -> None:
-    dbt_build_group()
+    dbt_build()
 
 
 warehouse__build()

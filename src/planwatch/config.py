@@ -97,6 +97,13 @@ class Settings:
     def dbt_target_dir(self) -> Path:
         return self.state_dir / "dbt_target"
 
+    @property
+    def dbt_manifest(self) -> Path:
+        """The manifest the build DAG is rendered from: written only by
+        ``planwatch build``/``serve``/``run`` (``dbt.parse_project``), never by
+        the dbt tasks it renders, so the DAG processor can always read it."""
+        return self.state_dir / "dbt_manifest" / "manifest.json"
+
 
 def load_settings() -> Settings:
     project_dir = _project_root()

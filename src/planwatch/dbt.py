@@ -19,7 +19,9 @@ from planwatch.config import Settings
 from planwatch.vocabulary.periods import CUTOFF_DAY
 
 
-def dbt_env(url: str, settings: Settings) -> dict[str, str]:
+def dbt_connection_env(url: str, settings: Settings) -> dict[str, str]:
+    """What ``profiles.yml`` and the project's vars read, for any dbt process
+    (Cosmos' tasks included)."""
     parsed = urlparse(url)
     env = dict(os.environ)
     env.update(
@@ -33,10 +35,18 @@ def dbt_env(url: str, settings: Settings) -> dict[str, str]:
         PLANWATCH_TIMEZONE=settings.timezone,
         PLANWATCH_CUTOFF_DAY=str(CUTOFF_DAY),
         DBT_PROFILES_DIR=str(settings.dbt_project_dir),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+    )
+    return env
+
+
+def dbt_env(url: str, settings: Settings) -> dict[str, str]:
+    """The environment of planwatch's own dbt runs: one target folder."""
+    env = dbt_connection_env(url, settings)
+    env.update(
         DBT_PROJECT_DIR=str(settings.dbt_project_dir),
         DBT_TARGET_PATH=str(settings.dbt_target_dir),
         DBT_LOG_PATH=str(settings.state_dir / "dbt_logs"),
-        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
     )
     return env
 
@@ -72,9 +82,15 @@ def load_seeds(url: str, settings: Settings, *, recreate: list[str] = ()) -> Non
 
 
 def parse_project(url: str, settings: Settings) -> Path:
-    """Write the manifest Cosmos renders the build DAG from."""
+    """Write the manifest Cosmos renders the build DAG from (``Settings.dbt_manifest``),
+    replaced whole so that a reader never sees half of it."""
     run_dbt(["parse", "--quiet"], url, settings)
-    return settings.dbt_target_dir / "manifest.json"
+    target = settings.dbt_manifest
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".json.part")
+    shutil.copyfile(settings.dbt_target_dir / "manifest.json", partial)
+    partial.replace(target)
+    return target
 
 
 def build_marts(url: str, settings: Settings) -> None:

@@ -49,13 +49,30 @@ def test_ingest_looks_for_files_every_few_minutes_and_maps_one_task_per_batch(
 
 
 def _models(settings: Settings) -> set[str]:
-    manifest = json.loads((settings.dbt_target_dir / "manifest.json").read_text())
+    manifest = json.loads(settings.dbt_manifest.read_text())
     return {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model"}
 
 
-def test_build_runs_on_the_asset_and_covers_every_model(dagbag, settings: Settings) -> None:
+def test_build_runs_on_the_asset_as_one_dbt_build(dagbag) -> None:
+    """The default: one Cosmos dbt build task (measured as fast as planwatch build)."""
     dag = dagbag.dags["warehouse__build"]
     assert [a.name for a in dag.schedule] == ["planwatch_raw_submissions"]
+    assert dag.task_ids == ["dbt_build"]
+    assert type(dag.get_task("dbt_build")).__name__ == "DbtBuildLocalOperator"
+
+
+def test_the_watcher_mode_renders_every_model_and_tests_after_all(
+        settings: Settings, initialised: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from planwatch.orchestration.airflow_cli import airflow_env
+
+    for key, value in airflow_env(initialised, settings).items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("PLANWATCH_DBT_EXECUTION_MODE", "watcher")
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(settings.dags_dir / "warehouse__build.py"))
+    assert bag.import_errors == {}
+    dag = bag.dags["warehouse__build"]
     task_ids = set(dag.task_ids)
     models = _models(settings)
     assert {m for m in models if m.startswith(("dim_", "fct_", "mart_"))} >= {
@@ -68,4 +85,3 @@ def test_build_runs_on_the_asset_and_covers_every_model(dagbag, settings: Settin
     # The tests run after every model, not after one of them.
     ancestors = {t.task_id for t in dag.get_task(tests[0]).get_flat_relatives(upstream=True)}
     assert {f"dbt.{m}_run" for m in models} <= ancestors
-    assert all(t.endswith("_run") for t in task_ids if t not in tests)

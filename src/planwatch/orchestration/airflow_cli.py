@@ -13,12 +13,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from planwatch.config import Settings
-from planwatch.dbt import dbt_env
+from planwatch.dbt import dbt_connection_env
 from planwatch.orchestration.dag_runs import PROGRESS
 
 
 def airflow_env(url: str, settings: Settings) -> dict[str, str]:
-    env = dbt_env(url, settings)
+    env = dbt_connection_env(url, settings)  # dbt tasks get no shared target folder
     home = settings.airflow_home
     env.update(
         AIRFLOW_HOME=str(home),

@@ -284,7 +284,7 @@ def start(settings: Settings, url: str, *, celery_workers: int = 0,
             stop(settings)
             raise ServiceError(f"{', '.join(dead)} stopped at start; see {paths.logs}")
         if _api_health(now.url or ""):
-            return now
+            return status(settings)
         time.sleep(1)
     stop(settings)
     raise ServiceError(f"the API server did not answer within {timeout_s:.0f} s; see "

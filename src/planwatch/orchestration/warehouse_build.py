@@ -1,43 +1,71 @@
-"""The ``warehouse__build`` DAG's task group: the dbt project through Cosmos,
-one task per model.
+"""The ``warehouse__build`` DAG's dbt run, through astronomer-cosmos.
 
-Rendered from a pre-built manifest (LoadMode.DBT_MANIFEST) so that parsing
-the DAG file never runs dbt. Connection settings reach dbt as the
-environment variables that ``dbt_project/profiles.yml`` reads.
+Two ways, chosen by ``PLANWATCH_DBT_EXECUTION_MODE`` (measured on a demo
+month, see ``docs/runbook.md``, "Measuring"):
+
+* ``build`` (the default): one Cosmos ``dbt build`` task, models and tests in
+  one dbt process with dbt's own threads: as fast as ``planwatch build``;
+* ``watcher``: Cosmos' ``ExecutionMode.WATCHER``, one producer ``dbt build``
+  and a deferrable sensor task per model (then one task for all tests), for
+  model-level visibility in the UI where workers have the cores for it.
+
+The watcher group is rendered from a pre-built manifest (``LoadMode.DBT_MANIFEST``,
+``Settings.dbt_manifest``, which dbt tasks never write) so that parsing the
+DAG file never runs dbt. Connection settings reach dbt as the environment
+variables that ``dbt_project/profiles.yml`` reads.
 """
 
 from __future__ import annotations
 
+import os
+
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
 from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
+from cosmos.operators.local import DbtBuildLocalOperator
 
-from planwatch.config import load_settings
+from planwatch.config import Settings, load_settings
 from planwatch.dbt import dbt_executable
 
+MODES = ("build", "watcher")
 
-def dbt_build_group(group_id: str = "dbt") -> DbtTaskGroup:
+
+def execution_mode() -> str:
+    mode = os.environ.get("PLANWATCH_DBT_EXECUTION_MODE", "build")
+    if mode not in MODES:
+        raise ValueError(f"PLANWATCH_DBT_EXECUTION_MODE {mode!r} is not one of {MODES}")
+    return mode
+
+
+def _profile(settings: Settings) -> ProfileConfig:
+    return ProfileConfig(profile_name="planwatch", target_name="default",
+                         profiles_yml_filepath=settings.dbt_project_dir / "profiles.yml")
+
+
+def dbt_build(group_id: str = "dbt"):  # type: ignore[no-untyped-def]
+    """The DAG's dbt tasks, in the configured mode."""
     settings = load_settings()
+    if execution_mode() == "build":
+        return DbtBuildLocalOperator(
+            task_id=f"{group_id}_build",
+            project_dir=str(settings.dbt_project_dir),
+            profile_config=_profile(settings),
+            dbt_executable_path=dbt_executable(),
+            invocation_mode=InvocationMode.DBT_RUNNER,
+            install_deps=False,
+            exclude=["resource_type:seed"],
+        )
     return DbtTaskGroup(
         group_id=group_id,
-        project_config=ProjectConfig(
-            dbt_project_path=settings.dbt_project_dir,
-            manifest_path=settings.dbt_target_dir / "manifest.json",
-        ),
-        profile_config=ProfileConfig(
-            profile_name="planwatch",
-            target_name="default",
-            profiles_yml_filepath=settings.dbt_project_dir / "profiles.yml",
-        ),
-        execution_config=ExecutionConfig(
-            execution_mode=ExecutionMode.LOCAL,
-            invocation_mode=InvocationMode.DBT_RUNNER,
-            dbt_executable_path=dbt_executable(),
-        ),
+        project_config=ProjectConfig(dbt_project_path=settings.dbt_project_dir,
+                                     manifest_path=settings.dbt_manifest),
+        profile_config=_profile(settings),
+        execution_config=ExecutionConfig(execution_mode=ExecutionMode.WATCHER,
+                                         invocation_mode=InvocationMode.DBT_RUNNER,
+                                         dbt_executable_path=dbt_executable()),
         render_config=RenderConfig(
             load_method=LoadMode.DBT_MANIFEST,
-            # One task per model, then one task for every dbt test: most tests
-            # (relationships) span several models, and a task per test would
-            # pay dbt's start-up some thirty times.
+            # The producer builds the models; one task then runs every test: most
+            # tests (relationships) span several models.
             test_behavior=TestBehavior.AFTER_ALL,
             exclude=["resource_type:seed"],
         ),
