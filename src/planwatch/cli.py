@@ -11,29 +11,32 @@ from pathlib import Path
 from planwatch.config import Settings, load_settings
 
 
-def _url(settings: Settings) -> str:
+def _url(settings: Settings, role: str | None = None) -> str:
+    """The warehouse URL: its owner's (init, migrations), or a role's."""
     from planwatch.warehouse.db import warehouse_url
 
-    return warehouse_url(settings)
+    url = warehouse_url(settings)
+    if role is None:
+        return url
+    from planwatch.warehouse.roles import role_url
+
+    return role_url(settings, url, role)
 
 
 def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     from planwatch.warehouse.embedded import EmbeddedPostgres
 
+    if args.action == "url":
+        print(_url(settings, getattr(args, "role", None)))
+        return 0
     if settings.warehouse_url:
-        if args.action == "url":
-            print(settings.warehouse_url)
-        else:
-            print("WAREHOUSE_URL is set: planwatch uses that server and does not manage it.")
+        print("WAREHOUSE_URL is set: planwatch uses that server and does not manage it.")
         return 0
     server = EmbeddedPostgres(settings.state_dir)
     if args.action == "start":
         status = server.start()
     elif args.action == "stop":
         status = server.stop()
-    elif args.action == "url":
-        print(server.start().url)
-        return 0
     else:
         status = server.status()
     state = "running" if status.running else "stopped"
@@ -105,7 +108,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     if not inbox.is_dir():
         print(f"inbox not found: {inbox}", file=sys.stderr)
         return 2
-    report = Ingestor(settings, _url(settings)).ingest_inbox(inbox)
+    report = Ingestor(settings, _url(settings, "loader")).ingest_inbox(inbox)
     print(report.summary())
     print(f"receipts: {settings.receipts_dir}\nquarantine: {settings.quarantine_dir}")
     return 0
@@ -114,7 +117,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     from planwatch.dbt import build_marts, generate_docs
 
-    url = _url(settings)
+    url = _url(settings, "transformer")
     build_marts(url, settings)
     print(f"dbt docs: {generate_docs(url, settings)}")
     return 0
@@ -123,7 +126,7 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from planwatch.reporting.summary import print_summary
 
-    print_summary(_url(settings), settings)
+    print_summary(_url(settings, "auditor"), settings)
     return 0
 
 
@@ -171,9 +174,12 @@ def build_parser() -> argparse.ArgumentParser:
     db_actions = db.add_subparsers(dest="action", required=True)
     for action, text in (("start", "start the embedded server"),
                          ("stop", "stop the embedded server"),
-                         ("status", "is it running, where"),
-                         ("url", "the warehouse URL")):
+                         ("status", "is it running, where")):
         db_actions.add_parser(action, help=text).set_defaults(func=cmd_db)
+    db_url = db_actions.add_parser("url", help="the warehouse URL (its owner's, or a role's)")
+    db_url.add_argument("--role", choices=["loader", "transformer", "bi_reader", "auditor"],
+                        help="the connection that role uses (a BI tool: bi_reader)")
+    db_url.set_defaults(func=cmd_db)
     revision = db_actions.add_parser(
         "revision", help="write a migration for what warehouse/tables.py has and the "
                          "warehouse has not (after changing a template spec)")

@@ -22,7 +22,7 @@ from planwatch.demo.year import write_demo_year
 from planwatch.flow.ingestor import Ingestor
 from planwatch.ingest.files import discover
 from planwatch.warehouse import submissions as load
-from planwatch.warehouse.init import create_schema
+from planwatch.warehouse.init import init_warehouse
 
 pytestmark = pytest.mark.integration
 
@@ -53,7 +53,7 @@ def _state(url: str) -> tuple[list, int, int]:
 @pytest.fixture()
 def month(new_warehouse):
     settings, url = new_warehouse("atomic")
-    create_schema(url)
+    init_warehouse(url, settings)  # tables, roles: the CLI ingests as the loader
     write_demo_year(load_catalog(settings.seeds_dir, SHIPPED_PLAN), settings.inbox_dir, months=[2],
                     progress=False)
     return settings, url, len(discover(settings.inbox_dir))

@@ -25,6 +25,7 @@ from planwatch.orchestration.airflow_cli import run_dags
 from planwatch.reporting.summary import print_summary
 from planwatch.warehouse.db import warehouse_url
 from planwatch.warehouse.init import init_warehouse
+from planwatch.warehouse.roles import role_url
 from planwatch.warehouse.submissions import processed_files
 from planwatch.warehouse.summary import marts_exist
 
@@ -100,8 +101,8 @@ def run_demo_year(settings: Settings, *, plan_code: str | None = None,
     else:
         steps.say("nothing new: no Airflow run needed, marts up to date")
     if build:
-        generate_docs(url, settings)
+        generate_docs(role_url(settings, url, "transformer"), settings)
         steps.say("dbt docs generated")
     print()
-    print_summary(url, settings)
+    print_summary(role_url(settings, url, "auditor"), settings)
     steps.say("finished")

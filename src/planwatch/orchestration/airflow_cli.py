@@ -1,7 +1,8 @@
 """Running the DAGs with real Airflow (``DAG.test()``, what ``airflow dags test`` does).
 
-Airflow gets its own home under ``.planwatch/airflow`` (SQLite metadata), the
-project's ``dags/`` folder, and the warehouse URL in its environment.
+Airflow gets its own home under ``.planwatch/airflow`` (SQLite metadata for
+these in-process runs), the project's ``dags/`` folder, and the warehouse as an
+Airflow connection per role (``connections``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from planwatch.config import Settings
 from planwatch.dbt import dbt_connection_env
+from planwatch.orchestration.connections import connection_env
 from planwatch.orchestration.dag_runs import PROGRESS
 
 
@@ -28,7 +30,6 @@ def airflow_env(url: str, settings: Settings) -> dict[str, str]:
         AIRFLOW__CORE__EXECUTOR="LocalExecutor",
         AIRFLOW__LOGGING__LOGGING_LEVEL="WARNING",
         AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT="120",
-        WAREHOUSE_URL=url,
         PLANWATCH_HOME=str(settings.home),
         PLANWATCH_PROJECT_DIR=str(settings.project_dir),
         NO_PROXY="*",
@@ -37,6 +38,9 @@ def airflow_env(url: str, settings: Settings) -> dict[str, str]:
         DO_NOT_TRACK="1",
         SCARF_NO_ANALYTICS="true",
     )
+    # Tasks reach the warehouse through a connection per role, never as its owner.
+    env.pop("WAREHOUSE_URL", None)
+    env.update(connection_env(settings, url))
     return env
 
 

@@ -52,14 +52,14 @@ def pending_batches(periods: list[str] | None = None) -> list[list[str]]:
     import psycopg
 
     from planwatch.flow.ingestor import batches
-    from planwatch.warehouse.db import warehouse_url
+    from planwatch.orchestration.connections import warehouse_url_as
     from planwatch.warehouse.submissions import processed_files
 
     settings = load_settings()
     files = inbox_files(settings, periods)
     if not files:
         return []
-    with psycopg.connect(warehouse_url(settings)) as conn:
+    with psycopg.connect(warehouse_url_as("loader")) as conn:
         known = processed_files(conn, [f.inbox_path for f in files])
     pending = [f for f in files if (f.inbox_path, sha256_of(f.path)) not in known]
     return [[str(f.path) for f in batch] for batch in batches(pending, settings.batch_files)]
@@ -69,10 +69,9 @@ def pending_batches(periods: list[str] | None = None) -> list[list[str]]:
 def _ingestor():  # type: ignore[no-untyped-def]
     """Catalogs and GX suites, loaded once per worker process."""
     from planwatch.flow.ingestor import Ingestor
-    from planwatch.warehouse.db import warehouse_url
+    from planwatch.orchestration.connections import warehouse_url_as
 
-    settings = load_settings()
-    return Ingestor(settings, warehouse_url(settings))
+    return Ingestor(load_settings(), warehouse_url_as("loader"))
 
 
 def ingest_batch(paths: list[str], run_label: str) -> dict[str, Any]:

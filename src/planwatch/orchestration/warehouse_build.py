@@ -11,8 +11,8 @@ month, see ``docs/runbook.md``, "Measuring"):
 
 The watcher group is rendered from a pre-built manifest (``LoadMode.DBT_MANIFEST``,
 ``Settings.dbt_manifest``, which dbt tasks never write) so that parsing the
-DAG file never runs dbt. Connection settings reach dbt as the environment
-variables that ``dbt_project/profiles.yml`` reads.
+DAG file never runs dbt. dbt connects as the transformer: Cosmos builds its
+profile from that role's Airflow connection.
 """
 
 from __future__ import annotations
@@ -22,9 +22,11 @@ import os
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
 from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
 from cosmos.operators.local import DbtBuildLocalOperator
+from cosmos.profiles import PostgresUserPasswordProfileMapping
 
 from planwatch.config import Settings, load_settings
 from planwatch.dbt import dbt_executable
+from planwatch.orchestration.connections import CONNECTIONS
 
 MODES = ("build", "watcher")
 
@@ -37,8 +39,12 @@ def execution_mode() -> str:
 
 
 def _profile(settings: Settings) -> ProfileConfig:
-    return ProfileConfig(profile_name="planwatch", target_name="default",
-                         profiles_yml_filepath=settings.dbt_project_dir / "profiles.yml")
+    """dbt's profile, built by Cosmos from the transformer's Airflow connection."""
+    return ProfileConfig(
+        profile_name="planwatch", target_name="default",
+        profile_mapping=PostgresUserPasswordProfileMapping(
+            conn_id=CONNECTIONS["transformer"],
+            profile_args={"schema": "marts", "threads": 4}))
 
 
 def dbt_build(group_id: str = "dbt"):  # type: ignore[no-untyped-def]

@@ -1,13 +1,13 @@
-"""``planwatch init``: migrations, roles, the plan catalogs, plans for old rows.
+"""``planwatch init``: migrations, the plan catalogs, roles, plans for old rows.
 
-Idempotent: a new, empty database is left ready for ``planwatch ingest``; an
-existing warehouse is upgraded in place.
+Run as the warehouse's owner (the URL given). Idempotent: a new, empty
+database is left ready for ``planwatch ingest``; an existing warehouse is
+upgraded in place.
 """
 
 from __future__ import annotations
 
 import logging
-from importlib import resources
 
 import psycopg
 
@@ -15,26 +15,17 @@ from planwatch.catalog import load_catalogs
 from planwatch.config import Settings
 from planwatch.dbt import load_seeds, seed_headers
 from planwatch.warehouse.migrate import upgrade
+from planwatch.warehouse.roles import create_roles
 from planwatch.warehouse.submissions import assign_plans, table_columns
 
 log = logging.getLogger(__name__)
 
 
-def create_roles(url: str) -> None:
-    sql = resources.files("planwatch.warehouse").joinpath("roles.sql").read_text(encoding="utf-8")
-    try:
-        with psycopg.connect(url) as conn:
-            conn.execute(sql)
-    except psycopg.errors.InsufficientPrivilege:
-        log.warning("Not allowed to create roles on this server; skipped role set-up.")
-
-
 def create_schema(url: str) -> None:
-    """The tables at the newest migration, and the roles."""
+    """The tables at the newest migration."""
     before, after = upgrade(url)
     if before != after:
         log.info("warehouse migrated from %s to %s", before or "nothing", after)
-    create_roles(url)
 
 
 def seeds_to_recreate(url: str, settings: Settings) -> list[str]:
@@ -49,6 +40,8 @@ def seeds_to_recreate(url: str, settings: Settings) -> list[str]:
 def init_warehouse(url: str, settings: Settings) -> None:
     create_schema(url)
     load_seeds(url, settings, recreate=seeds_to_recreate(url, settings))
+    with psycopg.connect(url) as conn:
+        create_roles(conn, settings)  # after the seeds: a recreated seed table needs its grants
     catalogs = load_catalogs(settings.seeds_dir)
     with psycopg.connect(url) as conn:
         assigned = assign_plans(conn, catalogs)

@@ -1,0 +1,115 @@
+"""Least privilege: one login role per component, each with only what it needs.
+
+* ``planwatch_loader`` — ingest (CLI, Airflow's ingest tasks): read and append
+  ``raw.*`` rows, read and write ``audit.*``;
+* ``planwatch_transformer`` — dbt: read ``raw`` and ``audit``; own and build
+  ``staging``, ``intermediate``, ``marts``;
+* ``planwatch_bi_reader`` — BI tools: read ``marts``;
+* ``planwatch_auditor`` — auditors: read ``audit`` and ``marts``.
+
+None can create roles or databases. ``planwatch init`` (as the warehouse's
+owner, the URL it is given) creates the roles, sets their passwords — from
+``PLANWATCH_<ROLE>_PASSWORD``, else generated once and kept in
+``.planwatch/roles.json`` (mode 0600) — and grants; dbt's ``grants:`` config
+and default privileges keep the marts readable across dbt's table swaps.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import quote
+
+import psycopg
+from psycopg import sql
+from sqlalchemy.engine import make_url
+
+from planwatch.config import Settings
+
+ROLES = ("loader", "transformer", "bi_reader", "auditor")
+_GRANTS = """
+grant usage on schema raw, audit to planwatch_loader;
+grant select, insert on raw.tasks, raw.indicators, raw.disbursement to planwatch_loader;
+grant select, insert, update on all tables in schema audit to planwatch_loader;
+grant usage on all sequences in schema audit to planwatch_loader;
+revoke insert, update on audit.alembic_version from planwatch_loader;
+
+grant usage on schema raw, audit to planwatch_transformer;
+grant select on all tables in schema raw, audit to planwatch_transformer;
+grant usage, create on schema staging, intermediate, marts to planwatch_transformer;
+
+grant usage on schema marts to planwatch_bi_reader;
+grant select on all tables in schema marts to planwatch_bi_reader;
+
+grant usage on schema audit, marts to planwatch_auditor;
+grant select on all tables in schema audit, marts to planwatch_auditor;
+
+alter default privileges for role planwatch_transformer in schema marts
+    grant select on tables to planwatch_bi_reader, planwatch_auditor;
+"""
+# dbt's objects belong to the transformer (a warehouse built before the roles
+# were in use has them owned by its owner): it replaces them on every build.
+_OWNERSHIP = """
+select c.relkind, n.nspname, c.relname
+from pg_class c join pg_namespace n on n.oid = c.relnamespace
+where n.nspname in ('staging', 'intermediate', 'marts') and c.relkind in ('r', 'v', 'm')
+  and pg_get_userbyid(c.relowner) <> 'planwatch_transformer'
+"""
+
+
+def role_name(role: str) -> str:
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+    return f"planwatch_{role}"
+
+
+def _passwords_file(settings: Settings) -> Path:
+    return settings.state_dir / "roles.json"
+
+
+def role_password(settings: Settings, role: str) -> str:
+    """From ``PLANWATCH_<ROLE>_PASSWORD``, else generated once (0600 file)."""
+    given = os.environ.get(f"PLANWATCH_{role.upper()}_PASSWORD")
+    if given:
+        return given
+    path = _passwords_file(settings)
+    stored = json.loads(path.read_text()) if path.exists() else {}
+    if role not in stored:
+        stored[role] = secrets.token_urlsafe(18)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".part")
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            json.dump(stored, fh)
+        partial.replace(path)
+    os.chmod(path, 0o600)
+    return stored[role]
+
+
+def role_url(settings: Settings, url: str, role: str) -> str:
+    """``url`` (the warehouse) as ``role`` connects to it."""
+    parsed = make_url(url)
+    name, password = role_name(role), quote(role_password(settings, role), safe="")
+    host = parsed.host or "127.0.0.1"
+    port = f":{parsed.port}" if parsed.port else ""
+    query = f"?{'&'.join(f'{k}={v}' for k, v in parsed.query.items())}" if parsed.query else ""
+    return f"postgresql://{name}:{password}@{host}{port}/{parsed.database}{query}"
+
+
+def create_roles(conn: psycopg.Connection, settings: Settings) -> None:
+    """The login roles (password set), their grants, and dbt's objects given to the
+    transformer. Run by the warehouse's owner; idempotent."""
+    for role in ROLES:
+        name = role_name(role)
+        exists = conn.execute("select 1 from pg_roles where rolname = %s", (name,)).fetchone()
+        verb = "alter" if exists else "create"
+        conn.execute(sql.SQL("{} role {} login nosuperuser nocreatedb nocreaterole "
+                             "password {}").format(sql.SQL(verb), sql.Identifier(name),
+                                                   sql.Literal(role_password(settings, role))))
+    conn.execute(_GRANTS)
+    for kind, schema, name in conn.execute(_OWNERSHIP).fetchall():
+        what = {"r": "table", "v": "view", "m": "materialized view"}[kind]
+        conn.execute(sql.SQL("alter {} {}.{} owner to planwatch_transformer").format(
+            sql.SQL(what), sql.Identifier(schema), sql.Identifier(name)))

@@ -1,0 +1,109 @@
+"""Least privilege, in use: each component connects as its own role, and each
+role can do what its component needs and nothing more."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from fixtures.plans import SHIPPED_PLAN
+
+from planwatch.catalog import load_catalog
+from planwatch.cli import main
+from planwatch.dbt import build_marts
+from planwatch.demo.year import write_demo_year
+from planwatch.flow.ingestor import Ingestor
+from planwatch.warehouse.init import init_warehouse
+from planwatch.warehouse.roles import ROLES, role_url
+
+pytestmark = pytest.mark.integration
+DENIED = psycopg.errors.InsufficientPrivilege
+
+
+@pytest.fixture(scope="module")
+def warehouse(new_warehouse):
+    settings, url = new_warehouse("roles")
+    init_warehouse(url, settings)
+    write_demo_year(load_catalog(settings.seeds_dir, SHIPPED_PLAN), settings.inbox_dir,
+                    months=[1], progress=False)
+    Ingestor(settings, role_url(settings, url, "loader")).ingest_inbox(
+        settings.inbox_dir, progress=False)
+    transformer = role_url(settings, url, "transformer")
+    build_marts(transformer, settings)
+    build_marts(transformer, settings)  # a second build swaps every mart table in again
+    return settings, url
+
+
+def _as(warehouse, role: str) -> psycopg.Connection:
+    settings, url = warehouse
+    return psycopg.connect(role_url(settings, url, role), autocommit=True)
+
+
+def _refused(conn: psycopg.Connection, statement: str) -> bool:
+    try:
+        conn.execute(statement)
+    except DENIED:
+        return True
+    return False
+
+
+def test_the_bi_reader_reads_the_marts_and_nothing_else(warehouse) -> None:
+    with _as(warehouse, "bi_reader") as conn:
+        (rows,) = conn.execute("select count(*) from marts.fct_submission").fetchone()
+        assert rows > 0  # readable after two builds: grants survive the table swaps
+        assert _refused(conn, "select * from raw.tasks limit 1")
+        assert _refused(conn, "select * from audit.submissions limit 1")
+        assert _refused(conn, "delete from marts.fct_submission")
+
+
+def test_the_loader_appends_raw_rows_and_writes_the_audit_but_not_the_marts(warehouse) -> None:
+    with _as(warehouse, "loader") as conn:
+        assert conn.execute("select count(*) from raw.tasks").fetchone()[0] > 0
+        assert _refused(conn, "select * from marts.fct_submission limit 1")
+        assert _refused(conn, "create table marts.intruder (x int)")
+        assert _refused(conn, "update raw.tasks set result_text = 'x'")  # append-only
+        assert _refused(conn, "delete from raw.tasks")
+        assert _refused(conn, "update audit.alembic_version set version_num = 'x'")
+
+
+def test_the_transformer_reads_raw_and_audit_but_never_changes_them(warehouse) -> None:
+    with _as(warehouse, "transformer") as conn:
+        assert conn.execute("select count(*) from audit.submissions").fetchone()[0] > 0
+        assert _refused(conn, "update raw.tasks set result_text = 'x'")
+        assert _refused(conn, "delete from audit.submissions")
+        assert _refused(conn, "insert into audit.files values ('x', 'x', 0, 'x')")
+
+
+def test_the_auditor_reads_audit_and_marts_and_changes_nothing(warehouse) -> None:
+    with _as(warehouse, "auditor") as conn:
+        assert conn.execute("select count(*) from audit.validation_results").fetchone()[0] > 0
+        assert conn.execute("select count(*) from marts.dim_agency").fetchone()[0] > 0
+        assert _refused(conn, "update audit.submissions set status = 'accepted'")
+        assert _refused(conn, "delete from marts.dim_agency")
+        assert _refused(conn, "select * from raw.tasks limit 1")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_role_creates_roles_or_databases(warehouse, role: str) -> None:
+    with _as(warehouse, role) as conn:
+        assert _refused(conn, "create role planwatch_intruder")
+        assert _refused(conn, "create database planwatch_intruder")
+        assert not conn.execute("select rolsuper from pg_roles where rolname = current_user"
+                                ).fetchone()[0]
+
+
+def test_db_url_names_the_connection_a_bi_tool_uses(warehouse, monkeypatch, capsys) -> None:
+    settings, url = warehouse
+    monkeypatch.setenv("WAREHOUSE_URL", url)
+    monkeypatch.setenv("PLANWATCH_HOME", str(settings.home))
+    assert main(["db", "url", "--role", "bi_reader"]) == 0
+    printed = capsys.readouterr().out.strip()
+    assert printed.startswith("postgresql://planwatch_bi_reader:") and printed.endswith(
+        url.rsplit("/", 1)[1])
+    with psycopg.connect(printed) as conn:
+        assert conn.execute("select current_user").fetchone() == ("planwatch_bi_reader",)
+
+
+def test_passwords_are_kept_private(warehouse) -> None:
+    settings, _ = warehouse
+    stored = settings.state_dir / "roles.json"
+    assert stored.is_file() and stored.stat().st_mode & 0o077 == 0
