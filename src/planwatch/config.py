@@ -6,6 +6,7 @@ point a whole run at a temporary folder with ``PLANWATCH_HOME``.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 from functools import cached_property
@@ -30,14 +31,15 @@ class Settings:
     project_dir: Path
     home: Path
     warehouse_url: str | None
-    deadline_day: int
-    grace_days: int
-    timezone: str
-    parse_memory_mb: int
-    parse_timeout_s: int
-    max_file_mb: int
+    deadline_day: int = 20  # submissions are on time before this day of the next month
+    grace_days: int = 0
+    timezone: str = "Asia/Ho_Chi_Minh"
+    parse_memory_mb: int = 1024  # limits for parsing untrusted files (child process)
+    parse_timeout_s: int = 120
+    max_file_mb: int = 50
     batch_files: int = 25  # files an ingest task takes at once
     poll_minutes: int = 3  # how often the service looks for new files
+    airflow_database: str = "airflow"  # the service's metadata database, on the warehouse server
 
     @cached_property
     def state_dir(self) -> Path:
@@ -105,19 +107,37 @@ class Settings:
         return self.state_dir / "dbt_manifest" / "manifest.json"
 
 
+# Settings read from the environment: field -> variable (defaults on Settings).
+ENVIRONMENT = {
+    "deadline_day": "PLANWATCH_DEADLINE_DAY",
+    "grace_days": "PLANWATCH_GRACE_DAYS",
+    "timezone": "PLANWATCH_TIMEZONE",
+    "parse_memory_mb": "PLANWATCH_PARSE_MEMORY_MB",
+    "parse_timeout_s": "PLANWATCH_PARSE_TIMEOUT_S",
+    "max_file_mb": "PLANWATCH_MAX_FILE_MB",
+    "batch_files": "PLANWATCH_INGEST_BATCH_FILES",
+    "poll_minutes": "PLANWATCH_INBOX_POLL_MINUTES",
+    "airflow_database": "PLANWATCH_AIRFLOW_DATABASE",
+}
+
+
 def load_settings() -> Settings:
     project_dir = _project_root()
     home = Path(os.environ.get("PLANWATCH_HOME") or project_dir).resolve()
-    return Settings(
-        project_dir=project_dir,
-        home=home,
-        warehouse_url=os.environ.get("WAREHOUSE_URL") or None,
-        deadline_day=int(os.environ.get("PLANWATCH_DEADLINE_DAY", "20")),
-        grace_days=int(os.environ.get("PLANWATCH_GRACE_DAYS", "0")),
-        timezone=os.environ.get("PLANWATCH_TIMEZONE", "Asia/Ho_Chi_Minh"),
-        parse_memory_mb=int(os.environ.get("PLANWATCH_PARSE_MEMORY_MB", "1024")),
-        parse_timeout_s=int(os.environ.get("PLANWATCH_PARSE_TIMEOUT_S", "120")),
-        max_file_mb=int(os.environ.get("PLANWATCH_MAX_FILE_MB", "50")),
-        batch_files=int(os.environ.get("PLANWATCH_INGEST_BATCH_FILES", "25")),
-        poll_minutes=int(os.environ.get("PLANWATCH_INBOX_POLL_MINUTES", "3")),
-    )
+    fields = {f.name: f for f in dataclasses.fields(Settings)}
+    values = {}
+    for name, variable in ENVIRONMENT.items():
+        given = os.environ.get(variable)
+        if given:
+            values[name] = int(given) if fields[name].type == "int" else given
+    return Settings(project_dir=project_dir, home=home,
+                    warehouse_url=os.environ.get("WAREHOUSE_URL") or None, **values)
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The environment that makes a child process's ``load_settings()`` equal
+    ``settings`` (the warehouse excepted: processes get it as a connection)."""
+    return {"PLANWATCH_HOME": str(settings.home),
+            "PLANWATCH_PROJECT_DIR": str(settings.project_dir),
+            **{variable: str(getattr(settings, name))
+               for name, variable in ENVIRONMENT.items()}}

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from planwatch.config import Settings
+from planwatch.config import Settings, settings_env
 from planwatch.vocabulary.periods import CUTOFF_DAY
 
 
@@ -24,15 +24,13 @@ def dbt_connection_env(url: str, settings: Settings) -> dict[str, str]:
     (Cosmos' tasks included)."""
     parsed = urlparse(url)
     env = dict(os.environ)
+    env.update(settings_env(settings))  # the deadline and time zone, among others
     env.update(
         PLANWATCH_DB_HOST=parsed.hostname or "127.0.0.1",
         PLANWATCH_DB_PORT=str(parsed.port or 5432),
         PLANWATCH_DB_USER=unquote(parsed.username or "postgres"),
         PLANWATCH_DB_PASSWORD=unquote(parsed.password or ""),
         PLANWATCH_DB_NAME=parsed.path.lstrip("/") or "postgres",
-        PLANWATCH_DEADLINE_DAY=str(settings.deadline_day),
-        PLANWATCH_GRACE_DAYS=str(settings.grace_days),
-        PLANWATCH_TIMEZONE=settings.timezone,
         PLANWATCH_CUTOFF_DAY=str(CUTOFF_DAY),
         DBT_PROFILES_DIR=str(settings.dbt_project_dir),
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from planwatch.config import Settings
+from planwatch.config import Settings, settings_env
 from planwatch.dbt import dbt_connection_env
 from planwatch.orchestration.connections import connection_env
 from planwatch.orchestration.dag_runs import PROGRESS
@@ -30,14 +30,13 @@ def airflow_env(url: str, settings: Settings) -> dict[str, str]:
         AIRFLOW__CORE__EXECUTOR="LocalExecutor",
         AIRFLOW__LOGGING__LOGGING_LEVEL="WARNING",
         AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT="120",
-        PLANWATCH_HOME=str(settings.home),
-        PLANWATCH_PROJECT_DIR=str(settings.project_dir),
         NO_PROXY="*",
         # No calls home from a government warehouse (Cosmos usage metrics).
         AIRFLOW__COSMOS__ENABLE_TELEMETRY="False",
         DO_NOT_TRACK="1",
         SCARF_NO_ANALYTICS="true",
     )
+    env.update(settings_env(settings))
     # Tasks reach the warehouse through a connection per role, never as its owner.
     env.pop("WAREHOUSE_URL", None)
     env.update(connection_env(settings, url))
