@@ -206,7 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="Airflow's components as a service over the warehouse")
     serve.add_argument("action", choices=["start", "stop", "status"])
-    serve.add_argument("--celery-workers", type=int, default=0,
+    serve.add_argument("--celery-workers", type=int, default=None,
                        help="run CeleryExecutor with N workers (broker: PLANWATCH_BROKER_URL)")
     serve.set_defaults(func=cmd_serve)
 

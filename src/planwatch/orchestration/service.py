@@ -2,8 +2,8 @@
 
 The api-server (on 127.0.0.1), the scheduler, the dag-processor and the
 triggerer, and with ``--celery-workers N`` N Celery workers, run as background
-processes against a PostgreSQL metadata database: the ``airflow`` database on
-the warehouse server (the embedded one by default), never SQLite. What each
+processes against a PostgreSQL metadata database: ``airflow`` on the
+warehouse server (the embedded one by default), never SQLite. What each
 component runs and with which configuration is written once, here
 (``components`` and ``service_config``); ``docker-compose.yml`` runs the same
 and a test checks it.
@@ -117,20 +117,24 @@ def admin_password(paths: Paths) -> str:
     return _private_json(paths.passwords, lambda: {ADMIN: secrets.token_urlsafe(16)})[ADMIN]
 
 
-def metadata_url(url: str) -> str:
-    """Airflow's metadata database: ``airflow`` on the warehouse's server."""
+def metadata_url(url: str, settings: Settings) -> str:
+    """Airflow's metadata database: ``airflow`` on the warehouse's server
+    (``PLANWATCH_AIRFLOW_DATABASE`` names another, for services side by side)."""
     from sqlalchemy.engine import make_url
 
-    return make_url(url).set(drivername="postgresql+psycopg", database="airflow") \
+    return make_url(url).set(drivername="postgresql+psycopg",
+                             database=settings.airflow_database) \
         .render_as_string(hide_password=False)
 
 
-def ensure_metadata_database(url: str) -> None:
+def ensure_metadata_database(url: str, settings: Settings) -> None:
     import psycopg
+    from psycopg import sql
 
+    name = settings.airflow_database
     with psycopg.connect(url, autocommit=True) as conn:
-        if not conn.execute("select 1 from pg_database where datname = 'airflow'").fetchone():
-            conn.execute('create database "airflow"')
+        if not conn.execute("select 1 from pg_database where datname = %s", (name,)).fetchone():
+            conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
 
 
 def service_config(settings: Settings, url: str, *, api_port: int, executor: str,
@@ -138,7 +142,7 @@ def service_config(settings: Settings, url: str, *, api_port: int, executor: str
     """The environment every component runs with (on top of ``airflow_env``)."""
     paths = Paths.of(settings)
     keys = service_secrets(paths)
-    meta = metadata_url(url)
+    meta = metadata_url(url, settings)
     base = f"http://{API_HOST}:{api_port}"
     env = {
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": meta,
@@ -247,30 +251,42 @@ def _migrate(env: dict[str, str], paths: Paths) -> None:
         raise ServiceError(f"airflow db migrate failed; see {paths.logs / 'db-migrate.log'}")
 
 
-def start(settings: Settings, url: str, *, celery_workers: int = 0,
+def start(settings: Settings, url: str, *, celery_workers: int | None = None,
           broker_url: str | None = None, api_port: int | None = None,
           timeout_s: float = 120) -> ServiceStatus:
-    """Start what is not running yet (twice is safe); wait until the API answers."""
+    """Start what is not running yet, and wait until the API answers.
+
+    Twice is safe: a running service is left alone. When some components have
+    stopped (a killed scheduler), those are started again with the service's
+    configuration; ``celery_workers`` (None: as before, else N) and the port
+    stay what the service was started with unless given.
+    """
     paths = Paths.of(settings)
-    current = status(settings)
-    if current.running:
-        return current
-    stop(settings)  # a half-started service: start clean
+    before = json.loads(paths.state.read_text()) if paths.state.exists() else {}
+    workers = before.get("celery_workers", 0) if celery_workers is None else celery_workers
+    port = api_port or before.get("port") or _free_port()
+    shape = {"port": port, "celery_workers": workers}
+    if any(before.get(key, value) != value for key, value in shape.items()):
+        stop(settings)  # another shape of service: start it whole
+    elif status(settings).running:
+        return status(settings)
     for folder in (paths.run, paths.logs):
         folder.mkdir(parents=True, exist_ok=True)
-    port = api_port or _free_port()
-    executor = CELERY if celery_workers else LOCAL
-    ensure_metadata_database(url)
+    executor = CELERY if workers else LOCAL
+    ensure_metadata_database(url, settings)
     env = {**airflow_env(url, settings),
            **service_config(settings, url, api_port=port, executor=executor,
-                            broker_url=broker_url)}
+                            broker_url=broker_url or before.get("broker_url"))}
     admin_password(paths)
-    _migrate(env, paths)
-    wanted = components(api_port=port, celery_workers=celery_workers)
+    wanted = components(api_port=port, celery_workers=workers)
+    missing = [c for c in wanted if _pid(paths, c.name) is None]
+    if len(missing) == len(wanted):
+        _migrate(env, paths)
     paths.state.write_text(json.dumps({
-        "url": f"http://{API_HOST}:{port}", "executor": executor,
+        "url": f"http://{API_HOST}:{port}", "port": port, "executor": executor,
+        "celery_workers": workers, "broker_url": broker_url or before.get("broker_url"),
         "components": [c.name for c in wanted]}))
-    for component in wanted:
+    for component in missing:
         log = (paths.logs / f"{component.name}.log").open("ab")
         process = subprocess.Popen([airflow_executable(), *component.args], env=env,
                                    stdout=log, stderr=subprocess.STDOUT, cwd=paths.home,
