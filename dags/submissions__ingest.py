@@ -16,7 +16,12 @@ from airflow.sdk.exceptions import AirflowSkipException
 
 from planwatch.config import load_settings
 from planwatch.orchestration.assets import RAW_SUBMISSIONS
-from planwatch.orchestration.submissions_ingest import START_DATE, schedule
+from planwatch.orchestration.submissions_ingest import (
+    BATCH_RETRIES,
+    BATCH_RETRY_DELAY,
+    START_DATE,
+    schedule,
+)
 
 SETTINGS = load_settings()  # the environment only: no I/O at import
 
@@ -44,7 +49,7 @@ def submissions__ingest() -> None:
         periods = (get_current_context()["dag_run"].conf or {}).get("periods")
         return pending_batches(periods)
 
-    @task(retries=2)
+    @task(retries=BATCH_RETRIES, retry_delay=BATCH_RETRY_DELAY)
     def ingest_batch(paths: list[str]) -> dict:
         from planwatch.orchestration.submissions_ingest import ingest_batch as ingest
 

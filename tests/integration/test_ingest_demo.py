@@ -11,6 +11,7 @@ import json
 
 import psycopg
 import pytest
+from fixtures.outcomes import assert_loaded_once, assert_outcomes, submissions
 from fixtures.plans import SHIPPED_PLAN
 
 from planwatch.catalog import load_catalog
@@ -20,15 +21,6 @@ from planwatch.demo.year import write_demo_year
 from planwatch.flow.ingestor import Ingestor
 
 pytestmark = pytest.mark.integration
-
-# Manifest reason -> the problem code the clerk is told.
-REASON_CODES = {
-    "period_mismatch": {"period_mismatch"},
-    "unknown_task_code": {"unknown_task_code"},
-    "invalid_status": {"missing_status", "invalid_status"},
-    "unit_mismatch": {"unit_mismatch"},
-    "missing_required_column": {"missing_required_column"},
-}
 
 
 @pytest.fixture(scope="module")
@@ -41,43 +33,21 @@ def demo(settings: Settings, initialised: str) -> tuple[DemoManifest, Ingestor]:
     return manifest, ingestor
 
 
-def _submissions(url: str) -> dict[str, list[dict]]:
-    with psycopg.connect(url) as conn:
-        cur = conn.execute(
-            "select inbox_path, template, status, version, row_count, reasons, receipt_path,"
-            " file_sha256 from audit.submissions order by submission_id")
-        names = [d.name for d in cur.description]
-        out: dict[str, list[dict]] = {}
-        for row in cur.fetchall():
-            record = dict(zip(names, row, strict=True))
-            out.setdefault(record["inbox_path"], []).append(record)
-        return out
-
-
 def test_every_file_has_the_outcome_its_manifest_names(demo, initialised: str) -> None:
     manifest, _ = demo
-    subs = _submissions(initialised)
-    files = [f for f in manifest.files if f.period <= "2024-03"]
-    assert set(subs) == {f.path for f in files}
-    for f in files:
-        statuses = {s["status"] for s in subs[f.path]}
-        if f.outcome == "duplicate":
-            assert statuses == {"duplicate"}, f.path
-        elif f.outcome == "invalid":
-            assert statuses == {"rejected"}, f.path
-            codes = {p["code"] for s in subs[f.path] for p in s["reasons"]
-                     if p["severity"] == "block"}
-            assert codes & REASON_CODES[f.reason], (f.path, codes)
-        elif f.superseded_by:
-            assert statuses == {"superseded"}, f.path
-        else:
-            assert statuses <= {"accepted", "accepted_with_warnings"}, (f.path, subs[f.path])
-            assert {s["template"] for s in subs[f.path]} == set(f.templates)
+    assert_outcomes(initialised, (f for f in manifest.files if f.period <= "2024-03"))
+
+
+def test_every_file_was_processed_once_and_nothing_half_loaded(demo, initialised: str,
+                                                              settings: Settings) -> None:
+    manifest, _ = demo
+    assert_loaded_once(initialised, settings,
+                       (f for f in manifest.files if f.period <= "2024-03"))
 
 
 def test_resubmission_is_a_new_version_and_both_are_kept(demo, initialised: str) -> None:
     manifest, _ = demo
-    subs = _submissions(initialised)
+    subs = submissions(initialised)
     resubmitted = [f for f in manifest.files if f.outcome == "resubmission"
                    and f.period <= "2024-03"]
     assert resubmitted
@@ -115,7 +85,7 @@ def test_raw_rows_match_audit_row_counts_and_trace_to_files(demo, initialised: s
 
 
 def test_receipts_for_every_file(demo, initialised: str, settings: Settings) -> None:
-    for subs in _submissions(initialised).values():
+    for subs in submissions(initialised).values():
         receipt = settings.home / subs[0]["receipt_path"]
         assert receipt.is_file()
         data = json.loads(receipt.with_suffix(".json").read_text(encoding="utf-8"))
@@ -127,10 +97,10 @@ def test_receipts_for_every_file(demo, initialised: str, settings: Settings) -> 
 def test_ingesting_the_same_inbox_again_changes_nothing(demo, initialised: str,
                                                        settings: Settings) -> None:
     _, ingestor = demo
-    before = _submissions(initialised)
+    before = submissions(initialised)
     report = ingestor.ingest_inbox(settings.inbox_dir, progress=False)
     assert report.files == 0 and report.skipped == sum(1 for _ in before)
-    assert _submissions(initialised) == before
+    assert submissions(initialised) == before
 
 
 def test_same_bytes_under_another_name_is_a_duplicate(demo, initialised: str,

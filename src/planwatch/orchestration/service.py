@@ -51,8 +51,10 @@ def components(*, api_port: int, celery_workers: int = 0) -> list[Component]:
         Component("dag-processor", ("dag-processor",)),
         Component("triggerer", ("triggerer",)),
     ]
+    # Workers share this machine's log folder, which the api-server reads: no log
+    # server of their own (they would all want its port).
     out += [Component(f"worker-{n}", ("celery", "worker", "--celery-hostname",
-                                      f"worker-{n}@%h", "--concurrency", "4"))
+                                      f"worker-{n}@%h", "--skip-serve-logs"))
             for n in range(1, celery_workers + 1)]
     return out
 
@@ -170,6 +172,9 @@ def service_config(settings: Settings, url: str, *, api_port: int, executor: str
                                "(e.g. redis://127.0.0.1:6379/0)")
         env["AIRFLOW__CELERY__BROKER_URL"] = broker_url
         env["AIRFLOW__CELERY__RESULT_BACKEND"] = "db+" + meta
+        # Task processes per worker (each loads GX once per batch of files).
+        env["AIRFLOW__CELERY__WORKER_CONCURRENCY"] = os.environ.get(
+            "AIRFLOW__CELERY__WORKER_CONCURRENCY", "4")
     return env
 
 

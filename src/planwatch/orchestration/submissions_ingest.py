@@ -13,6 +13,7 @@ ingested like any other and counted late in the marts.
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -26,9 +27,14 @@ from planwatch.ingest.files import InboxFile, discover, discover_one, sha256_of
 START_DATE = pendulum.datetime(2020, 1, 1, tz="UTC")
 
 
-def schedule(settings: Settings) -> str:
-    """Every ``poll_minutes`` minutes, any day (cron)."""
-    return f"*/{settings.poll_minutes} * * * *"
+# A batch whose worker died is retried, soon: its files already written are skipped.
+BATCH_RETRIES = 2
+BATCH_RETRY_DELAY = dt.timedelta(seconds=30)
+
+
+def schedule(settings: Settings) -> str | None:
+    """Every ``poll_minutes`` minutes, any day (cron); 0: only when triggered."""
+    return f"*/{settings.poll_minutes} * * * *" if settings.poll_minutes else None
 
 
 def deadline_schedule(settings: Settings) -> str:

@@ -1,0 +1,118 @@
+"""The real service under test: ``planwatch serve`` run as users run it.
+
+Each service gets a warehouse and home of its own (``new_warehouse``) and its
+own Airflow metadata database on the same PostgreSQL server; the CLI is run as
+a child process with the environment a user would set. Demo months are written
+once, away from the inbox, and copied in when a test "lands" them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from fixtures.plans import SHIPPED_PLAN
+
+from planwatch.catalog import load_catalog
+from planwatch.config import Settings, settings_env
+from planwatch.demo.manifest import DemoFile, DemoManifest
+from planwatch.demo.year import write_demo_year
+from planwatch.orchestration.api import AirflowApi
+
+PLANWATCH = str(Path(sys.executable).parent / "planwatch")
+
+
+@dataclass
+class Service:
+    settings: Settings
+    url: str
+    env: dict[str, str]
+    demo: DemoManifest
+    demo_inbox: Path
+
+    def cli(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([PLANWATCH, *args], env=self.env, capture_output=True,
+                              text=True, timeout=timeout, cwd=self.settings.home)
+
+    def start(self, *args: str) -> subprocess.CompletedProcess[str]:
+        result = self.cli("serve", "start", *args)
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result
+
+    def api(self) -> AirflowApi:
+        return AirflowApi.of(self.settings)
+
+    def land(self, period: str) -> list[DemoFile]:
+        """Copy a demo month into the inbox (arrival times kept as the files' mtimes)."""
+        shutil.copytree(self.demo_inbox / period, self.settings.inbox_dir / period,
+                        copy_function=shutil.copy2)
+        return [f for f in self.demo.files if f.period == period]
+
+    def wait_for_run(self, dag_id: str, *, after: dt.datetime, timeout_s: float = 420,
+                     state: str = "success") -> dict[str, Any]:
+        """The first run of ``dag_id`` queued after ``after`` once it has finished."""
+        api = self.api()
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            runs = [r for r in api.runs(dag_id)
+                    if dt.datetime.fromisoformat(r["queued_at"]) >= after]
+            done = [r for r in runs if r["state"] in ("success", "failed")]
+            if done:
+                run = min(done, key=lambda r: r["queued_at"])
+                assert run["state"] == state, (run, self.task_states(dag_id, run))
+                return run
+            time.sleep(2)
+        raise AssertionError(f"no finished {dag_id} run after {after} within {timeout_s} s")
+
+    def task_states(self, dag_id: str, run: dict[str, Any]) -> list[tuple]:
+        return [(t["task_id"], t["map_index"], t["state"], t.get("hostname"))
+                for t in self.api().task_instances(dag_id, run["dag_run_id"])]
+
+    def pids(self) -> dict[str, int | None]:
+        from planwatch.orchestration.service import status
+
+        return {c.name: c.pid for c in status(self.settings).components}
+
+
+@pytest.fixture(scope="session")
+def demo_months(tmp_path_factory: pytest.TempPathFactory) -> tuple[DemoManifest, Path]:
+    """The demo's first three months, written once, outside any inbox."""
+    from planwatch.config import load_settings
+
+    inbox = tmp_path_factory.mktemp("demo") / "inbox"
+    catalog = load_catalog(load_settings().seeds_dir, SHIPPED_PLAN)
+    return write_demo_year(catalog, inbox, months=[1, 2, 3], progress=False), inbox
+
+
+@pytest.fixture(scope="module")
+def make_service(new_warehouse, server_url: str, demo_months) -> Iterator[Any]:
+    """``make_service(label, **settings)`` -> a Service not yet started; stopped,
+    and its metadata database dropped, at the end of the module."""
+    made: list[Service] = []
+
+    def make(label: str, env: dict[str, str] | None = None, **changes: Any) -> Service:
+        settings, url = new_warehouse(label)
+        database = url.rsplit("/", 1)[1]
+        settings = replace(settings, airflow_database=f"{database}_airflow", **changes)
+        full_env = {**os.environ, **settings_env(settings), "WAREHOUSE_URL": url,
+                    **(env or {})}
+        service = Service(settings, url, full_env, *demo_months)
+        made.append(service)
+        return service
+
+    yield make
+    for service in made:
+        service.cli("serve", "stop")
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(f'drop database if exists "{service.settings.airflow_database}"'
+                         " with (force)")
