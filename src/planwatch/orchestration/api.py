@@ -34,7 +34,8 @@ class AirflowApi:
         from planwatch.orchestration import service
 
         state = service.status(settings)
-        if not state.running or not state.url:
+        api = [c for c in state.components if c.name == "api-server" and c.pid]
+        if not api or not state.url:  # other components may be down: the API still answers
             raise ApiError("the service is not running: planwatch serve start")
         return cls(state.url, service.ADMIN, service.admin_password(service.Paths.of(settings)))
 

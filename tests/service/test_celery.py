@@ -1,0 +1,155 @@
+"""``planwatch serve --celery-workers 2`` with Redis, and faults under it.
+
+One service for the module, a demo month per test, each run triggered as
+``planwatch backfill`` triggers it (conf ``periods``, so no scheduled run
+competes). Both workers must take tasks; a worker SIGKILLed in the middle of a
+month, or the scheduler killed and started again, must still leave every file
+processed exactly once and nothing half-loaded.
+
+These need a broker: they skip, saying so, where no Redis answers on
+``PLANWATCH_TEST_BROKER_URL`` (default ``redis://127.0.0.1:6379/0``). Their
+tasks go to a queue of their own, so that other Celery users of the same Redis
+see none of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import socket
+import time
+import uuid
+from urllib.parse import urlparse
+
+import pytest
+from fixtures.outcomes import assert_loaded_once, assert_outcomes
+
+pytestmark = [pytest.mark.service, pytest.mark.airflow, pytest.mark.celery]
+BROKER = os.environ.get("PLANWATCH_TEST_BROKER_URL", "redis://127.0.0.1:6379/0")
+
+
+def _redis_answers(url: str) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname, parsed.port or 6379), timeout=2) as s:
+            s.sendall(b"PING\r\n")
+            return s.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def celery(make_service):
+    if not _redis_answers(BROKER):
+        pytest.skip(f"no Redis answers at {BROKER}: the Celery tests need a broker "
+                    "(set PLANWATCH_TEST_BROKER_URL)")
+    service = make_service(
+        "celery", poll_minutes=0, batch_files=6,
+        env={"PLANWATCH_BROKER_URL": BROKER,
+             "AIRFLOW__OPERATORS__DEFAULT_QUEUE": f"planwatch-test-{uuid.uuid4().hex[:8]}",
+             "AIRFLOW__CELERY__WORKER_CONCURRENCY": "2",
+             # A dead worker's tasks are found and retried within a minute or so.
+             "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "30",
+             "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL": "5",
+             "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT": "90"})
+    result = service.start("--celery-workers", "2")
+    assert "CeleryExecutor" in result.stdout
+    return service
+
+
+def _run_month(service, period: str, during=None) -> tuple[dict, list]:
+    """Land a month, trigger its ingest, optionally do ``during(run_id)`` while it
+    runs; returns the finished ingest run and the month's files."""
+    files = service.land(period)
+    started = dt.datetime.now(dt.UTC)
+    api = service.api()
+    run_id = api.trigger("submissions__ingest", {"periods": [period]})
+    if during:
+        during(run_id)
+    run = api.wait("submissions__ingest", run_id, timeout_s=600)
+    assert run["state"] == "success", service.task_states("submissions__ingest", run)
+    service.wait_for_run("warehouse__build", after=started, timeout_s=600)
+    return run, files
+
+
+def _workers_of(service, run: dict) -> dict[str, set[str]]:
+    """Which worker ran which task instance, from the workers' own logs."""
+    ids = {t["id"] for t in service.api().task_instances("submissions__ingest",
+                                                          run["dag_run_id"])}
+    logs = service.settings.airflow_home / "logs"
+    found = {}
+    for log in sorted(logs.glob("worker-*.log")):
+        text = log.read_text(encoding="utf-8", errors="replace")
+        found[log.stem] = {i for i in ids if i in text}
+    return found
+
+
+def _landed(service, *periods: str) -> list:
+    return [f for f in service.demo.files if f.period in periods]
+
+
+def test_both_workers_run_tasks(celery) -> None:
+    run, files = _run_month(celery, "2024-01")
+    ran = _workers_of(celery, run)
+    assert set(ran) == {"worker-1", "worker-2"}
+    assert all(ran.values()), ran
+    assert_outcomes(celery.url, files)
+    assert_loaded_once(celery.url, celery.settings, files)
+
+
+def _when_a_batch_runs(service, run_id: str, timeout_s: float = 180) -> dict:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        running = [t for t in service.api().task_instances("submissions__ingest", run_id)
+                   if t["task_id"] == "ingest_batch" and t["state"] == "running"]
+        if running:
+            return running[0]
+        time.sleep(0.5)
+    raise AssertionError("no ingest_batch task started")
+
+
+def test_a_worker_killed_mid_month_loses_no_file_and_loads_none_twice(celery) -> None:
+    killed = {}
+
+    def kill_a_busy_worker(run_id: str) -> None:
+        task = _when_a_batch_runs(celery, run_id)
+        time.sleep(2)  # into the batch: some files written, others not
+        logs = celery.settings.airflow_home / "logs"
+        for name, pid in celery.pids().items():
+            log = logs / f"{name}.log"
+            if name.startswith("worker-") and task["id"] in log.read_text(errors="replace"):
+                os.killpg(pid, signal.SIGKILL)
+                killed[name] = task["map_index"]
+                return
+        raise AssertionError(f"no worker log names task {task['id']}")
+
+    run, _ = _run_month(celery, "2024-02", during=kill_a_busy_worker)
+    assert killed
+    (tries,) = [t["try_number"] for t in celery.api().task_instances(
+        "submissions__ingest", run["dag_run_id"])
+        if t["task_id"] == "ingest_batch" and t["map_index"] in killed.values()]
+    assert tries >= 2  # the killed batch ran again
+    files = _landed(celery, "2024-01", "2024-02")
+    assert_outcomes(celery.url, files)
+    assert_loaded_once(celery.url, celery.settings, files)
+    celery.start()  # the dead worker comes back, alone
+    assert all(celery.pids().values())
+
+
+def test_the_scheduler_killed_and_restarted_mid_month_loses_nothing(celery) -> None:
+    def restart_the_scheduler(run_id: str) -> None:
+        _when_a_batch_runs(celery, run_id)
+        before = celery.pids()
+        os.killpg(before["scheduler"], signal.SIGKILL)
+        time.sleep(5)
+        celery.start()
+        after = celery.pids()
+        assert after["scheduler"] != before["scheduler"]
+        assert {k: v for k, v in after.items() if k != "scheduler"} == \
+            {k: v for k, v in before.items() if k != "scheduler"}
+
+    _run_month(celery, "2024-03", during=restart_the_scheduler)
+    files = _landed(celery, "2024-01", "2024-02", "2024-03")
+    assert_outcomes(celery.url, files)
+    assert_loaded_once(celery.url, celery.settings, files)
