@@ -24,20 +24,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /opt/planwatch
 
 # Dependencies first (a layer that survives source changes): uv at the version
-# constraints.txt pins, then the package with every pin of constraints.txt.
+# constraints.txt pins, then the package (the Celery provider among its
+# dependencies) with every pin of constraints.txt.
 COPY pyproject.toml constraints.txt README.md ./
 COPY src/ src/
-# The Celery executor's packages are not in constraints.txt (pyproject has no
-# celery extra yet): pinned here at the versions `planwatch serve
-# --celery-workers` is tested with.
 RUN python -m venv "$VIRTUAL_ENV" \
     && pip install -c constraints.txt uv \
     && uv pip install --python "$VIRTUAL_ENV/bin/python" --no-cache -c constraints.txt . \
-        apache-airflow-providers-celery==3.26.0 \
-        celery==5.6.3 kombu==5.6.2 billiard==4.3.2 amqp==5.4.2 vine==5.1.0 redis==6.4.0 \
-        flower==2.2.0 tornado==6.6.1 humanize==4.17.0 prometheus-client==0.26.0 \
-        click-didyoumean==0.3.1 click-plugins==1.1.1.2 click-repl==0.4.1 \
-        prompt-toolkit==3.0.53 wcwidth==0.9.4 \
     && rm -rf build src/*.egg-info
 
 # What planwatch reads from its project folder at run time.

@@ -376,7 +376,7 @@ def src_settings() -> dict[str, str | None]:
 def _metadata_url_ok(model: dict[str, Any], value: str, reference: str) -> bool:
     compose, local = make_url(resolve(value)), make_url(reference)
     db = model["services"][METADATA_DB]["environment"]
-    return (compose.drivername == local.drivername
+    return (compose.drivername == local.drivername and compose.database == local.database
             and compose.host == METADATA_DB and compose.username == db["POSTGRES_USER"]
             and compose.database == db["POSTGRES_DB"]
             and placeholder(required(db['POSTGRES_PASSWORD'])) == compose.password)
@@ -394,8 +394,8 @@ VALUE_EXCEPTIONS: dict[str, tuple[str, Any]] = {
         lambda model, value, ref: value == ref.replace(LOCALHOST, API, 1)),
     "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": (
         "Airflow's metadata is on a server of its own, the `postgres` service (as in "
-        "Airflow's compose file), not in a database beside the warehouse: the same "
-        "driver, that service's user, password and database",
+        "Airflow's compose file), not beside the warehouse: the same driver and "
+        "database, that service's user and password",
         _metadata_url_ok),
     "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC": (
         "the same as AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
@@ -568,10 +568,11 @@ def test_the_dockerfile_installs_with_the_constraints_as_a_user_and_no_secret() 
                     if line.strip() and not line.startswith("#")]
     assert instructions[0][0] == "FROM"
     installs = [rest for op, rest in instructions if op == "RUN" and "pip install" in rest]
-    main = [rest for rest in installs if re.search(r"-c constraints\.txt \.(\s|$)", rest)]
+    main = [re.search(r"-c constraints\.txt \.(?:\s|$)([^&]*)", rest) for rest in installs]
+    main = [found for found in main if found]
     assert main, "planwatch is installed with -c constraints.txt"
-    extras = re.split(r"-c constraints\.txt \.\s", main[0], maxsplit=1)[1].split("&&")[0]
-    assert all("==" in word for word in extras.split()), f"unpinned: {extras}"
+    extras = main[0].group(1).split()
+    assert all("==" in word for word in extras), f"unpinned besides the constraints: {extras}"
     users = [rest.strip() for op, rest in instructions if op == "USER"]
     assert users and users[-1] not in ("root", "0") and not users[-1].startswith("0:")
     uid = re.search(r"useradd\b.*--uid (\d+).*\b" + re.escape(users[-1]) + r"\b", joined)
