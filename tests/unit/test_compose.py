@@ -268,10 +268,11 @@ def check_secrets(model: dict[str, Any]) -> None:
             if SECRET_NAME.search(name):
                 assert op == ":?" and arg and arg.strip(), \
                     f"the secret {name} must be ${{{name}:?message}}"
-        for url in re.findall(r"[a-z][a-z0-9+.-]*://[^\s'\"]+", text):
-            if "@" in url:
-                password = url.split("://", 1)[1].rsplit("@", 1)[0].partition(":")[2]
-                assert not password or required(password), f"a literal password in {url}"
+        for url in re.findall(r"[a-z][a-z0-9+.-]*://[^\s'\"]+", resolve(text)):
+            userinfo = url.split("://", 1)[1].rsplit("@", 1)
+            if len(userinfo) == 2 and ":" in userinfo[0]:  # only ${VAR:?} resolves to ~VAR~
+                password = userinfo[0].split(":", 1)[1]
+                assert re.fullmatch(r"~\w+~", password), f"a literal password in {url}"
     for name, svc in model["services"].items():
         env = svc.get("environment") or {}
         assert isinstance(env, dict), f"{name}: environment as a mapping"
@@ -450,13 +451,13 @@ def check_services_wired(model: dict[str, Any]) -> None:
     broker = urlparse(resolve(common["AIRFLOW__CELERY__BROKER_URL"]))
     command = services[BROKER]["command"]
     assert broker.hostname == BROKER
+    assert broker.password == placeholder(required(command[command.index("--requirepass") + 1]))
     for key, value in common.items():  # the roles' connections: init sets those passwords
         if key.startswith("AIRFLOW_CONN_"):
             role = urlparse(resolve(value))
             assert role.hostname == WAREHOUSE_DB and role.path == url.path, key
             variable = str(role.password).strip("~")
             assert required(str(services[INIT]["environment"][variable])) == variable, key
-    assert broker.password == placeholder(required(command[command.index('--requirepass') + 1]))
     for name in component_services(model):
         depends = services[name]["depends_on"]
         for needed in (METADATA_DB, BROKER, WAREHOUSE_DB):
@@ -650,6 +651,8 @@ def test_the_environment_check_fails_on_drift(model, tmp_path, monkeypatch) -> N
 
 @pytest.mark.parametrize("check, edit", [
     (check_secrets, lambda s: s["postgres"]["environment"].update(POSTGRES_PASSWORD="airflow")),
+    (check_secrets, lambda s: s["airflow-worker"]["environment"].update(
+        AIRFLOW_CONN_PLANWATCH_LOADER="postgresql://planwatch_loader:x1@warehouse/planwatch")),
     (check_secrets, lambda s: s["warehouse"]["environment"].update(
         POSTGRES_PASSWORD="${WAREHOUSE_DB_PASSWORD:-changeme}")),
     (check_ports, lambda s: s["airflow-api-server"].update(ports=["8080:8080"])),
@@ -659,8 +662,9 @@ def test_the_environment_check_fails_on_drift(model, tmp_path, monkeypatch) -> N
                                                              "/var/lib/postgresql/data"])),
     (check_init, lambda s: s["airflow-init"]["command"].__setitem__(
         2, s["airflow-init"]["command"][2].replace("planwatch init", "true"))),
-], ids=["literal password", "default password", "port on every interface", "no healthcheck",
-        "container_name on the worker", "one volume for two databases", "init skips init"])
+], ids=["literal password", "password in a URL", "default password",
+        "port on every interface", "no healthcheck", "container_name on the worker",
+        "one volume for two databases", "init skips init"])
 def test_the_other_checks_fail_on_drift(model, check, edit) -> None:
     with pytest.raises(AssertionError):
         check(_edited(model, edit))
