@@ -624,11 +624,11 @@ def _edited(model: dict[str, Any], edit) -> dict[str, Any]:
         command=["airflow", "dag-processor", "--bundle-name", "x"])),
     lambda m: _edited(m, lambda s: s["airflow-worker"].update(
         command=["airflow", "celery", "worker", "--celery-hostname", "worker@%h",
-                 "--concurrency", "8"])),
+                 "--concurrency", "8"])),  # an option serve does not give
     lambda m: _edited(m, lambda s: s.update(
         {"airflow-flower": {**s["airflow-triggerer"], "command": ["airflow", "celery",
                                                                   "flower"]}})),
-], ids=["no triggerer", "scheduler option", "dag-processor option", "worker concurrency",
+], ids=["no triggerer", "scheduler option", "dag-processor option", "worker option",
         "extra component"])
 def test_the_component_check_fails_on_drift(model, drift) -> None:
     with pytest.raises(AssertionError):
