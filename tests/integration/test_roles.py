@@ -107,3 +107,18 @@ def test_passwords_are_kept_private(warehouse) -> None:
     settings, _ = warehouse
     stored = settings.state_dir / "roles.json"
     assert stored.is_file() and stored.stat().st_mode & 0o077 == 0
+
+
+def test_planwatch_report_runs_as_the_auditor(warehouse, monkeypatch, capsys) -> None:
+    """The monitoring summary reads only what the auditor may read; its count of
+    raw rows (from the audit records) equals the rows the raw tables hold."""
+    settings, url = warehouse
+    monkeypatch.setenv("WAREHOUSE_URL", url)
+    monkeypatch.setenv("PLANWATCH_HOME", str(settings.home))
+    assert main(["report"]) == 0
+    printed = capsys.readouterr().out
+    with psycopg.connect(url) as conn:
+        (raw_rows,) = conn.execute(
+            "select (select count(*) from raw.tasks) + (select count(*) from raw.indicators)"
+            " + (select count(*) from raw.disbursement)").fetchone()
+    assert raw_rows > 0 and f"raw rows loaded: {raw_rows}\n" in printed
