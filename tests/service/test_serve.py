@@ -88,12 +88,17 @@ def test_the_marts_are_rebuilt_by_the_asset_and_readable_as_the_bi_reader(served
     assert agencies >= len({f.agency_code for f in files}) > 0
 
 
-def test_airflow_keeps_its_metadata_in_postgresql(served) -> None:
+def test_airflow_keeps_its_metadata_in_postgresql_under_its_own_login(served) -> None:
     service = served[0]
     meta = service.url.rsplit("/", 1)[0] + "/" + service.settings.airflow_database
     with psycopg.connect(meta) as conn:
         dags = {d for (d,) in conn.execute("select distinct dag_id from dag_run")}
+        owner, superuser, creates = conn.execute(
+            "select r.rolname, r.rolsuper, r.rolcreatedb or r.rolcreaterole from pg_database d"
+            " join pg_roles r on r.oid = d.datdba where d.datname = current_database()"
+        ).fetchone()
     assert {"submissions__ingest", "warehouse__build"} <= dags
+    assert (owner, superuser, creates) == ("planwatch_airflow", False, False)
     assert not list(service.settings.airflow_home.glob("*.db"))  # no SQLite anywhere
 
 

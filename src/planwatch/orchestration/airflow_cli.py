@@ -17,10 +17,13 @@ from planwatch.config import Settings, settings_env
 from planwatch.dbt import dbt_connection_env
 from planwatch.orchestration.connections import connection_env
 from planwatch.orchestration.dag_runs import PROGRESS
+from planwatch.warehouse.roles import role_url
 
 
 def airflow_env(url: str, settings: Settings) -> dict[str, str]:
-    env = dbt_connection_env(url, settings)  # dbt tasks get no shared target folder
+    # dbt tasks get no shared target folder, and profiles.yml the transformer's
+    # login: no Airflow process holds the warehouse owner's password.
+    env = dbt_connection_env(role_url(settings, url, "transformer"), settings)
     home = settings.airflow_home
     env.update(
         AIRFLOW_HOME=str(home),

@@ -31,10 +31,12 @@ from cryptography.fernet import Fernet
 
 from planwatch.config import Settings
 from planwatch.orchestration.airflow_cli import airflow_env, airflow_executable
+from planwatch.warehouse.roles import role_password
 
 LOCAL, CELERY = "LocalExecutor", "CeleryExecutor"
 API_HOST = "127.0.0.1"
 ADMIN = "admin"
+METADATA_ROLE = "planwatch_airflow"  # owns Airflow's metadata database, nothing else
 
 
 @dataclass(frozen=True)
@@ -121,22 +123,39 @@ def admin_password(paths: Paths) -> str:
 
 def metadata_url(url: str, settings: Settings) -> str:
     """Airflow's metadata database: ``airflow`` on the warehouse's server
-    (``PLANWATCH_AIRFLOW_DATABASE`` names another, for services side by side)."""
+    (``PLANWATCH_AIRFLOW_DATABASE`` names another, for services side by side), as
+    its own login ``planwatch_airflow``: no component holds the owner's password."""
     from sqlalchemy.engine import make_url
 
-    return make_url(url).set(drivername="postgresql+psycopg",
+    return make_url(url).set(drivername="postgresql+psycopg", username=METADATA_ROLE,
+                             password=role_password(settings, "airflow"),
                              database=settings.airflow_database) \
         .render_as_string(hide_password=False)
 
 
 def ensure_metadata_database(url: str, settings: Settings) -> None:
+    """The metadata database and its owner, a login with no other right (run as
+    the warehouse's owner; idempotent)."""
     import psycopg
     from psycopg import sql
 
     name = settings.airflow_database
+    role = sql.Identifier(METADATA_ROLE)
     with psycopg.connect(url, autocommit=True) as conn:
-        if not conn.execute("select 1 from pg_database where datname = %s", (name,)).fetchone():
-            conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+        exists = conn.execute("select 1 from pg_roles where rolname = %s",
+                              (METADATA_ROLE,)).fetchone()
+        conn.execute(sql.SQL("{} role {} login nosuperuser nocreatedb nocreaterole password {}")
+                     .format(sql.SQL("alter" if exists else "create"), role,
+                             sql.Literal(role_password(settings, "airflow"))))
+        owner = conn.execute("select pg_get_userbyid(datdba) from pg_database where datname = %s",
+                             (name,)).fetchone()
+        if owner is None:
+            conn.execute(sql.SQL("create database {} owner {}").format(
+                sql.Identifier(name), role))
+        elif owner[0] != METADATA_ROLE:
+            raise ServiceError(
+                f"the database {name!r} belongs to {owner[0]!r}, not {METADATA_ROLE!r}: "
+                "name another with PLANWATCH_AIRFLOW_DATABASE, or drop it")
 
 
 def service_config(settings: Settings, url: str, *, api_port: int, executor: str,

@@ -7,7 +7,8 @@
 * ``planwatch_bi_reader`` — BI tools: read ``marts``;
 * ``planwatch_auditor`` — auditors: read ``audit`` and ``marts``.
 
-None can create roles or databases. ``planwatch init`` (as the warehouse's
+None can create roles or databases. (``planwatch serve`` adds
+``planwatch_airflow``, owner of Airflow's metadata database and nothing else.) ``planwatch init`` (as the warehouse's
 owner, the URL it is given) creates the roles, sets their passwords — from
 ``PLANWATCH_<ROLE>_PASSWORD``, else generated once and kept in
 ``.planwatch/roles.json`` (mode 0600) — and grants; dbt's ``grants:`` config

@@ -1,0 +1,72 @@
+"""What every Airflow component of ``planwatch serve`` is given, without starting one."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from planwatch.config import load_settings
+from planwatch.orchestration.airflow_cli import airflow_env
+from planwatch.orchestration.service import (
+    CELERY,
+    LOCAL,
+    Paths,
+    ServiceError,
+    components,
+    service_config,
+)
+from planwatch.warehouse.roles import role_password
+
+OWNER_URL = "postgresql://owner:owner-secret-7f3a@127.0.0.1:5432/planwatch"
+
+
+@pytest.fixture
+def settings(tmp_path, monkeypatch):
+    for role in ("LOADER", "TRANSFORMER", "BI_READER", "AUDITOR"):
+        monkeypatch.delenv(f"PLANWATCH_{role}_PASSWORD", raising=False)
+    return replace(load_settings(), home=tmp_path)
+
+
+def test_no_component_gets_the_warehouse_owners_password(settings) -> None:
+    env = {**airflow_env(OWNER_URL, settings),
+           **service_config(settings, OWNER_URL, api_port=8080, executor=LOCAL)}
+    assert not [k for k, v in env.items() if "owner-secret-7f3a" in v]
+    assert "WAREHOUSE_URL" not in env
+    assert env["PLANWATCH_DB_USER"] == "planwatch_transformer"
+    assert env["AIRFLOW_CONN_PLANWATCH_LOADER"].startswith("postgresql://planwatch_loader:")
+
+
+def test_metadata_is_postgresql_on_the_warehouse_server(settings) -> None:
+    env = service_config(settings, OWNER_URL, api_port=8080, executor=LOCAL)
+    password = role_password(settings, "airflow")
+    assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] == \
+        f"postgresql+psycopg://planwatch_airflow:{password}@127.0.0.1:5432/airflow"
+    other = replace(settings, airflow_database="planwatch_b_airflow")
+    assert service_config(other, OWNER_URL, api_port=8080, executor=LOCAL)[
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].endswith("/planwatch_b_airflow")
+
+
+def test_the_api_is_served_on_loopback(settings) -> None:
+    env = service_config(settings, OWNER_URL, api_port=8123, executor=LOCAL)
+    assert env["AIRFLOW__API__HOST"] == "127.0.0.1"
+    assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == "http://127.0.0.1:8123/execution/"
+    (api,) = [c for c in components(api_port=8123) if c.name == "api-server"]
+    assert api.args == ("api-server", "--host", "127.0.0.1", "--port", "8123")
+
+
+def test_celery_needs_a_broker(settings) -> None:
+    with pytest.raises(ServiceError, match="PLANWATCH_BROKER_URL"):
+        service_config(settings, OWNER_URL, api_port=8080, executor=CELERY)
+    env = service_config(settings, OWNER_URL, api_port=8080, executor=CELERY,
+                         broker_url="redis://127.0.0.1:6379/0")
+    assert env["AIRFLOW__CELERY__BROKER_URL"] == "redis://127.0.0.1:6379/0"
+    assert [c.name for c in components(api_port=1, celery_workers=2)][-2:] == \
+        ["worker-1", "worker-2"]
+
+
+def test_secrets_are_generated_once_and_private(settings) -> None:
+    first = service_config(settings, OWNER_URL, api_port=8080, executor=LOCAL)
+    again = service_config(settings, OWNER_URL, api_port=8080, executor=LOCAL)
+    assert first["AIRFLOW__CORE__FERNET_KEY"] == again["AIRFLOW__CORE__FERNET_KEY"]
+    assert Paths.of(settings).secrets.stat().st_mode & 0o777 == 0o600
