@@ -174,3 +174,8 @@ COMPLIANCE_STATUSES: tuple[ComplianceStatus, ...] = (
     ComplianceStatus("missing", "Chưa gửi"),
     ComplianceStatus("not_yet_due", "Chưa đến hạn"),
 )
+COMPLIANCE_STATUS_CODES: tuple[str, ...] = tuple(s.code for s in COMPLIANCE_STATUSES)
+COMPLIANCE_STATUS_LABELS_VI: dict[str, str] = {s.code: s.label_vi for s in COMPLIANCE_STATUSES}
+# What the deadline notice tells an agency it still owes: no version of the
+# template has been accepted yet (late ones arrived; on-time ones are done).
+OWED_COMPLIANCE_STATUSES: tuple[str, ...] = ("rejected", "missing", "not_yet_due")

@@ -106,6 +106,39 @@ validation_results = Table(
     schema="audit",
 )
 
+# What each agency owed at a deadline and the notice it got (migration 0003;
+# written by warehouse.deadlines for the submissions__deadline DAG).
+NOTICE_KINDS = ("reminder", "summary")
+NOTICE_SKIPPED_REASONS = ("no_contact_email", "nothing_owed")
+
+deadline_notices = Table(
+    "deadline_notices", metadata,
+    Column("notice_id", BigInteger, primary_key=True, autoincrement=True),
+    Column("kind", Text, nullable=False),
+    Column("plan_code", Text, nullable=False),
+    Column("agency_code", Text, nullable=False),
+    Column("period", Text, nullable=False),
+    Column("owed", JSONB, nullable=False),
+    Column("owed_sha256", Text, nullable=False),
+    Column("deadline_at", DateTime(timezone=True), nullable=False),
+    Column("on_time_before_at", DateTime(timezone=True), nullable=False),
+    Column("recipient", Text),
+    Column("skipped_reason", Text),
+    Column("message_id", Text),
+    Column("dag_run_id", Text),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    Column("sent_at", DateTime(timezone=True)),
+    CheckConstraint(_in("kind", NOTICE_KINDS), name="deadline_notices_kind_check"),
+    CheckConstraint(r"period ~ '^\d{4}-\d{2}$'", name="deadline_notices_period_check"),
+    CheckConstraint(f"skipped_reason is null or {_in('skipped_reason', NOTICE_SKIPPED_REASONS)}",
+                    name="deadline_notices_skipped_reason_check"),
+    CheckConstraint("(skipped_reason is null and recipient is not null and message_id is not null)"
+                    " or (skipped_reason is not null and sent_at is null)",
+                    name="deadline_notices_sent_or_skipped_check"),
+    Index("deadline_notices_key_idx", "plan_code", "period", "kind", "agency_code"),
+    schema="audit",
+)
+
 _SQL_TYPES: dict[str, type[TypeEngine] | TypeEngine] = {
     "text": Text, "numeric": Numeric, "bigint": BigInteger, "integer": Integer, "date": Date,
     "jsonb": JSONB,
