@@ -28,7 +28,8 @@ def dagbag(settings: Settings, initialised: str):
 
 def test_no_import_errors(dagbag) -> None:
     assert dagbag.import_errors == {}
-    assert set(dagbag.dag_ids) == {"submissions__ingest", "warehouse__build"}
+    assert set(dagbag.dag_ids) == {"submissions__ingest", "warehouse__build",
+                                   "submissions__deadline"}
 
 
 def test_file_name_is_dag_id(dagbag) -> None:
@@ -46,6 +47,22 @@ def test_ingest_looks_for_files_every_few_minutes_and_maps_one_task_per_batch(
     assert ingest.upstream_task_ids == {"list_pending_batches"}
     assert type(ingest).__name__.endswith("MappedOperator")
     assert [a.name for a in dag.get_task("publish").outlets] == ["planwatch_raw_submissions"]
+
+
+def test_deadline_runs_on_the_deadline_day_in_local_time_and_records_before_sending(
+        dagbag, settings: Settings) -> None:
+    dag = dagbag.dags["submissions__deadline"]
+    timetable = dag.timetable
+    assert type(timetable).__name__ == "CronTriggerTimetable"
+    assert timetable.expression == f"0 1 {settings.deadline_day} * *"
+    assert str(getattr(timetable.timezone, "name", timetable.timezone)) == settings.timezone
+    assert settings.timezone == "Asia/Ho_Chi_Minh"
+    assert dag.max_active_runs == 1 and not dag.catchup
+    assert set(dag.task_ids) == {"marts_build", "record_notices", "send_notices"}
+    assert type(dag.get_task("marts_build")).__name__ == "DbtBuildLocalOperator"
+    assert dag.get_task("record_notices").upstream_task_ids == {"marts_build"}
+    assert dag.get_task("send_notices").upstream_task_ids == {"record_notices"}
+    assert dag.get_task("send_notices").retries == 2
 
 
 def _models(settings: Settings) -> set[str]:

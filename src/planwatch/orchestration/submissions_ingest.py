@@ -37,11 +37,6 @@ def schedule(settings: Settings) -> str | None:
     return f"*/{settings.poll_minutes} * * * *" if settings.poll_minutes else None
 
 
-def deadline_schedule(settings: Settings) -> str:
-    """At 01:00 on the deadline day of every month (cron, in ``timezone``)."""
-    return f"0 1 {settings.deadline_day} * *"
-
-
 def inbox_files(settings: Settings, periods: list[str] | None = None) -> list[InboxFile]:
     """The inbox's files, oldest first: all, or those of the periods' folders."""
     inbox = settings.inbox_dir

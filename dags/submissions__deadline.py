@@ -1,0 +1,60 @@
+"""On the deadline day: record what each agency owes for the month and remind it.
+
+At 01:00 on ``PLANWATCH_DEADLINE_DAY`` (default the 20th), in
+``PLANWATCH_TIMEZONE`` (default Asia/Ho_Chi_Minh), for the month of the run's
+logical date (or ``conf``: ``{"period": "2024-03"}``): the marts are built
+again (compliance is judged at build time), then per plan and agency what is
+missing, late or rejected is recorded in ``audit.deadline_notices``, each agency
+that owes something gets one email in Vietnamese with its pre-filled template,
+and the Department that follows the plan gets a summary. An agency-month is
+never reminded twice unless what it owes changed. Mail goes through the
+Airflow SMTP connection ``PLANWATCH_SMTP_CONN_ID`` (default ``smtp_default``).
+Logic lives in ``planwatch.orchestration.submissions_deadline``.
+"""
+
+from __future__ import annotations
+
+from airflow.sdk import dag, get_current_context, task
+
+from planwatch.config import load_settings
+from planwatch.orchestration.submissions_deadline import START_DATE, timetable
+from planwatch.orchestration.warehouse_build import dbt_build
+
+SETTINGS = load_settings()  # the environment only: no I/O at import
+
+
+@dag(
+    dag_id="submissions__deadline",
+    schedule=timetable(SETTINGS),
+    start_date=START_DATE,
+    catchup=False,
+    max_active_runs=1,
+    tags=["planwatch", "deadline"],
+    doc_md=__doc__,
+)
+def submissions__deadline() -> None:
+    marts = dbt_build("marts")
+
+    @task
+    def record_notices() -> dict:
+        from planwatch.orchestration.submissions_deadline import period_of_run
+        from planwatch.orchestration.submissions_deadline import record_notices as record
+
+        context = get_current_context()
+        dag_run = context["dag_run"]
+        moment = context.get("logical_date") or dag_run.run_after
+        period = period_of_run(moment, dag_run.conf, SETTINGS.timezone)
+        return record(period, context["run_id"])
+
+    @task(retries=2)
+    def send_notices(recorded: dict) -> dict:
+        from planwatch.orchestration.submissions_deadline import send_notices as send
+
+        return send(recorded["notice_ids"])
+
+    recorded = record_notices()
+    marts >> recorded
+    send_notices(recorded)
+
+
+submissions__deadline()
