@@ -393,3 +393,40 @@ def test_a_change_in_what_is_owed_sends_exactly_one_new_reminder(
     assert new[0][6] == reminder.message["Message-ID"]
     # VIENB owes what it owed: nothing recorded again.
     assert [row[1] for row in rows if row[0] == "reminder"].count("VIENB") == 1
+
+
+def test_a_notice_recorded_but_not_sent_goes_out_once_with_its_message_id(
+        deadline: Deadline, smtp_server, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The task bodies the DAG calls, without Airflow: the mail server is down when
+    May's notices are sent, so they stay recorded and unsent; the next run sends
+    those same notices, once."""
+    from planwatch.orchestration.submissions_deadline import record_notices, send_notices
+
+    mailbox, port = smtp_server
+    settings, period = deadline.settings, "2025-05"
+    monkeypatch.setenv("PLANWATCH_MAIL_FROM", SENDER)
+    monkeypatch.delenv("PLANWATCH_SMTP_CONN_ID", raising=False)
+    down = {"conn_type": "smtp", "host": "127.0.0.1", "port": _free_port(),
+            "extra": {"disable_tls": True, "disable_ssl": True, "retry_limit": 0}}
+    monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", json.dumps(down))
+    first = record_notices(period, "first", settings)
+    assert first["decided"] == {"reminder:send": 2, "reminder:record": 1, "summary:send": 1}
+    before = len(mailbox.mails)
+    with pytest.raises(ConnectionRefusedError):
+        send_notices(first["notice_ids"], settings)
+    assert len(mailbox.mails) == before
+    assert [sent for *_, sent, _ in _notices(deadline.url, period)] == [False] * 4
+
+    up = {**down, "port": port}
+    monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", json.dumps(up))
+    again = record_notices(period, "again", settings)
+    assert again["decided"] == {"reminder:resend": 2, "reminder:skip": 1, "summary:resend": 1}
+    assert again["notice_ids"] == first["notice_ids"]
+    assert send_notices(again["notice_ids"], settings) == {"sent": 3, "already_sent": 0}
+    assert send_notices(again["notice_ids"], settings) == {"sent": 0, "already_sent": 3}
+    mails = mailbox.mails[before:]
+    rows = _notices(deadline.url, period)
+    assert len(rows) == 4 and {row[8] for row in rows} == {"first"}
+    assert sorted(m.message["Message-ID"] for m in mails) == sorted(
+        row[6] for row in rows if row[6])
+    assert sorted(m.rcpt_tos[0] for m in mails) == [CUCA, DEPARTMENT, DEPARTMENT]
