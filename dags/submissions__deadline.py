@@ -37,6 +37,7 @@ def submissions__deadline() -> None:
 
     @task
     def record_notices() -> dict:
+        from planwatch.orchestration.connections import warehouse_url_as
         from planwatch.orchestration.submissions_deadline import period_of_run
         from planwatch.orchestration.submissions_deadline import record_notices as record
 
@@ -44,13 +45,15 @@ def submissions__deadline() -> None:
         dag_run = context["dag_run"]
         moment = context.get("logical_date") or dag_run.run_after
         period = period_of_run(moment, dag_run.conf, SETTINGS.timezone)
-        return record(period, context["run_id"])
+        return record(period, context["run_id"], marts_url=warehouse_url_as("transformer"),
+                      audit_url=warehouse_url_as("loader"))
 
     @task(retries=2)
     def send_notices(recorded: dict) -> dict:
+        from planwatch.orchestration.connections import warehouse_url_as
         from planwatch.orchestration.submissions_deadline import send_notices as send
 
-        return send(recorded["notice_ids"])
+        return send(recorded["notice_ids"], audit_url=warehouse_url_as("loader"))
 
     recorded = record_notices()
     marts >> recorded

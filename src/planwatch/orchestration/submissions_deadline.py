@@ -84,9 +84,14 @@ def _message_id(plan_code: str, agency_code: str, period: str) -> str:
 
 
 def record_notices(period: str, run_id: str | None = None,
-                   settings: Settings | None = None) -> dict[str, Any]:
+                   settings: Settings | None = None, *, marts_url: str | None = None,
+                   audit_url: str | None = None) -> dict[str, Any]:
     """Decide and record the notices of ``period`` for every plan of its year;
-    returns the ids of those to send and what was decided, for XCom."""
+    returns the ids of those to send and what was decided, for XCom.
+
+    What is owed is read from dbt's models (``marts_url``: the transformer, in
+    the DAG), the notices written to the audit (``audit_url``: the loader);
+    both default to the warehouse's URL."""
     import psycopg
 
     from planwatch.catalog import load_catalogs
@@ -110,14 +115,15 @@ def record_notices(period: str, run_id: str | None = None,
     catalogs = load_catalogs(settings.seeds_dir)
     to_send: list[int] = []
     decided: dict[str, int] = {}
-    with psycopg.connect(warehouse_url(settings)) as conn:
+    with psycopg.connect(audit_url or warehouse_url(settings)) as conn, \
+            psycopg.connect(marts_url or warehouse_url(settings), autocommit=True) as marts:
         for catalog in catalogs:
             if not catalog.plan.covers(period):
                 continue
             plan_code = catalog.plan_code
             with conn.transaction():
                 lock_month(conn, plan_code, period)
-                status = month_status(conn, plan_code, period)
+                status = month_status(marts, plan_code, period)
                 if not status.rows:
                     continue
                 log.info("plan %s, %s: %d templates owed, read from %s", plan_code, period,
@@ -174,9 +180,11 @@ def _email_of(notice, catalogs, settings: Settings):  # type: ignore[no-untyped-
     return agency_reminder(catalog, notice.agency_code, notice.period, notice.owed, **when)
 
 
-def send_notices(notice_ids: list[int], settings: Settings | None = None) -> dict[str, Any]:
-    """Email the recorded notices not sent yet; each is marked sent once the
-    SMTP server took it. Raises after trying them all if any could not go."""
+def send_notices(notice_ids: list[int], settings: Settings | None = None, *,
+                 audit_url: str | None = None) -> dict[str, Any]:
+    """Email the recorded notices not sent yet; each is marked sent (through
+    ``audit_url``, the loader in the DAG) once the SMTP server took it. Raises
+    after trying them all if any could not go."""
     import psycopg
     from airflow.providers.smtp.hooks.smtp import SmtpHook
 
@@ -189,7 +197,7 @@ def send_notices(notice_ids: list[int], settings: Settings | None = None) -> dic
         return {"sent": 0, "already_sent": 0}
     catalogs = load_catalogs(settings.seeds_dir)
     sent, already, failed = 0, 0, []
-    with psycopg.connect(warehouse_url(settings), autocommit=True) as conn:
+    with psycopg.connect(audit_url or warehouse_url(settings), autocommit=True) as conn:
         pending = []
         for notice in notices(conn, notice_ids):
             if notice.sent_at is not None:

@@ -8,8 +8,9 @@
 * ``planwatch_auditor`` — auditors: read ``audit`` and ``marts``.
 
 None can create roles or databases. (``planwatch serve`` adds
-``planwatch_airflow``, owner of Airflow's metadata database and nothing else.) ``planwatch init`` (as the warehouse's
-owner, the URL it is given) creates the roles, sets their passwords — from
+``planwatch_airflow``, owner of Airflow's metadata database and nothing else.)
+``planwatch init`` (as the warehouse's owner, the URL it is given) creates the
+roles, sets their passwords — from
 ``PLANWATCH_<ROLE>_PASSWORD``, else generated once and kept in
 ``.planwatch/roles.json`` (mode 0600) — and grants; dbt's ``grants:`` config
 and default privileges keep the marts readable across dbt's table swaps.
