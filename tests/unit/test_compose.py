@@ -87,7 +87,10 @@ COMMAND_EXCEPTIONS: dict[tuple[str, str], tuple[str, Any]] = {
 
 # Variables every compose Airflow service has and `planwatch serve`'s components
 # do not, with the reason: none.
-COMPOSE_ONLY: dict[str, str] = {}
+COMPOSE_ONLY: dict[str, str] = {
+    "AIRFLOW_CONN_SMTP_DEFAULT": "the deadline's mail server, which `planwatch serve` "
+                                 "takes from the user's environment as Airflow does",
+}
 # What planwatch.warehouse.roles reads: PLANWATCH_<ROLE>_PASSWORD for each of its ROLES.
 ROLE_PASSWORDS = ["PLANWATCH_LOADER_PASSWORD", "PLANWATCH_TRANSFORMER_PASSWORD",
                   "PLANWATCH_BI_READER_PASSWORD", "PLANWATCH_AUDITOR_PASSWORD"]
@@ -453,7 +456,7 @@ def check_services_wired(model: dict[str, Any]) -> None:
     assert broker.hostname == BROKER
     assert broker.password == placeholder(required(command[command.index("--requirepass") + 1]))
     for key, value in common.items():  # the roles' connections: init sets those passwords
-        if key.startswith("AIRFLOW_CONN_"):
+        if key.startswith("AIRFLOW_CONN_PLANWATCH_"):
             role = urlparse(resolve(value))
             assert role.hostname == WAREHOUSE_DB and role.path == url.path, key
             variable = str(role.password).strip("~")
