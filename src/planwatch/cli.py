@@ -11,6 +11,14 @@ from pathlib import Path
 from planwatch.config import Settings, load_settings
 
 
+def _period(text: str) -> str:
+    from planwatch.vocabulary.periods import is_period
+
+    if not is_period(text):
+        raise argparse.ArgumentTypeError(f"a month is YYYY-MM, not {text!r}")
+    return text
+
+
 def _url(settings: Settings, role: str | None = None) -> str:
     """The warehouse URL: its owner's (init, migrations), or a role's."""
     from planwatch.warehouse.db import warehouse_url
@@ -164,6 +172,23 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if state.running or args.action == "stop" else 1
 
 
+def cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
+    from planwatch.orchestration.backfill import BackfillRun, backfill
+
+    def show(run: BackfillRun) -> None:
+        what = run.period or "marts"
+        new = ""
+        if run.period and run.state == "success":
+            files = (run.published or {}).get("files", 0)
+            new = f", {files} new file(s)" if files else ", nothing new"
+        print(f"  {run.dag_id:20} {what:8} {run.state} in {run.seconds:.0f} s{new}"
+              f"  ({run.run_id})", flush=True)
+
+    print(f"backfill {args.first} .. {args.last} through the service's scheduler")
+    runs = backfill(settings, args.first, args.last, on_run=show)
+    return 0 if runs and all(r.state == "success" for r in runs) else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="planwatch", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -210,6 +235,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="run CeleryExecutor with N workers (broker: PLANWATCH_BROKER_URL)")
     serve.set_defaults(func=cmd_serve)
 
+    backfill = sub.add_parser("backfill", help="ingest past months again, then build the "
+                                               "marts, through the running service")
+    backfill.add_argument("--from", dest="first", required=True, type=_period,
+                          metavar="YYYY-MM")
+    backfill.add_argument("--to", dest="last", required=True, type=_period, metavar="YYYY-MM")
+    backfill.set_defaults(func=cmd_backfill)
+
     sub.add_parser("build", help="dbt build of the marts, and dbt docs").set_defaults(
         func=cmd_build)
     sub.add_parser("report", help="print the monitoring summary").set_defaults(func=cmd_report)
@@ -225,12 +257,13 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    from planwatch.catalog import CatalogError
+    from planwatch.errors import UserError
 
     started = time.monotonic()
     try:
         code = int(args.func(args, load_settings()) or 0)
-    except CatalogError as exc:  # a user's catalog or choice of plan: say what, no traceback
+    # A user's catalog or choice of plan, a service not running: say what, no traceback.
+    except UserError as exc:
         print(f"planwatch: {exc}", file=sys.stderr)
         return 2
     if args.verbose:

@@ -15,7 +15,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[2] / "src" / "planwatch"
 
 LAYERS: dict[str, int] = {
-    "__init__": 0, "config": 0, "text": 0,  # settings and text normalisation
+    "__init__": 0, "config": 0, "errors": 0, "text": 0,  # settings, errors, text
     "vocabulary": 1,
     "catalog": 2, "dbt": 2,
     "ingest": 3, "quality": 3, "warehouse": 3, "workbooks": 3,

@@ -18,6 +18,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any, TypeVar
 
+from planwatch.errors import UserError
 from planwatch.vocabulary.periods import split_period
 from planwatch.vocabulary.templates import Template
 
@@ -31,7 +32,7 @@ AGENCY_ROLES = ("lead", "coordinator", "receiver")
 FUNDINGS = ("public", "private")
 
 
-class CatalogError(ValueError):
+class CatalogError(UserError, ValueError):
     """The seed files are missing, malformed or inconsistent."""
 
 

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from planwatch.config import Settings
+from planwatch.errors import UserError
 
 FINISHED = {"success", "failed"}
 
 
-class ApiError(RuntimeError):
+class ApiError(UserError):
     pass
 
 
@@ -77,6 +78,18 @@ class AirflowApi:
     def task_instances(self, dag_id: str, run_id: str) -> list[dict[str, Any]]:
         return self._request("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances"
                                     "?limit=1000")["task_instances"]
+
+    def xcom(self, dag_id: str, run_id: str, task_id: str, map_index: int = -1) -> Any:
+        """What a task instance returned (None when it returned nothing)."""
+        try:
+            entry = self._request(
+                "GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}"
+                       f"/xcomEntries/return_value?map_index={map_index}&deserialize=true")
+        except ApiError as exc:
+            if " 404 " in str(exc):
+                return None
+            raise
+        return entry.get("value")
 
     def wait(self, dag_id: str, run_id: str, *, timeout_s: float = 600,
              poll_s: float = 1.0) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from typing import Any
 from cryptography.fernet import Fernet
 
 from planwatch.config import Settings
+from planwatch.errors import UserError
 from planwatch.orchestration.airflow_cli import airflow_env, airflow_executable
 from planwatch.warehouse.roles import role_password
 
@@ -61,7 +62,7 @@ def components(*, api_port: int, celery_workers: int = 0) -> list[Component]:
     return out
 
 
-class ServiceError(RuntimeError):
+class ServiceError(UserError):
     """The service cannot start as asked (a missing setting, a component that dies)."""
 
 

@@ -32,6 +32,19 @@ def period_of(year: int, month: int) -> str:
     return f"{year:04d}-{month:02d}"
 
 
+def months_between(first: str, last: str) -> list[str]:
+    """Every period from ``first`` to ``last``, both included."""
+    year, month = split_period(first)
+    end = split_period(last)
+    if (year, month) > end:
+        raise ValueError(f"{first} is after {last}")
+    out = []
+    while (year, month) <= end:
+        out.append(period_of(year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
 def mm_yyyy(period: str) -> str:
     """``2024-03`` -> ``03/2024``, as files write a period."""
     year, month = period.split("-")
