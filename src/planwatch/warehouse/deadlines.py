@@ -82,7 +82,7 @@ returning notice_id
 
 NOTICE_SQL = """
 select notice_id, kind, plan_code, agency_code, period, owed, owed_sha256, deadline_at,
-       on_time_before_at, recipient, skipped_reason, message_id, sent_at
+       on_time_before_at, recipient, skipped_reason, message_id, dag_run_id, sent_at
 from audit.deadline_notices
 where notice_id = any(%s)
 order by notice_id
@@ -161,20 +161,11 @@ class NoticeWrite:
 
 
 @dataclass(frozen=True)
-class Notice:
-    notice_id: int
-    kind: str
-    plan_code: str
-    agency_code: str
-    period: str
-    owed: Any
-    owed_sha256: str
-    deadline_at: datetime
-    on_time_before_at: datetime
-    recipient: str | None
-    skipped_reason: str | None
-    message_id: str | None
-    sent_at: datetime | None
+class Notice(NoticeWrite):
+    """A recorded notice: what was written, its id and when it was sent."""
+
+    notice_id: int = 0
+    sent_at: datetime | None = None
 
 
 def month_status(conn: psycopg.Connection, plan_code: str, period: str) -> MonthStatus:
