@@ -81,6 +81,8 @@ submissions = Table(
     Column("superseded_by", BigInteger, ForeignKey("audit.submissions.submission_id")),
     Column("code_version", Text),
     Column("plan_code", Text),
+    # Arrived while its month was closed (migration 0004).
+    Column("is_restatement", Boolean, nullable=False, server_default=text("false")),
     CheckConstraint(r"period ~ '^\d{4}-\d{2}$'", name="submissions_period_check"),
     CheckConstraint(_in("template", TEMPLATES), name="submissions_template_check"),
     CheckConstraint(_in("status", SUBMISSION_STATUS_CODES), name="submissions_status_check"),
@@ -136,6 +138,44 @@ deadline_notices = Table(
                     " or (skipped_reason is not null and sent_at is null)",
                     name="deadline_notices_sent_or_skipped_check"),
     Index("deadline_notices_key_idx", "plan_code", "period", "kind", "agency_code"),
+    schema="audit",
+)
+
+# The Department closing and reopening a month (migration 0004; written by
+# warehouse.periods); a period's state is its latest event.
+PERIOD_ACTIONS = ("close", "reopen")
+
+period_events = Table(
+    "period_events", metadata,
+    Column("event_id", BigInteger, primary_key=True, autoincrement=True),
+    Column("plan_code", Text, nullable=False),
+    Column("period", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("reason", Text),
+    Column("occurred_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    CheckConstraint(_in("action", PERIOD_ACTIONS), name="period_events_action_check"),
+    CheckConstraint(r"period ~ '^\d{4}-\d{2}$'", name="period_events_period_check"),
+    CheckConstraint("action = 'close' or coalesce(btrim(reason), '') <> ''",
+                    name="period_events_reopen_reason_check"),
+    Index("period_events_key_idx", "plan_code", "period"),
+    schema="audit",
+)
+
+# Evidence packs written, chained per agency (migration 0004).
+evidence_packs = Table(
+    "evidence_packs", metadata,
+    Column("pack_id", BigInteger, primary_key=True, autoincrement=True),
+    Column("plan_code", Text, nullable=False),
+    Column("agency_code", Text, nullable=False),
+    Column("period", Text, nullable=False),
+    Column("manifest_sha256", Text, nullable=False, unique=True),
+    Column("previous_manifest_sha256", Text),
+    Column("created_by", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    Column("code_version", Text, nullable=False),
+    CheckConstraint(r"period ~ '^\d{4}-\d{2}$'", name="evidence_packs_period_check"),
+    Index("evidence_packs_agency_idx", "plan_code", "agency_code", "created_at"),
     schema="audit",
 )
 
