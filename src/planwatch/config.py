@@ -40,6 +40,12 @@ class Settings:
     batch_files: int = 25  # files an ingest task takes at once
     poll_minutes: int = 3  # how often the service looks for new files
     airflow_database: str = "airflow"  # the service's metadata database, on the warehouse server
+    # Outliers (quality.history): a month's figure more than this robust score
+    # from its median over the item's last ``outlier_history`` reports (at least
+    # ``outlier_min_history`` of them) is a warning.
+    outlier_max_score: float = 3.0
+    outlier_history: int = 6
+    outlier_min_history: int = 3
 
     @cached_property
     def state_dir(self) -> Path:
@@ -118,7 +124,12 @@ ENVIRONMENT = {
     "batch_files": "PLANWATCH_INGEST_BATCH_FILES",
     "poll_minutes": "PLANWATCH_INBOX_POLL_MINUTES",
     "airflow_database": "PLANWATCH_AIRFLOW_DATABASE",
+    "outlier_max_score": "PLANWATCH_OUTLIER_MAX_SCORE",
+    "outlier_history": "PLANWATCH_OUTLIER_HISTORY",
+    "outlier_min_history": "PLANWATCH_OUTLIER_MIN_HISTORY",
 }
+
+_TYPES = {"int": int, "float": float, "str": str}
 
 
 def load_settings() -> Settings:
@@ -129,7 +140,7 @@ def load_settings() -> Settings:
     for name, variable in ENVIRONMENT.items():
         given = os.environ.get(variable)
         if given:
-            values[name] = int(given) if fields[name].type == "int" else given
+            values[name] = _TYPES[str(fields[name].type)](given)
     return Settings(project_dir=project_dir, home=home,
                     warehouse_url=os.environ.get("WAREHOUSE_URL") or None, **values)
 

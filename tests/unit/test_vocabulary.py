@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from planwatch.ingest.columns import match_header
-from planwatch.quality.suites import RULES, column_rules
+from planwatch.quality.rules import RULES, column_rules
 from planwatch.vocabulary.statuses import (
     CAPITAL_SOURCE_CHOICES,
     CAPITAL_SOURCES,

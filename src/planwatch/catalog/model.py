@@ -19,6 +19,7 @@ from functools import cached_property
 from typing import Any, TypeVar
 
 from planwatch.errors import UserError
+from planwatch.text import strip_diacritics
 from planwatch.vocabulary.periods import split_period
 from planwatch.vocabulary.templates import Template
 
@@ -79,6 +80,21 @@ class Task:
     is_key_task: bool
 
 
+_LEVEL_UNIT_SIGNS = ("%", "/", "‰")
+_LEVEL_UNITS = {"nam", "tuoi", "diem", "hang", "bac", "lan", "usd/nguoi", "trieu dong/nguoi",
+                "thu hang"}
+_LEVEL_NAME_WORDS = ("ty le", "toc do", "chi so", "binh quan", "tuoi tho", "mat do", "ty trong",
+                     "he so", "co cau", "xep hang", "thu nhap", "so giuong", "so bac si")
+
+
+def looks_like_level(unit: str, name_vi: str) -> bool:
+    """A rate or level (reported as its current value, not accumulated over months)."""
+    folded_unit = strip_diacritics(unit.lower()).strip()
+    folded_name = strip_diacritics(name_vi.lower())
+    return (any(w in unit for w in _LEVEL_UNIT_SIGNS) or folded_unit in _LEVEL_UNITS
+            or any(w in folded_name for w in _LEVEL_NAME_WORDS))
+
+
 @dataclass(frozen=True)
 class Indicator:
     indicator_code: str
@@ -91,6 +107,16 @@ class Indicator:
     section: str | None
     target_text: str | None
     target_tolerance: Decimal | None = None  # fraction of the target, for "khoảng" targets
+    # Whether the year-to-date value adds the months up (a count, an area), as
+    # the seed's optional ``accumulates`` column says; blank: told from the unit
+    # and name (a rate, an index, a rank or an average is a level, not a sum).
+    accumulates_given: bool | None = None
+
+    @property
+    def accumulates(self) -> bool:
+        if self.accumulates_given is not None:
+            return self.accumulates_given
+        return not looks_like_level(self.unit, self.name_vi)
 
 
 @dataclass(frozen=True)

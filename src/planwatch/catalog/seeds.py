@@ -195,6 +195,7 @@ def _indicator(r: _Row) -> Indicator:
         direction=r.one_of("direction", DIRECTIONS),
         lead_agency_code=r.code("lead_agency_code"), section=r.get("section"),
         target_text=r.get("target_text"),
+        accumulates_given=r.boolean("accumulates") if r.get("accumulates") else None,
     )
 
 

@@ -161,20 +161,6 @@ def task_year(task: Task, year: int, seed: int) -> list[TaskMonth]:
     return out
 
 
-_LEVEL_UNIT_WORDS = ("%", "/", "‰")
-_LEVEL_UNITS = {"nam", "tuoi", "diem", "hang", "bac", "lan", "usd/nguoi", "trieu dong/nguoi"}
-_LEVEL_NAME_WORDS = ("ty le", "toc do", "chi so", "binh quan", "tuoi tho", "mat do", "ty trong",
-                     "he so", "co cau", "xep hang", "thu nhap", "so giuong", "so bac si")
-
-
-def is_level_indicator(indicator: Indicator) -> bool:
-    """True for a rate or level (reported as a current value, not accumulated)."""
-    unit = fold_lower(indicator.unit)
-    name = fold_lower(indicator.name_vi)
-    return (any(w in indicator.unit for w in _LEVEL_UNIT_WORDS) or unit in _LEVEL_UNITS
-            or any(w in name for w in _LEVEL_NAME_WORDS))
-
-
 @dataclass
 class IndicatorYear:
     level: bool
@@ -218,7 +204,7 @@ def _decimals_for(value: float, percent: bool, unit: str = "") -> int:
 
 def indicator_year(ind: Indicator, seed: int) -> IndicatorYear:
     rng = seeded(seed, "indicator", ind.indicator_code)
-    level = is_level_indicator(ind)
+    level = not ind.accumulates
     percent = "%" in ind.unit
     ref = _target_ref(ind)
     if ref is None or ref <= 0:
@@ -333,11 +319,14 @@ def project_lines(project: Project, agency: Agency, decimals: int, seed: int
         carried = (quantize(float(plan_d) * rng.uniform(0.02, 0.25), 0) if rng.random() < 0.3
                    else Decimal(0))
         final = 1.0 if rng.random() < 0.15 else rng.uniform(0.95, 0.999)
+        # Each month disburses its share of the S curve, give or take 40 %.
+        shares = [(S_CURVE[m] - (S_CURVE[m - 1] if m else 0.0)) * rng.uniform(0.6, 1.4)
+                  for m in range(12)]
         fractions, acc = [], 0.0
-        for m in range(12):
-            f = min(1.0, S_CURVE[m] * rng.uniform(0.8, 1.2)) if m < 11 else 1.0
-            acc = max(acc, f)
-            fractions.append(acc)
+        for share in shares:
+            acc += share / sum(shares)
+            fractions.append(min(acc, 1.0))
+        fractions[-1] = 1.0
         ytd = [quantize(float(plan_d) * final * f, decimals) for f in fractions]
         for m in range(1, 12):
             ytd[m] = max(ytd[m], ytd[m - 1])

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 import psycopg
 from tqdm import tqdm
 
@@ -47,6 +48,7 @@ from planwatch.quality.data_docs import (
     record_validations,
 )
 from planwatch.quality.decision import sheet_statuses
+from planwatch.quality.history import OutlierSettings, annotate
 from planwatch.quality.validate import ValidationOutcome, Validator, frame_from_rows
 from planwatch.reporting.receipts import write_receipt
 from planwatch.text import safe_label
@@ -54,6 +56,7 @@ from planwatch.vocabulary.parsed import ParsedFile
 from planwatch.vocabulary.problems import distinct
 from planwatch.vocabulary.statuses import DUPLICATE, REJECTED
 from planwatch.vocabulary.templates import TEMPLATES
+from planwatch.warehouse.history import earlier_reports
 from planwatch.warehouse.submissions import (
     FileWrite,
     SubmissionWrite,
@@ -100,9 +103,20 @@ class _File:
 
 
 def batches(files: Sequence[InboxFile], size: int) -> list[list[InboxFile]]:
-    """Consecutive batches of at most ``size`` files (arrival order is kept)."""
+    """Consecutive batches of at most ``size`` files, in arrival order, a new one
+    whenever the month a file's folder or name gives changes: a month is checked
+    against the months before it once they are written (``quality.history``)."""
     size = max(size, 1)
-    return [list(files[i:i + size]) for i in range(0, len(files), size)]
+    out: list[list[InboxFile]] = []
+    for file in files:
+        if not out or len(out[-1]) >= size or _period_hint(out[-1][-1]) != _period_hint(file):
+            out.append([])
+        out[-1].append(file)
+    return out
+
+
+def _period_hint(file: InboxFile) -> str | None:
+    return file.folder_period or file.name_hint[1]
 
 
 class Ingestor:
@@ -113,7 +127,11 @@ class Ingestor:
         self.settings = settings
         self.url = url
         self.catalogs: Catalogs = load_catalogs(settings.seeds_dir)
-        self.validator = Validator(settings.expectations_dir)
+        self.validator = Validator(settings.expectations_dir,
+                                   outlier_max_score=settings.outlier_max_score)
+        self.outliers = OutlierSettings(min_history=settings.outlier_min_history)
+        self.accumulating = {c.plan.plan_code: frozenset(
+            i.indicator_code for i in c.indicators if i.accumulates) for c in self.catalogs}
         self.sandbox = ParseSandbox(memory_mb=settings.parse_memory_mb,
                                     timeout_s=settings.parse_timeout_s,
                                     max_bytes=settings.max_file_mb * 1024 * 1024)
@@ -174,8 +192,8 @@ class Ingestor:
             else:
                 item.parsed = self._parse_and_check(item)
             pending.append(item)
+        self._validate(pending, conn)
         conn.rollback()  # end the read-only transaction before the writes
-        self._validate(pending)
         judged: list[Judged] = []
         for item in pending:
             self._write(conn, item, report)
@@ -202,9 +220,9 @@ class Ingestor:
             self._file_by_name(failed, item.inbox)
             return failed
 
-    def _validate(self, items: list[_File]) -> None:
-        """Each template's sheets of the batch in one GX validation, then one
-        decision per file."""
+    def _validate(self, items: list[_File], conn: psycopg.Connection) -> None:
+        """Each template's sheets of the batch, beside their history, in one GX
+        validation, then one decision per file."""
         readable = [i for i in items if i.parsed is not None and i.parsed.sheets]
         outcomes: dict[tuple[int, int], ValidationOutcome] = {}
         failed: set[int] = set()
@@ -214,8 +232,8 @@ class Ingestor:
                       if sheet.template == template]
             if not sheets:
                 continue
-            frames = [frame_from_rows(template, readable[n].parsed.sheets[s].rows)  # type: ignore[union-attr]
-                      for n, s in sheets]
+            frames = self._frames(conn, template, [readable[n].parsed for n, _ in sheets],  # type: ignore[misc]
+                                  [s for _, s in sheets])
             labels = [_label(readable[n], template) for n, _ in sheets]
             for (n, s), outcome in zip(
                     sheets, self._validate_template(template, frames, labels), strict=True):
@@ -239,6 +257,24 @@ class Ingestor:
                     period=parsed.period, plan_code=parsed.plan_code, status=REJECTED,
                     problems=list(parsed.problems))]
                 item.outcomes = [None]
+
+    def _frames(self, conn: psycopg.Connection, template: str, files: list[ParsedFile],
+                sheet_numbers: list[int]) -> list[pd.DataFrame]:
+        """One frame per sheet, each row beside the latest accepted earlier report
+        of its plan and agency (``quality.history``)."""
+        # A file whose agency, month or plan is in doubt is not compared with anything.
+        keys = [(f.plan_code, f.agency_code, f.period) if not any(
+            p.is_blocking for p in f.problems) else (None, None, None) for f in files]
+        known = [k for k in keys if all(k)]
+        earlier = earlier_reports(conn, template, known, self.settings.outlier_history)  # type: ignore[arg-type]
+        frames = []
+        for parsed, s, key in zip(files, sheet_numbers, keys, strict=True):
+            frame = frame_from_rows(template, parsed.sheets[s].rows)
+            frames.append(annotate(
+                template, frame, parsed.period or "", earlier.get(key, []),  # type: ignore[arg-type]
+                accumulating=self.accumulating.get(parsed.plan_code or "", frozenset()),
+                outliers=self.outliers) if all(key) else frame)
+        return frames
 
     def _validate_template(self, template: str, frames: list, labels: list[str]
                            ) -> list[ValidationOutcome | None]:

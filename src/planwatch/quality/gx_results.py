@@ -19,9 +19,10 @@ from typing import Any
 
 import pandas as pd
 
+from planwatch.quality.history import EARLIER_FILE, EARLIER_PERIOD, EARLIER_SUBMISSION
 from planwatch.vocabulary.problems import Problem
-from planwatch.vocabulary.statuses import Severity
-from planwatch.vocabulary.templates import SHEET_NAMES_VI
+from planwatch.vocabulary.statuses import TASK_STATUS_LABELS_VI, Severity
+from planwatch.vocabulary.templates import CODE_COLUMN, SHEET_NAMES_VI
 
 SHEET_KEY = "sheet_key"  # which sheet of a batch a row is from
 SAMPLE_SIZE = 20  # unexpected values kept per expectation in results/audit details
@@ -127,10 +128,14 @@ class RuleOutcome:
         if column_list:
             return " / ".join(format_value(cells.at(c, self.sheet, row)) or ""
                               for c in column_list)
-        shown = format_value(cells.at(self.column, self.sheet, row))
-        if shown is None and self.meta.get("value_column"):
-            shown = format_value(cells.at(self.meta["value_column"], self.sheet, row))
-        return shown
+        # value_column: what the clerk wrote (a status as written), when there is one;
+        # fallback_column: where the figure is when ``column`` is blank.
+        for column in (self.meta.get("value_column"), self.column,
+                       self.meta.get("fallback_column")):
+            shown = format_value(cells.at(column, self.sheet, row)) if column else None
+            if shown is not None:
+                return shown
+        return None
 
     def expected(self, cells: Cells, row: int | None) -> str | None:
         expected = self.meta.get("expected_vi")
@@ -139,6 +144,15 @@ class RuleOutcome:
             found = format_value(cells.at(column, self.sheet, row))
             expected = expected.format(expected_value=found or "?")
         return expected
+
+    def add_earlier(self, found: Problem, cells: Cells, row: int) -> None:
+        """What the latest accepted earlier report said, and where it came from."""
+        earlier = format_value(cells.at(self.meta["earlier_column"], self.sheet, row))
+        found.earlier_value = TASK_STATUS_LABELS_VI.get(earlier or "", earlier)
+        found.earlier_period = format_value(cells.at(EARLIER_PERIOD, self.sheet, row))
+        found.earlier_file = format_value(cells.at(EARLIER_FILE, self.sheet, row))
+        submission = cells.at(EARLIER_SUBMISSION, self.sheet, row)
+        found.earlier_submission_id = int(submission) if blank_to_none(submission) else None
 
     def result(self, cells: Cells) -> ExpectationResult:
         return ExpectationResult(
@@ -157,11 +171,15 @@ class RuleOutcome:
         message = self.meta.get("message_vi", "")
 
         def problem(row: int | None, text: str) -> Problem:
-            return Problem(
+            found = Problem(
                 code=self.code, severity=self.severity, message_vi=text,
                 fix_vi=self.meta.get("fix_vi", ""), sheet=SHEET_NAMES_VI.get(template),
                 row=row, column=self.column, value=self.value(cells, row),
-                expected=self.expected(cells, row))
+                expected=self.expected(cells, row),
+                item=format_value(cells.at(CODE_COLUMN[template], self.sheet, row)))
+            if row is not None and self.meta.get("earlier_column"):
+                self.add_earlier(found, cells, row)
+            return found
 
         if not self.rows:  # an expectation on the whole sheet rather than on rows
             return [problem(None, message)]

@@ -27,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 
+from planwatch.config import Settings
 from planwatch.quality.gx_results import (
     SHEET_KEY,
     Cells,
@@ -35,8 +36,9 @@ from planwatch.quality.gx_results import (
     RuleOutcome,
     blank_to_none,
 )
+from planwatch.quality.history import history_columns, numeric_history_columns
+from planwatch.quality.rules import AVAILABLE_PLAN_COLUMN, OUTLIER_PARAMETER
 from planwatch.quality.suites import (
-    AVAILABLE_PLAN_COLUMN,
     BATCH_DEFINITION_NAME,
     DATASOURCE_NAME,
     ensure_batch_definitions,
@@ -129,6 +131,12 @@ def prepare_frame(template: str, frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = values.where(values.notna(), None)
         else:
             out[column] = values.map(blank_to_none)
+    numeric_history = numeric_history_columns(template)
+    for column in history_columns(template):  # set beside the sheet by quality.history
+        values = (pd.Series(frame[column].to_numpy(), dtype=object) if column in frame.columns
+                  else pd.Series([None] * n, dtype=object))
+        out[column] = (_to_float(values, column, out["source_row"]) if column in numeric_history
+                       else values.map(blank_to_none))
     prepared = pd.DataFrame(out, index=pd.RangeIndex(n))
     if template == "disbursement":
         prepared[AVAILABLE_PLAN_COLUMN] = (
@@ -154,6 +162,7 @@ class Validator:
         expectations_dir: Path | str | None = None,
         *,
         max_problems_per_rule: int = MAX_PROBLEMS_PER_RULE,
+        outlier_max_score: float = Settings.outlier_max_score,
     ) -> None:
         import great_expectations as gx
 
@@ -170,6 +179,8 @@ class Validator:
                 "run `python -m planwatch.quality.suites` to create it"
             )
         self.max_problems_per_rule = max_problems_per_rule
+        # The suites' parameters (``{"$PARAMETER": ...}`` in a rule's kwargs).
+        self.parameters: dict[str, Any] = {OUTLIER_PARAMETER: outlier_max_score}
         self.context = gx.get_context(mode="file", project_root_dir=str(self.expectations_dir))
         if DATASOURCE_NAME not in self.context.data_sources.all():
             ensure_batch_definitions(self.context)
@@ -208,7 +219,8 @@ class Validator:
             batch = self.batch_definitions[template].get_batch(
                 batch_parameters={"dataframe": prepared}
             )
-            gx_result = batch.validate(suite, result_format=RESULT_FORMAT)
+            gx_result = batch.validate(suite, result_format=RESULT_FORMAT,
+                                       expectation_parameters=self.parameters)
 
         order = {e.id: i for i, e in enumerate(suite.expectations)}
         gx_results = sorted(

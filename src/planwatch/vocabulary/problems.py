@@ -14,6 +14,9 @@ class Problem:
     """``code`` is stable English for machines (e.g. ``unknown_task_code``);
     ``message_vi`` says what is wrong and ``fix_vi`` what to do, in Vietnamese.
     ``severity`` ``block`` rejects the submission, ``warn`` only flags it.
+    ``sheet``, ``row`` (the sheet's row number), ``column``, ``value`` and
+    ``expected`` say where and what; the ``earlier_*`` fields, for a rule that
+    compares with an earlier month, what was reported then and in which file.
     """
 
     code: str
@@ -25,6 +28,14 @@ class Problem:
     column: str | None = None
     value: str | None = None
     expected: str | None = None
+    # The row's item (task, indicator or project code), where the problem is on a row.
+    item: str | None = None
+    # Rules against history: the value of the latest accepted earlier report,
+    # its month and the submission and file it came from.
+    earlier_value: str | None = None
+    earlier_period: str | None = None
+    earlier_submission_id: int | None = None
+    earlier_file: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -37,6 +37,9 @@ TASK_STATUSES: tuple[TaskStatus, ...] = (
 TASK_STATUS_CODES: tuple[str, ...] = tuple(s.code for s in TASK_STATUSES)
 TASK_STATUS_LABELS_VI: dict[str, str] = {s.code: s.label_vi for s in TASK_STATUSES}
 COMPLETED_TASK_STATUSES: tuple[str, ...] = tuple(s.code for s in TASK_STATUSES if s.is_completed)
+# What a completed task may not go back to without an explanation.
+UNFINISHED_TASK_STATUSES: tuple[str, ...] = tuple(
+    s.code for s in TASK_STATUSES if not s.is_completed and s.code != "recurring")
 
 # -- data status (`Tính chất số liệu`) ------------------------------------------
 
