@@ -3,27 +3,28 @@
 -- its key) to the submission, its file (name, SHA-256, where it is archived)
 -- and the sheet and row the figure was read from. figure_as_of latest is the
 -- row's figures (submission_id, source_row); deadline the figures known at the
--- deadline (deadline_submission_id, deadline_source_row), when any were.
-
-{%- set facts = [
-    {'model': 'fct_task_progress', 'key': 'task_progress_key', 'template': 'tasks',
-     'item': 'task_code', 'line': 'null'},
-    {'model': 'fct_indicator_value', 'key': 'indicator_value_key', 'template': 'indicators',
-     'item': 'indicator_code', 'line': 'null'},
-    {'model': 'fct_disbursement', 'key': 'disbursement_key', 'template': 'disbursement',
-     'item': 'project_code', 'line': 'capital_source'},
-] %}
+-- deadline (deadline_submission_id, deadline_source_row), when any were
+-- (macros/lineage_figures.sql).
 
 with
 
-{% for fact in facts -%}
-{{ fact.model }} as (
+fct_task_progress as (
 
-    select * from {{ ref(fact.model) }}
+    select * from {{ ref('fct_task_progress') }}
 
 ),
 
-{% endfor -%}
+fct_indicator_value as (
+
+    select * from {{ ref('fct_indicator_value') }}
+
+),
+
+fct_disbursement as (
+
+    select * from {{ ref('fct_disbursement') }}
+
+),
 
 submissions as (
 
@@ -39,34 +40,15 @@ files as (
 
 figures as (
 
-    {%- for fact in facts %}
-    {%- set fact_loop = loop %}
-    {%- for as_of, prefix in [('latest', ''), ('deadline', 'deadline_')] %}
-    {%- if not (fact_loop.first and loop.first) %}
+    {{ lineage_figures('fct_task_progress', 'task_progress_key', 'tasks', 'task_code') }}
 
     union all
-    {%- endif %}
 
-    select
-        '{{ fact.model }}' as fact_name,
-        {{ fact.model }}.{{ fact.key }} as fact_key,
-        '{{ as_of }}' as figure_as_of,
-        {{ fact.model }}.plan_key,
-        {{ fact.model }}.plan_code,
-        {{ fact.model }}.month_key,
-        {{ fact.model }}.period,
-        '{{ fact.template }}' as template,
-        {{ fact.model }}.{{ fact.item }} as item_code,
-        {{ 'cast(null as text)' if fact.line == 'null' else fact.model ~ '.' ~ fact.line }} as capital_source,
-        {{ fact.model }}.{{ prefix }}submission_id{{ ' as submission_id' if prefix }},
-        {{ fact.model }}.{{ prefix }}source_row{{ ' as source_row' if prefix }}
+    {{ lineage_figures('fct_indicator_value', 'indicator_value_key', 'indicators', 'indicator_code') }}
 
-    from {{ fact.model }}
-    {%- if prefix %}
-    where {{ fact.model }}.{{ prefix }}submission_id is not null
-    {%- endif %}
-    {%- endfor %}
-    {%- endfor %}
+    union all
+
+    {{ lineage_figures('fct_disbursement', 'disbursement_key', 'disbursement', 'project_code', 'capital_source') }}
 
 ),
 
