@@ -7,8 +7,9 @@ docs/auditing.md.
 
 The months of one demo quarter are ingested; then, as ``planwatch period close``
 and the loader would record it, the month of the latest correction sent after
-the deadline is closed (closed, reopened, closed again) shortly before that
-correction arrived, and what arrived after the close is marked a restatement.
+the deadline is closed (closed, reopened, closed again) between its deadline
+and that correction's arrival, and what arrived after the close is marked a
+restatement.
 """
 
 from __future__ import annotations
@@ -73,8 +74,9 @@ def _due(settings: Settings, period: str) -> dt.datetime:
 
 
 def _close_a_month(url: str, settings: Settings) -> tuple[str | None, set[int]]:
-    """Close the month of the latest correction received after the deadline an
-    hour before it arrived; mark what arrived after the close a restatement."""
+    """Close the month of the latest correction received after the deadline
+    between the deadline and its arrival (closed, reopened, closed again); mark
+    what arrived from the last close on a restatement."""
     with psycopg.connect(url) as conn:
         found = conn.execute(
             """select plan_code, period, received_at from audit.submissions
@@ -84,16 +86,19 @@ def _close_a_month(url: str, settings: Settings) -> tuple[str | None, set[int]]:
         if not late:
             return None, set()
         plan, period, at = late[0]
-        for hours, action, reason in ((3, "close", None), (2, "reopen", "Sửa số liệu giải ngân"),
-                                      (1, "close", None)):
+        due = _due(settings, period)
+        events = [(due + (at - due) * share, action, reason) for share, action, reason in (
+            (0.25, "close", None), (0.5, "reopen", "Sửa số liệu giải ngân"), (0.75, "close", None))]
+        for occurred_at, action, reason in events:
             conn.execute(
                 """insert into audit.period_events (plan_code, period, action, actor, reason,
                    occurred_at) values (%s, %s, %s, 'kiem-tra (planwatch_owner)', %s, %s)""",
-                (plan, period, action, reason, at - dt.timedelta(hours=hours)))
+                (plan, period, action, reason, occurred_at))
         marked = conn.execute(
             """update audit.submissions set is_restatement = true
-               where plan_code = %s and period = %s and received_at > %s and status <> 'duplicate'
-               returning submission_id""", (plan, period, at - dt.timedelta(hours=1))).fetchall()
+               where plan_code = %s and period = %s and received_at >= %s
+                 and status <> 'duplicate' returning submission_id""",
+            (plan, period, events[-1][0])).fetchall()
     return period, {r[0] for r in marked}
 
 
@@ -269,8 +274,8 @@ def test_every_check_and_every_problem_is_a_data_quality_row(warehouse) -> None:
         # A code among the submission's checks is an expectation; others come from vocab_rules.
         assert r["rule_source"] == "expectation" if r["is_checked"] else r["rule_source"] in (
             "catalog", "parser")
-        if r["earlier_submission_id"] is not None:
-            assert r["earlier_period"] and r["earlier_value"] is not None
+        if r["earlier_submission_id"] is not None:  # a cross-month rule: compared with when
+            assert r["earlier_period"]
     invalid = {f.path.rsplit("/", 1)[-1] for f in manifest.files if f.outcome == "invalid"}
     blocked = {r["file_name"] for r in rows if r["is_blocking"]}
     assert invalid and invalid <= blocked
