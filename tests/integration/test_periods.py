@@ -5,6 +5,7 @@ validated and loaded, but recorded as a restatement, and its receipt says so."""
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 import time
 from datetime import UTC, datetime
@@ -173,12 +174,14 @@ def test_a_file_for_a_closed_month_is_loaded_as_a_restatement(warehouse, ingesto
 
 def test_a_correction_after_closing_is_a_new_version_flagged_as_a_restatement(
         warehouse, ingestor) -> None:
-    _, _, manifest = warehouse
+    settings, _, manifest = warehouse
     v2 = next(f for f in manifest.files if f.outcome == "resubmission" and f.period == "2024-02")
     _ingest(warehouse, ingestor, v2.supersedes)
     with _loader(warehouse) as conn:
         periods.close(conn, PLAN, "2024-02", actor="A")
-    _ingest(warehouse, ingestor, v2.path)
+    resent = f"2024-02/gui-lai-{v2.supersedes.rsplit('/', 1)[1]}"  # the same bytes again
+    shutil.copyfile(settings.inbox_dir / v2.supersedes, settings.inbox_dir / resent)
+    _ingest(warehouse, ingestor, v2.path, resent)
     published, restated = _submissions(warehouse, v2.supersedes), _submissions(warehouse, v2.path)
     # Both kept: the newest version is in force, the figure as published is the
     # one that is not a restatement (what the marts' as-at-the-deadline view reads).
@@ -186,6 +189,10 @@ def test_a_correction_after_closing_is_a_new_version_flagged_as_a_restatement(
         [(1, False)] * len(published)
     assert [(s["version"], s["is_restatement"]) for s in restated] == \
         [(2, True)] * len(restated)
+    duplicates = _submissions(warehouse, resent)
+    assert duplicates and all(s["status"] == "duplicate" and s["is_restatement"]
+                              and s["row_count"] == 0 for s in duplicates)
+    assert _receipt(warehouse, resent)[0]["is_restatement"]
 
 
 def _synthetic_file(n: int, period: str) -> FileWrite:
