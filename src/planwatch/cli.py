@@ -86,6 +86,60 @@ def _plan_for_period(settings: Settings, period: str, plan_code: str | None):  #
     return found[0]
 
 
+def _plans_of_period(settings: Settings, period: str | None, plan_code: str | None):  # type: ignore[no-untyped-def]
+    """The plans a ``period`` command is about: the one named (covering the month),
+    else every plan of the catalog that covers it (every plan, without a month)."""
+    from planwatch.catalog import load_catalogs
+    from planwatch.errors import UserError
+
+    catalogs = load_catalogs(settings.seeds_dir)
+    if plan_code:
+        catalog = catalogs.get(plan_code)
+        if period and not catalog.plan.covers(period):
+            raise UserError(f"plan {plan_code} is the plan of {catalog.plan.year}, "
+                            f"not of {period}")
+        return [catalog]
+    found = [c for c in catalogs if period is None or c.plan.covers(period)]
+    if not found:
+        raise UserError(f"no plan of the catalog covers {period} (plans: "
+                        + ", ".join(c.plan_code for c in catalogs) + ")")
+    return found
+
+
+def cmd_period(args: argparse.Namespace, settings: Settings) -> int:
+    from zoneinfo import ZoneInfo
+
+    import psycopg
+
+    from planwatch.warehouse import periods
+
+    catalogs = _plans_of_period(settings, args.period, args.plan)
+    tz = ZoneInfo(settings.timezone)
+    if args.action == "status":
+        from planwatch.reporting.periods import print_status
+
+        keys = [(c.plan_code, p) for c in catalogs for p in (
+            [args.period] if args.period else c.plan.periods)]
+        print_status(_url(settings, "auditor"), keys, detailed=bool(args.period), tz=tz)
+        return 0
+    actor = periods.actor_name(args.by)
+    with psycopg.connect(_url(settings, "loader")) as conn:
+        for catalog in catalogs:
+            try:
+                if args.action == "close":
+                    event = periods.close(conn, catalog.plan_code, args.period, actor=actor)
+                else:
+                    event = periods.reopen(conn, catalog.plan_code, args.period, actor=actor,
+                                           reason=args.reason)
+            except periods.PeriodUnchanged as unchanged:  # the state asked for holds already
+                print(f"{unchanged.state.describe(tz)}; nothing recorded")
+                continue
+            done = "closed" if event.action == periods.CLOSE else "reopened"
+            print(f"{event.plan_code} {event.period} {done} at "
+                  f"{event.occurred_at.astimezone(tz):%Y-%m-%d %H:%M %z} by {event.actor}")
+    return 0
+
+
 def cmd_templates(args: argparse.Namespace, settings: Settings) -> int:
     from planwatch.workbooks.templates import write_templates
 
@@ -241,6 +295,24 @@ def build_parser() -> argparse.ArgumentParser:
                           metavar="YYYY-MM")
     backfill.add_argument("--to", dest="last", required=True, type=_period, metavar="YYYY-MM")
     backfill.set_defaults(func=cmd_backfill)
+
+    period = sub.add_parser("period", help="close a month when the Department publishes it, "
+                                           "reopen it, and their state")
+    period_actions = period.add_subparsers(dest="action", required=True)
+    close = period_actions.add_parser("close", help="close a month: files for it are then "
+                                                    "restatements")
+    reopen = period_actions.add_parser("reopen", help="reopen a closed month (with a reason)")
+    reopen.add_argument("--reason", required=True, help="why (recorded for the auditor)")
+    status = period_actions.add_parser("status", help="each month closed or open, by whom, "
+                                                      "since when; restatements")
+    status.add_argument("period", nargs="?", type=_period, metavar="YYYY-MM",
+                        help="one month, with its events and restatements (default: all)")
+    for action in (close, reopen):
+        action.add_argument("period", type=_period, metavar="YYYY-MM")
+        action.add_argument("--by", help="who (default: PLANWATCH_ACTOR, else the login name)")
+    for action in (close, reopen, status):
+        action.add_argument("--plan", help="plan code (default: every plan covering the month)")
+        action.set_defaults(func=cmd_period)
 
     sub.add_parser("build", help="dbt build of the marts, and dbt docs").set_defaults(
         func=cmd_build)
