@@ -101,6 +101,16 @@ def _write_page_and_json(html_path: Path, receipt: dict[str, Any]) -> Path:
     return html_path
 
 
+def _earlier(problem: dict[str, Any]) -> str:
+    """``2.198,2 (kỳ 06/2024, tệp STTTT_2024-06.xlsx)``: the earlier value and its file."""
+    if not problem.get("earlier_period"):
+        return ""
+    where = f"kỳ {mm_yyyy(problem['earlier_period'])}"
+    if problem.get("earlier_file"):
+        where += f", tệp {problem['earlier_file']}"
+    return f"{_e(problem.get('earlier_value'))} ({_e(where)})"
+
+
 def _e(value: Any) -> str:
     return "" if value is None else html.escape(str(value))
 
@@ -141,16 +151,20 @@ def render_html(receipt: dict[str, Any]) -> str:
                          f"{_e(sub.get('row_count', 0))}.</p>")
     problems = receipt.get("problems", [])
     if problems:
+        # Rules that compare with an earlier month show what was reported then.
+        earlier = any(p.get("earlier_period") for p in problems)
         parts.append(f"<h2>Các vấn đề cần xử lý ({len(problems)})</h2><table>"
                      "<tr><th>Mức độ</th><th>Sheet</th><th>Dòng</th><th>Cột</th>"
-                     "<th>Giá trị</th><th>Vấn đề</th><th>Yêu cầu</th><th>Cách sửa</th></tr>")
+                     "<th>Giá trị</th>" + ("<th>Số liệu kỳ trước</th>" if earlier else "")
+                     + "<th>Vấn đề</th><th>Yêu cầu</th><th>Cách sửa</th></tr>")
         for p in problems:
             parts.append(
                 f"<tr class='{_e(p['severity'])}'>"
                 f"<td>{_e(SEVERITY_LABELS_VI.get(p['severity']))}</td>"
                 f"<td>{_e(p.get('sheet'))}</td><td>{_e(p.get('row'))}</td>"
                 f"<td>{_e(p.get('column'))}</td><td>{_e(p.get('value'))}</td>"
-                f"<td>{_e(p.get('message_vi'))}</td><td>{_e(p.get('expected'))}</td>"
+                + (f"<td>{_earlier(p)}</td>" if earlier else "")
+                + f"<td>{_e(p.get('message_vi'))}</td><td>{_e(p.get('expected'))}</td>"
                 f"<td>{_e(p.get('fix_vi'))}</td></tr>")
         parts.append("</table>")
     else:
