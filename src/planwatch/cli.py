@@ -205,7 +205,7 @@ def cmd_evidence(args: argparse.Namespace, settings: Settings) -> int:
         owner = None if args.offline or args.previous else running_warehouse_url(settings)
         checked = verify_pack(folders[0], previous=folders[1] if args.previous else None,
                               url=_url(settings, "auditor") if owner else None,
-                              offline_reason="--offline" if args.offline else
+                              offline_reason="--offline was given" if args.offline else
                               "no warehouse configured or running to read the chain from")
         print(report(checked))
         return 0 if checked.ok else 1
