@@ -342,7 +342,6 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("--to", dest="last", required=True, type=_period, metavar="YYYY-MM")
     backfill.set_defaults(func=cmd_backfill)
 
-<<<<<<< HEAD
     period = sub.add_parser("period", help="close a month when the Department publishes it, "
                                            "reopen it, and their state")
     period_actions = period.add_subparsers(dest="action", required=True)
@@ -360,7 +359,7 @@ def build_parser() -> argparse.ArgumentParser:
     for action in (close, reopen, status):
         action.add_argument("--plan", help="plan code (default: every plan covering the month)")
         action.set_defaults(func=cmd_period)
-=======
+
     evidence = sub.add_parser("evidence", help="an agency-month's evidence pack for "
                                                "auditors, or --verify one")
     evidence.add_argument("--agency", help="agency code")
@@ -375,7 +374,6 @@ def build_parser() -> argparse.ArgumentParser:
     evidence.add_argument("--offline", action="store_true",
                           help="with --verify: do not read the recorded chain")
     evidence.set_defaults(func=cmd_evidence)
->>>>>>> evidence
 
     sub.add_parser("build", help="dbt build of the marts, and dbt docs").set_defaults(
         func=cmd_build)

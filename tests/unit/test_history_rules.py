@@ -76,7 +76,8 @@ def _indicator(code: str, ytd: float, month: float | None) -> dict:
 
 
 def test_an_indicator_that_is_a_level_has_no_year_to_date_to_compare() -> None:
-    earlier = [_report("2024-05", 7, [_indicator("CT-11", 1.9, None), _indicator("CT-03", 900, 100)])]
+    earlier = [_report("2024-05", 7, [_indicator("CT-11", 1.9, None),
+                                      _indicator("CT-03", 900, 100)])]
     frame = _frame("indicators", [_indicator("CT-11", 1.8, None), _indicator("CT-03", 850, 50)])
     out = annotate("indicators", frame, "2024-06", earlier, accumulating=frozenset({"CT-03"}))
     assert out["indicator_kind"].tolist() == ["level", "cumulative"]
