@@ -111,7 +111,8 @@ def test_each_rule_across_months_fires_with_the_earlier_value_and_its_file(
     problems = validator.validate("disbursement", out).problems
     (decrease,) = [p for p in problems if p.code == "ytd_disbursed_decreased"]
     assert decrease.severity == "block" and decrease.row == 8 and decrease.item == "DA-1"
-    assert decrease.value == "450000000" and decrease.earlier_value == "500000000"
+    assert decrease.value == "450.000.000 đồng" and decrease.earlier_value == "500.000.000 đồng"
+    assert decrease.column == "Lũy kế giải ngân"
     assert decrease.earlier_period == "2024-05" and decrease.earlier_file == "SGTVT_2024-05.xlsx"
     assert decrease.earlier_submission_id == 15
 
