@@ -164,7 +164,7 @@ def _cell(text: str) -> str:
 
 
 def rules_text() -> str:
-    """``docs/data-quality-rules.md``: every rule, by template, then the catalog's and the parser's."""
+    """``docs/data-quality-rules.md``: every rule, by template, then the others."""
     from planwatch.ingest import messages
     from planwatch.quality import catalog_rules
     from planwatch.quality.rules import HISTORY_RULES, RULES
