@@ -95,10 +95,10 @@ def new_warehouse(server_url: str, tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="session")
-def demo_year(new_warehouse):
-    """A whole demo year ingested as the loader (every case, across months too)
-    and the marts built as the transformer, in a warehouse of its own:
-    ``(settings, owner url, manifest)``. Shared by the tests that need a year."""
+def built_warehouse(new_warehouse):
+    """Factory: ``built_warehouse("roles", months=[1])`` -> (settings, owner url,
+    manifest) of a warehouse of its own with those demo months (default: the whole
+    year) ingested as the loader and the marts built as the transformer."""
     from fixtures.plans import SHIPPED_PLAN
 
     from planwatch.catalog import load_catalog
@@ -108,11 +108,21 @@ def demo_year(new_warehouse):
     from planwatch.warehouse.init import init_warehouse
     from planwatch.warehouse.roles import role_url
 
-    settings, url = new_warehouse("year")
-    init_warehouse(url, settings)
-    manifest = write_demo_year(load_catalog(settings.seeds_dir, SHIPPED_PLAN),
-                               settings.inbox_dir, progress=False)
-    Ingestor(settings, role_url(settings, url, "loader")).ingest_inbox(
-        settings.inbox_dir, progress=False)
-    build_marts(role_url(settings, url, "transformer"), settings)
-    return settings, url, manifest
+    def make(label: str, months: list[int] | None = None):  # type: ignore[no-untyped-def]
+        settings, url = new_warehouse(label)
+        init_warehouse(url, settings)
+        manifest = write_demo_year(load_catalog(settings.seeds_dir, SHIPPED_PLAN),
+                                   settings.inbox_dir, months=months, progress=False)
+        Ingestor(settings, role_url(settings, url, "loader")).ingest_inbox(
+            settings.inbox_dir, progress=False)
+        build_marts(role_url(settings, url, "transformer"), settings)
+        return settings, url, manifest
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def demo_year(built_warehouse):
+    """A whole demo year (every case, across months too), loaded and built; shared
+    by the tests that need a year."""
+    return built_warehouse("year")

@@ -15,12 +15,7 @@ import psycopg
 import pytest
 from fixtures.plans import SHIPPED_PLAN
 
-from planwatch.catalog import load_catalog
 from planwatch.cli import main
-from planwatch.dbt import build_marts
-from planwatch.demo.year import write_demo_year
-from planwatch.flow.ingestor import Ingestor
-from planwatch.warehouse.init import init_warehouse
 from planwatch.warehouse.roles import role_url
 
 pytestmark = pytest.mark.integration
@@ -28,17 +23,11 @@ PERIOD = "2024-01"
 
 
 @pytest.fixture(scope="module")
-def warehouse(new_warehouse, tmp_path_factory: pytest.TempPathFactory):
+def warehouse(built_warehouse, tmp_path_factory: pytest.TempPathFactory):
     """The warehouse, the agency-month packed (the one with the most submissions and
     outcomes, an xlsx among them), another agency, and two packs of the first and
     one of the other, made in that order."""
-    settings, url = new_warehouse("evidence")
-    init_warehouse(url, settings)
-    write_demo_year(load_catalog(settings.seeds_dir, SHIPPED_PLAN), settings.inbox_dir,
-                    months=[1], progress=False)
-    Ingestor(settings, role_url(settings, url, "loader")).ingest_inbox(
-        settings.inbox_dir, progress=False)
-    build_marts(role_url(settings, url, "transformer"), settings)
+    settings, url, _ = built_warehouse("evidence", months=[1])
     with psycopg.connect(url) as conn:
         agencies = [r[0] for r in conn.execute(
             """select agency_code from audit.submissions
