@@ -139,7 +139,10 @@ def apply_history_case(case: str, sheets: list[Sheet], ay: AgencyYear, month: in
     first = {_key(r): r for r in _data(s)} if (
         s := _sheet(month_sheets(ay, 1), spec.template)) else {}
     rows = [r for r in _data(sheet) if _key(r) in candidates]
-    row = rng.choice(rows)
+    # An accepted money case goes on the smallest line, so that it does not move
+    # the province's totals the demo's reports lead with.
+    row = (min(rows, key=lambda r: r["annual_plan"]) if spec.template == "disbursement"
+           and not spec.blocks else rng.choice(rows))
     _CHANGE[case](row, candidates[_key(row)], first.get(_key(row)))
     return spec.template
 
