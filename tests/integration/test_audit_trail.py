@@ -5,11 +5,10 @@ beside the latest, every change after the deadline in marts.mart_restatements,
 lineage from any fact row to the archived file's row, and the queries of
 docs/auditing.md.
 
-The months of one demo quarter are ingested; then, as ``planwatch period close``
-and the loader would record it, the month of the latest correction sent after
-the deadline is closed (closed, reopened, closed again) between its deadline
-and that correction's arrival, and what arrived after the close is marked a
-restatement.
+The months of one demo quarter are ingested but for the latest correction
+sent after the deadline; its month is then closed (closed, reopened, closed
+again, as ``planwatch period close|reopen`` records it) and the correction
+ingested: a restatement.
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ import datetime as dt
 import hashlib
 import io
 import re
+import shutil
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,7 @@ from planwatch.demo.year import write_demo_year
 from planwatch.flow.ingestor import Ingestor
 from planwatch.quality.catalog_rules import code_key
 from planwatch.vocabulary.periods import on_time_before
+from planwatch.warehouse import periods
 from planwatch.warehouse.init import init_warehouse
 from planwatch.warehouse.roles import role_url
 
@@ -73,46 +74,34 @@ def _due(settings: Settings, period: str) -> dt.datetime:
                           grace_days=settings.grace_days, timezone=settings.timezone)
 
 
-def _close_a_month(url: str, settings: Settings) -> tuple[str | None, set[int]]:
-    """Close the month of the latest correction received after the deadline
-    between the deadline and its arrival (closed, reopened, closed again); mark
-    what arrived from the last close on a restatement."""
-    with psycopg.connect(url) as conn:
-        found = conn.execute(
-            """select plan_code, period, received_at from audit.submissions
-               where version > 1 and status = any(%s) order by received_at desc""",
-            (list(EVER_ACCEPTED),)).fetchall()
-        late = [(p, m, at) for p, m, at in found if at >= _due(settings, m)]
-        if not late:
-            return None, set()
-        plan, period, at = late[0]
-        due = _due(settings, period)
-        events = [(due + (at - due) * share, action, reason) for share, action, reason in (
-            (0.25, "close", None), (0.5, "reopen", "Sửa số liệu giải ngân"), (0.75, "close", None))]
-        for occurred_at, action, reason in events:
-            conn.execute(
-                """insert into audit.period_events (plan_code, period, action, actor, reason,
-                   occurred_at) values (%s, %s, %s, 'kiem-tra (planwatch_owner)', %s, %s)""",
-                (plan, period, action, reason, occurred_at))
-        marked = conn.execute(
-            """update audit.submissions set is_restatement = true
-               where plan_code = %s and period = %s and received_at >= %s
-                 and status <> 'duplicate' returning submission_id""",
-            (plan, period, events[-1][0])).fetchall()
-    return period, {r[0] for r in marked}
-
-
 @pytest.fixture(scope="module")
-def warehouse(new_warehouse):
+def warehouse(new_warehouse, tmp_path_factory: pytest.TempPathFactory):
     settings, url = new_warehouse("audit")
     init_warehouse(url, settings)
     manifest = write_demo_year(load_catalog(settings.seeds_dir, SHIPPED_PLAN),
                                settings.inbox_dir, months=[1, 2, 3], progress=False)
-    Ingestor(settings, role_url(settings, url, "loader")).ingest_inbox(
-        settings.inbox_dir, progress=False)
-    closed = _close_a_month(url, settings)
+    loader = role_url(settings, url, "loader")
+    ingestor = Ingestor(settings, loader)
+    # The latest correction sent after the deadline waits until its month is closed.
+    late = sorted((f for f in manifest.files if f.outcome == "resubmission" and f.is_late),
+                  key=lambda f: f.arrival_at)
+    held = tmp_path_factory.mktemp("held") / "file"
+    if late:
+        shutil.move(settings.inbox_dir / late[-1].path, held)
+    ingestor.ingest_inbox(settings.inbox_dir, progress=False)
+    period = late[-1].period if late else None
+    if period:
+        with psycopg.connect(loader) as conn:
+            periods.close(conn, SHIPPED_PLAN, period, actor="Kiểm tra viên")
+            periods.reopen(conn, SHIPPED_PLAN, period, actor="Kiểm tra viên",
+                           reason="Sửa số liệu giải ngân")
+            periods.close(conn, SHIPPED_PLAN, period, actor="Kiểm tra viên")
+        shutil.move(held, settings.inbox_dir / late[-1].path)
+        ingestor.ingest_inbox(settings.inbox_dir, progress=False)
+    marked = {r["submission_id"] for r in _rows(
+        url, "select submission_id from audit.submissions where is_restatement")}
     build_marts(role_url(settings, url, "transformer"), settings)
-    return settings, url, manifest, closed
+    return settings, url, manifest, (period, marked)
 
 
 def _as(warehouse, role: str) -> str:
@@ -317,7 +306,7 @@ def test_the_closed_month_and_its_restatements(warehouse) -> None:
     assert all(not r["is_closed"] and r["close_count"] == 0 for r in open_months)
     if period is not None:
         closed = status[period]
-        assert closed["is_closed"] and closed["closed_by"].startswith("kiem-tra")
+        assert closed["is_closed"] and closed["closed_by"].startswith("Kiểm tra viên")
         assert (closed["close_count"], closed["reopen_count"]) == (2, 1)
         assert closed["last_reopen_reason"] == "Sửa số liệu giải ngân"
         assert closed["restatement_count"] == len(marked) > 0

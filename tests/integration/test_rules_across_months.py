@@ -70,3 +70,26 @@ def test_a_rule_against_history_names_the_earlier_value_and_its_file(demo_year) 
     assert "Số liệu kỳ trước" in page and problem["earlier_file"] in page
     data = json.loads((settings.home / receipt).with_suffix(".json").read_text("utf-8"))
     assert any(p.get("earlier_file") == problem["earlier_file"] for p in data["problems"])
+
+
+def test_the_rules_across_months_reach_the_data_quality_mart(demo_year) -> None:
+    """Each problem of a rule across months is a failed row of marts.fct_data_quality,
+    an expectation's, on its catalog item, with the earlier report it was compared with."""
+    _, url, _ = demo_year
+    fired = _fired(url)
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            """select q.rule_code, s.inbox_path, q.source_row, q.item_code, q.earlier_value,
+                      q.earlier_period, q.earlier_submission_id, q.rule_source,
+                      greatest(q.task_key, q.indicator_key, q.project_key) as item_key
+               from marts.fct_data_quality q join audit.submissions s using (submission_id)
+               where q.is_failed and q.rule_code = any(%s)""", (RULES,)).fetchall()
+    found: dict[str, dict[str, list[tuple]]] = defaultdict(lambda: defaultdict(list))
+    for code, path, *problem, source, item_key in rows:
+        assert source == "expectation" and item_key != -1, (code, path)
+        found[code][path].append(tuple(problem))
+    for rule in RULES:
+        assert {path: sorted(problems) for path, problems in found[rule].items()} == {
+            path: sorted((p["row"], p["item"], p["earlier_value"], p["earlier_period"],
+                          p["earlier_submission_id"]) for p in problems)
+            for path, problems in fired[rule].items()}, rule

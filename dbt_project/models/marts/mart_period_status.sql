@@ -1,8 +1,8 @@
 -- One row per plan × month of the plan's year: whether the Department has
 -- closed (published) the month, by whom and when, how often it was reopened
 -- and why last, and how many submissions arrived while it was closed
--- (restatements). A month's state is its latest event in audit.period_events;
--- a month without events is open.
+-- (restatements). A month's state is its latest event in audit.period_events
+-- (the highest event_id, as warehouse.periods reads it); without events, open.
 
 with
 
@@ -42,7 +42,7 @@ latest_events as (
         actor as last_actor
 
     from events
-    order by plan_code asc, month_key asc, occurred_at desc, event_id desc
+    order by plan_code asc, month_key asc, event_id desc
 
 ),
 
@@ -70,7 +70,7 @@ last_reopens as (
 
     from events
     where not is_close
-    order by plan_code asc, month_key asc, occurred_at desc, event_id desc
+    order by plan_code asc, month_key asc, event_id desc
 
 ),
 
