@@ -23,13 +23,14 @@ from planwatch.reporting.vietnamese import (
     numbers_in_text_vi,
     percent_vi,
 )
+from planwatch.vocabulary.periods import mm_yyyy
 from planwatch.vocabulary.statuses import (
     COMPLIANCE_STATUS_CODES,
     COMPLIANCE_STATUS_LABELS_VI,
     SEVERITY_LABELS_VI,
     SUBMISSION_STATUS_LABELS_VI,
 )
-from planwatch.vocabulary.templates import SHEET_NAMES_VI, TEMPLATES
+from planwatch.vocabulary.templates import SHEET_NAMES_VI, SPECS, TEMPLATES
 from planwatch.warehouse.auditor_report import (
     EVIDENCE_PACKS,
     PERIOD_EVENTS,
@@ -71,6 +72,20 @@ def badge(code: str | None, label: str | None = None) -> Markup:
 
 def template_vi(template: str | None) -> str:
     return SHEET_NAMES_VI.get(template or "", template or "Tệp")
+
+
+def measure_vi(template: str | None, measure: str | None) -> str:
+    """A raw column's header as the template writes it (``Lũy kế giải ngân (đồng)``;
+    money in the warehouse is exact VND)."""
+    spec = SPECS.get(template or "")  # type: ignore[call-overload]
+    for f in spec.fields if spec else ():
+        if measure in (c.name for c in f.raw_columns):
+            return f"{f.header_vi} (đồng)" if f.kind == "money" else f.header_vi
+    return measure or DASH
+
+
+def period_vi(period: str | None) -> str:
+    return mm_yyyy(period) if period and len(period) == 7 else (period or DASH)
 
 
 def status_vi(status: str | None) -> str:
@@ -209,7 +224,7 @@ def _earlier(row: Row) -> Markup:
     file_name = pick(row, "earlier_file_name", "earlier_file")
     parts: list[Any] = [value_vi(value)]
     if period:
-        parts += [Markup("<br>"), f"kỳ {period}"]
+        parts += [Markup("<br>"), f"kỳ {period_vi(period)}"]
     if file_name:
         parts += [Markup("<br>"), tag("span", file_name, class_="code")]
     return join(parts)
@@ -302,7 +317,8 @@ def restatements_section(data: MonthData, ctx: Context) -> Markup:
                       "was_closed", "is_closed")
         rows.append([pick(r, "agency_code"), template_vi(pick(r, "template")),
                      tag("span", pick(r, "item_code", "item"), class_="code"),
-                     pick(r, "measure_label_vi", "measure_vi", "measure", "column_name"),
+                     pick(r, "measure_label_vi", "measure_vi") or measure_vi(
+                         pick(r, "template"), pick(r, "measure", "column_name")),
                      value_vi(pick(r, "old_value")), value_vi(pick(r, "new_value")),
                      _version(r, "old", ctx), _version(r, "new", ctx),
                      DASH if closed is None else ("Đã khóa sổ" if closed else "Chưa khóa")])

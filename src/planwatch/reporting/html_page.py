@@ -115,6 +115,7 @@ table.meta th{background:var(--head);width:14rem;font-weight:600}
 code,.code{font-family:"DejaVu Sans Mono","Liberation Mono",monospace;font-size:.82rem;
 overflow-wrap:anywhere}
 table.fixed{table-layout:fixed}
+table.fixed .s{white-space:normal}
 .nowrap{white-space:nowrap}
 .not-owed{color:var(--muted);font-size:.82rem}
 nav.toc{border:1px solid var(--line);background:#fafbfc;padding:.6rem 1rem;margin:1rem 0}

@@ -15,8 +15,10 @@ from zoneinfo import ZoneInfo
 from planwatch.vocabulary.periods import mm_yyyy
 
 DASH = "—"  # what a page shows for a value that is not there
-# A number as software writes it; no leading zero (``039`` is a code, not 39).
-_MACHINE = r"[+-]?(?:0|[1-9]\d*)(?:\.\d+)?"
+# A number as software writes it (planwatch's problems, the marts): no leading
+# zero (``039`` is a code) and no trailing zero after the point (``55.000`` is
+# what a person typed, in the Vietnamese way or not).
+_MACHINE = r"[+-]?(?:0|[1-9]\d*)(?:\.\d*[1-9])?"
 _MACHINE_NUMBER = re.compile(f"^{_MACHINE}$")
 
 
