@@ -235,7 +235,7 @@ def _problem_row(row: Row) -> list[Any]:
     observed = pick(row, "observed_value", "value")
     where = [f"Sheet {pick(row, 'sheet', 'sheet_name') or DASH}",
              f"dòng {number_vi(pick(row, 'source_row', 'row'))}",
-             f"cột {pick(row, 'column_name', 'column') or DASH}"]
+             f"cột {measure_vi(pick(row, 'template'), pick(row, 'column_name', 'column'))}"]
     return [badge(severity, SEVERITY_LABELS_VI.get(severity or "", severity)),
             tag("span", pick(row, "rule_code", "code"), class_="code"),
             join(where, ", "), pick(row, "item_code", "item"),

@@ -116,6 +116,7 @@ code,.code{font-family:"DejaVu Sans Mono","Liberation Mono",monospace;font-size:
 overflow-wrap:anywhere}
 table.fixed{table-layout:fixed}
 table.fixed .s{white-space:normal}
+table.fixed td{overflow-wrap:anywhere}
 .nowrap{white-space:nowrap}
 .not-owed{color:var(--muted);font-size:.82rem}
 nav.toc{border:1px solid var(--line);background:#fafbfc;padding:.6rem 1rem;margin:1rem 0}
