@@ -6,7 +6,9 @@
 * the GX File Data Context's suites (``expectations/gx/``), from
   ``quality.suites``;
 * the vocabulary seeds of dbt (``dbt_project/seeds/vocabulary/vocab_*.csv``),
-  from ``vocabulary.statuses`` and ``vocabulary.templates``;
+  from ``vocabulary.statuses`` and ``vocabulary.templates``, and the rules
+  (``vocab_rules.csv``) from the three message tables: ``quality.rules``,
+  ``quality.catalog_rules`` and ``ingest.messages``;
 * the column tables of ``docs/submission-format.md`` (between its
   ``<!-- columns:... -->`` markers), from ``vocabulary.templates``.
 
@@ -24,6 +26,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from planwatch.config import load_settings
+from planwatch.ingest.messages import MESSAGES as PARSER_MESSAGES
+from planwatch.quality.catalog_rules import MESSAGES as CATALOG_MESSAGES
+from planwatch.quality.rules import RULES
+from planwatch.vocabulary.problems import RULE_SOURCES, MessageTable
 from planwatch.vocabulary.statuses import (
     CAPITAL_SOURCES,
     COMPLIANCE_STATUSES,
@@ -45,6 +51,26 @@ def _csv(header: list[str], rows: list[list[object]]) -> str:
     for row in rows:
         writer.writerow(["true" if v is True else "false" if v is False else v for v in row])
     return out.getvalue()
+
+
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+_EXPECTATION, _CATALOG, _PARSER = RULE_SOURCES
+
+
+def _rule_rows(source: str, table: MessageTable) -> list[list[object]]:
+    """Rules of a message table; placeholders filled per problem are shown as …."""
+    return [[code, source, severity, None, None, _PLACEHOLDER.sub("…", message)]
+            for code, (severity, message, _fix) in table.items()]
+
+
+def rule_rows() -> list[list[object]]:
+    """Every rule a submission is checked against: code, source, severity, the
+    template and GX expectation of an expectation, and what the clerk is told."""
+    rows: list[list[object]] = [
+        [r.code, _EXPECTATION, r.severity, template, r.expectation, r.message_vi]
+        for template, rules in RULES.items() for r in rules]
+    rows += _rule_rows(_CATALOG, CATALOG_MESSAGES) + _rule_rows(_PARSER, PARSER_MESSAGES)
+    return rows
 
 
 def vocabulary_seeds() -> dict[str, str]:
@@ -69,6 +95,9 @@ def vocabulary_seeds() -> dict[str, str]:
             ["severity", "label_vi"], [[k, v] for k, v in SEVERITY_LABELS_VI.items()]),
         "vocab_compliance_statuses.csv": _csv(
             ["compliance_status", "label_vi"], [[s.code, s.label_vi] for s in COMPLIANCE_STATUSES]),
+        "vocab_rules.csv": _csv(
+            ["rule_code", "rule_source", "severity", "template", "expectation", "message_vi"],
+            rule_rows()),
     }
 
 

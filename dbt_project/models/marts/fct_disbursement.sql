@@ -9,6 +9,12 @@
 -- report the same project and capital source in a month, the project lead
 -- agency's report wins, else the most recently received
 -- (macros/lead_agency_report_first.sql).
+--
+-- Beside the latest figures, the same grain as known at the deadline
+-- (macros/known_at_deadline.sql): <measure>_at_deadline for the figures
+-- macros/compared_measures.sql compares, the deadline version's submission and
+-- row, and is_restated when a later version changed them. The deadline is
+-- dim_month.on_time_before_at, the instant fct_submission judges timeliness by.
 
 with
 
@@ -33,6 +39,19 @@ projects as (
 agencies as (
 
     select * from {{ ref('dim_agency') }}
+
+),
+
+deadline_versions as (
+
+    select * from {{ ref('int_disbursement_reports_versioned') }}
+    where is_deadline_version
+
+),
+
+months as (
+
+    select * from {{ ref('dim_month') }}
 
 ),
 
@@ -61,6 +80,36 @@ in_plan_year as (
 picked as (
 
     {{ lead_agency_report_first('in_plan_year', ['plan_code', 'project_code', 'capital_source', 'month_key']) }}
+
+),
+
+deadline_figures as (
+
+    {{ known_at_deadline('deadline_versions', ['plan_code', 'project_code', 'capital_source', 'month_key'], 'disbursement') }}
+
+),
+
+compared as (
+
+    -- The latest report beside the one known at the deadline, and the deadline.
+    select
+        picked.*,
+        deadline_figures.deadline_submission_id,
+        deadline_figures.deadline_source_row,
+        deadline_figures.deadline_received_at,
+        {%- for measure in compared_measures('disbursement') %}
+        deadline_figures.{{ measure.name }}_at_deadline,
+        {%- endfor %}
+        months.on_time_before_at
+
+    from picked
+    left join deadline_figures
+        on picked.plan_code = deadline_figures.plan_code
+        and picked.project_code = deadline_figures.project_code
+        and picked.capital_source = deadline_figures.capital_source
+        and picked.month_key = deadline_figures.month_key
+    left join months
+        on picked.month_key = months.month_key
 
 ),
 
@@ -98,9 +147,19 @@ final as (
         reporting_agency_count,
         submission_id,
         source_row,
-        received_at
+        received_at,
+        -- As known at the deadline (macros/known_at_deadline.sql), beside the latest.
+        {%- for measure in compared_measures('disbursement') %}
+        {{ measure.name }}_at_deadline,
+        {%- endfor %}
+        deadline_submission_id,
+        deadline_source_row,
+        deadline_received_at,
+        deadline_submission_id is not null as is_known_at_deadline,
+        coalesce(received_at >= on_time_before_at, false) as is_reported_after_deadline,
+        deadline_submission_id is not null and {{ measures_differ_from_deadline('disbursement') }} as is_restated
 
-    from picked
+    from compared
 
 )
 

@@ -36,7 +36,9 @@ renamed as (
         receipt_path,
         duplicate_of as duplicate_of_submission_id,
         superseded_by as superseded_by_submission_id,
-        code_version
+        code_version,
+        -- Arrived while its month was closed: never part of the deadline view.
+        is_restatement
 
     from source
 

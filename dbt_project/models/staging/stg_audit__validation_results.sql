@@ -1,4 +1,5 @@
--- One row per check run on a submission, passed or failed.
+-- One row per check run on a submission, passed or failed. The rule's code
+-- (vocab_rules) and the number of rows checked are read from details.
 
 with
 
@@ -12,12 +13,14 @@ renamed as (
 
     select
         submission_id,
+        details ->> 'code' as rule_code,
         suite_name,
         expectation,
         column_name,
         severity,
         success as is_success,
         unexpected_count,
+        cast(details ->> 'element_count' as integer) as checked_row_count,
         details,
         validated_at
 

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Literal
 
 from planwatch.vocabulary.statuses import Severity
+
+# Where a rule is checked: a Great Expectations expectation (quality.rules), a
+# check against the plan catalog (quality.catalog_rules) or the parser reading
+# the file (ingest.messages). dbt gets every rule code with its source as the
+# seed vocab_rules (python -m planwatch.regenerate).
+RuleSource = Literal["expectation", "catalog", "parser"]
+RULE_SOURCES: tuple[RuleSource, ...] = ("expectation", "catalog", "parser")
 
 
 @dataclass
