@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -95,14 +96,39 @@ def month_data(**changes: Any) -> MonthData:
              "fix_vi": ""},
         ],
         failures_source="audit.submissions.reasons",
-        scorecard=[{"agency_code": "SXD", "checks_run": 1200, "checks_failed": 2,
-                    "blocking_count": 1, "warning_count": 1, "rejected_count": 1,
-                    "resubmission_count": 1, "hours_to_accepted_resubmission": 26.5}],
+        scorecard=[{"agency_code": "SXD", "agency_name_vi": "Sở Xây dựng",
+                    "submission_count": 3, "duplicate_count": 0, "rejected_count": 1,
+                    "resubmission_count": 1, "restatement_count": 0, "check_count": 1200,
+                    "failed_check_count": 2, "blocking_failure_count": 1, "warning_count": 1,
+                    "problem_count": 2, "resolved_rejection_count": 1,
+                    "unresolved_rejection_count": 0,
+                    "mean_hours_to_accepted_resubmission": 26.5,
+                    "max_hours_to_accepted_resubmission": 26.5}],
         restatements=[{"agency_code": "SXD", "template": "disbursement", "item_code": "DA-01",
-                       "measure": "ytd_disbursed_vnd", "old_value": 1500000000,
-                       "new_value": "1750000000.5", "old_file_name": "SXD_2024-03.xlsx",
-                       "new_file_name": HOSTILE, "old_received_at": received,
-                       "new_received_at": received, "is_period_closed": True}],
+                       "capital_source": "NSĐP", "measure": "ytd_disbursed_vnd",
+                       "old_value": 1500000000, "old_value_text": "1500000000",
+                       "new_value": Decimal("1750000000.5"), "new_value_text": "1750000000.5",
+                       "change_value": Decimal("250000000.5"), "deadline_value": 1500000000,
+                       "deadline_value_text": "1500000000", "is_known_at_deadline": True,
+                       "is_restatement": True, "old_version": 1, "old_source_row": 5,
+                       "old_file_name": "SXD_2024-03.xlsx", "new_file_name": HOSTILE,
+                       "old_received_at": received, "new_received_at": received,
+                       "new_version": 2, "new_source_row": 6,
+                       "old_receipt_path": "data/reports/receipts/old.html",
+                       "new_receipt_path": None},
+                      {"agency_code": "SXD", "template": "tasks", "item_code": "NV-1",
+                       "capital_source": None, "measure": "task_status", "old_value": None,
+                       "old_value_text": "in_progress", "new_value": None,
+                       "new_value_text": "completed", "change_value": None,
+                       "deadline_value": None, "deadline_value_text": None,
+                       "is_known_at_deadline": False, "is_restatement": False,
+                       "old_version": 1, "new_version": 2, "old_file_name": "a.xlsx",
+                       "new_file_name": "b.xlsx"},
+                      {"agency_code": "SXD", "template": "tasks", "item_code": "NV-2",
+                       "measure": "completed_date", "old_value_text": None,
+                       "new_value_text": "2024-03-05", "is_known_at_deadline": True,
+                       "deadline_value_text": None, "is_restatement": False,
+                       "old_version": 1, "new_version": 2}],
         restated_files=[],
         evidence_packs=[{"agency_code": "SXD", "created_at": "2024-03-26T09:00:00+00:00",
                          "created_by": HOSTILE, "manifest_sha256": "ef" * 32,
@@ -170,13 +196,17 @@ def test_numbers_dates_and_times_are_written_the_vietnamese_way() -> None:
     assert "1.234.567,5" in text  # an observed value, every digit kept
     assert "≥ 2.000.000.000 (lũy kế kỳ trước)" in text  # numbers in what was expected
     assert "1.500.000.000" in text and "1.750.000.000,5" in text  # restated values
+    assert "250.000.000,5" in text and "DA-01 · NSĐP" in text
+    assert "Đang thực hiện" in text and "Hoàn thành" in text  # task statuses by label
+    assert "05/03/2024" in text  # a date figure
+    assert "Lũy kế giải ngân" in text and "Tình trạng" in text  # measures by header
     assert "55.000" in text  # what an agency typed stays as typed
     assert "Bản 2, 1.234 dòng" in text
     assert "trước 00:00 20/03/2024" in text  # the deadline in Hanoi time
     assert "Nhận 00:30 20/03/2024" in text and "Trễ 1 ngày" in text
     assert "Đã khóa sổ lúc 09:00 25/03/2024 bởi nguyen.van.a" in text
     assert "75% (3/4)" in text
-    assert "26,5 giờ" in text
+    assert "26,5 giờ (tối đa 26,5 giờ)" in text and "1.200" in text
     assert "10:04 02/04/2024" in text  # when the page was made
     assert "Ngày chốt số liệu14/03/2024" in text.replace("\n", "")
 
@@ -224,8 +254,8 @@ def test_sections_with_nothing_or_no_mart_say_so() -> None:
     assert "Chưa khóa sổ" in text and "chưa từng được khóa sổ" in text
     empty_marts = month_data(scorecard=[], restatements=[])
     text = Page(render(empty_marts)).all_text
-    assert "Chưa có kết quả kiểm tra nào" in text
-    assert "Không có số liệu nào của kỳ này được điều chỉnh" in text
+    assert "Chưa nhận được bài nộp nào của kỳ này" in text
+    assert "Không có số liệu nào của kỳ này bị thay đổi sau hạn gửi" in text
 
 
 def test_a_reopened_month_says_who_reopened_it_and_why() -> None:

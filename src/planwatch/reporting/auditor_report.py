@@ -26,6 +26,8 @@ from pathlib import Path
 from planwatch.catalog import load_catalogs
 from planwatch.config import Settings
 from planwatch.errors import UserError
+from planwatch.reporting import auditor_quality as quality
+from planwatch.reporting import auditor_records as records
 from planwatch.reporting import auditor_sections as sections
 from planwatch.reporting.html_page import Markup, definitions, esc, join, link, page, table, tag
 from planwatch.reporting.vietnamese import (
@@ -110,11 +112,11 @@ def render_month(data: MonthData, *, links: Links, timezone: str,
     body = join([
         Markup(f"<header>{header}</header>"), _nav(links), Markup("<main>"),
         sections.compliance_section(data, ctx),
-        sections.failures_section(data, ctx),
-        sections.restatements_section(data, ctx),
-        sections.scorecard_section(data, ctx),
-        sections.files_section(data, ctx),
-        sections.evidence_section(data, ctx, links.under_home),
+        quality.failures_section(data, ctx),
+        quality.restatements_section(data, ctx),
+        quality.scorecard_section(data, ctx),
+        records.files_section(data, ctx),
+        records.evidence_section(data, ctx, links.under_home),
         sections.events_section(data, ctx),
         Markup("</main>"), _footer(generated_at, timezone, data.missing),
     ])

@@ -97,50 +97,88 @@ QUERIES: dict[str, str] = {
         order by s.agency_code nulls first, s.received_at, s.submission_id
     """,
     # What failed and why, from the data-quality fact when it is built: every
-    # failed check of the month, one row per rule × submission × source row.
+    # failed check of the month, one row per rule × submission × problem; a
+    # file's own problems (shared by its sheets) once per file.
     "failures_mart": """
-        select f.*, s.receipt_path, s.status as submission_status
-        from marts.fct_data_quality f
-        left join audit.submissions s using (submission_id)
-        where f.plan_code = %(plan)s and f.period = %(period)s and f.outcome = 'failed'
-        order by f.agency_code, f.submission_id, f.severity, f.source_row nulls first
+        select * from (
+            select distinct on (f.file_sha256, f.rule_code, f.sheet_name, f.source_row,
+                                f.column_name, f.observed_value, f.message_vi)
+                   f.submission_id, f.plan_code, f.agency_code, f.file_name, f.file_sha256,
+                   f.template, f.submission_status, s.receipt_path,
+                   f.rule_code, f.severity, f.sheet_name as sheet, f.source_row, f.item_code,
+                   f.column_name, f.observed_value, f.expected_value, f.earlier_value,
+                   f.earlier_period, f.earlier_file_name,
+                   coalesce(f.message_vi, f.rule_message_vi) as message_vi, f.fix_vi,
+                   f.problem_ordinal as ordinal
+            from marts.fct_data_quality f
+            left join audit.submissions s on s.submission_id = f.submission_id
+            where f.period = %(period)s and (f.plan_code = %(plan)s or f.plan_code is null)
+              and f.is_failed
+            order by f.file_sha256, f.rule_code, f.sheet_name, f.source_row, f.column_name,
+                     f.observed_value, f.message_vi, f.submission_id
+        ) as failed
+        order by agency_code nulls first, file_name, submission_id, ordinal
     """,
     # ... else from the problems recorded with each submission (audit), each
     # problem of a file once (a file's own problems are shared by its sheets).
     "failures_audit": """
-        select distinct on (s.file_sha256, r.problem)
-               s.submission_id, s.plan_code, s.agency_code, s.file_name, s.template,
-               s.status as submission_status, s.receipt_path,
-               r.problem->>'code' as rule_code,
-               r.problem->>'severity' as severity,
-               r.problem->>'sheet' as sheet,
-               (r.problem->>'row')::integer as source_row,
-               r.problem->>'item' as item_code,
-               r.problem->>'column' as column_name,
-               r.problem->>'value' as observed_value,
-               r.problem->>'expected' as expected_value,
-               r.problem->>'earlier_value' as earlier_value,
-               r.problem->>'earlier_period' as earlier_period,
-               r.problem->>'earlier_file' as earlier_file_name,
-               r.problem->>'message_vi' as message_vi,
-               r.problem->>'fix_vi' as fix_vi,
-               r.ordinal
-        from audit.submissions s
-        cross join lateral jsonb_array_elements(s.reasons)
-            with ordinality as r(problem, ordinal)
-        where s.period = %(period)s and (s.plan_code = %(plan)s or s.plan_code is null)
-          and s.status <> 'duplicate'
-        order by s.file_sha256, r.problem, s.submission_id, r.ordinal
+        select * from (
+            select distinct on (s.file_sha256, r.problem)
+                   s.submission_id, s.plan_code, s.agency_code, s.file_name, s.file_sha256,
+                   s.template, s.status as submission_status, s.receipt_path,
+                   r.problem->>'code' as rule_code,
+                   r.problem->>'severity' as severity,
+                   r.problem->>'sheet' as sheet,
+                   (r.problem->>'row')::integer as source_row,
+                   r.problem->>'item' as item_code,
+                   r.problem->>'column' as column_name,
+                   r.problem->>'value' as observed_value,
+                   r.problem->>'expected' as expected_value,
+                   r.problem->>'earlier_value' as earlier_value,
+                   r.problem->>'earlier_period' as earlier_period,
+                   r.problem->>'earlier_file' as earlier_file_name,
+                   r.problem->>'message_vi' as message_vi,
+                   r.problem->>'fix_vi' as fix_vi,
+                   r.ordinal
+            from audit.submissions s
+            cross join lateral jsonb_array_elements(s.reasons)
+                with ordinality as r(problem, ordinal)
+            where s.period = %(period)s and (s.plan_code = %(plan)s or s.plan_code is null)
+              and s.status <> 'duplicate'
+            order by s.file_sha256, r.problem, s.submission_id, r.ordinal
+        ) as failed
+        order by agency_code nulls first, file_name, submission_id, ordinal
     """,
     "scorecard": """
-        select * from marts.mart_data_quality_scorecard
-        where plan_code = %(plan)s and period = %(period)s
-        order by agency_code
+        select c.agency_code, coalesce(a.agency_name_vi, c.agency_code) as agency_name_vi,
+               c.submission_count, c.duplicate_count, c.rejected_count,
+               c.resubmission_count, c.restatement_count, c.check_count,
+               c.failed_check_count, c.blocking_failure_count, c.warning_count,
+               c.problem_count, c.resolved_rejection_count, c.unresolved_rejection_count,
+               c.mean_hours_to_accepted_resubmission, c.max_hours_to_accepted_resubmission
+        from marts.mart_data_quality_scorecard c
+        left join marts.dim_agency a
+            on a.plan_code = c.plan_code and a.agency_code = c.agency_code
+        where c.plan_code = %(plan)s and c.period = %(period)s
+        order by c.agency_code
     """,
+    # Every figure changed after the month's deadline (or while it was closed),
+    # with both versions' files, rows and receipts.
     "restatements": """
-        select * from marts.mart_restatements
-        where plan_code = %(plan)s and period = %(period)s
-        order by agency_code
+        select r.agency_code, r.template, r.item_code, r.capital_source, r.measure,
+               r.old_value, r.old_value_text, r.new_value, r.new_value_text, r.change_value,
+               r.deadline_value, r.deadline_value_text, r.is_known_at_deadline,
+               r.is_change_of_deadline_figure, r.is_restatement, r.is_latest,
+               r.old_submission_id, r.old_version, r.old_file_name, r.old_received_at,
+               r.old_source_row, o.receipt_path as old_receipt_path,
+               r.new_submission_id, r.new_version, r.new_file_name, r.new_received_at,
+               r.new_source_row, n.receipt_path as new_receipt_path
+        from marts.mart_restatements r
+        left join audit.submissions o on o.submission_id = r.old_submission_id
+        left join audit.submissions n on n.submission_id = r.new_submission_id
+        where r.plan_code = %(plan)s and r.period = %(period)s
+        order by r.agency_code, r.template, r.item_code, r.capital_source nulls first,
+                 r.measure, r.new_received_at
     """,
     # Files that arrived while the month was closed, as audit records them.
     "restated_files": """
