@@ -92,3 +92,37 @@ def new_warehouse(server_url: str, tmp_path_factory: pytest.TempPathFactory):
     with psycopg.connect(server_url, autocommit=True) as conn:
         for name in created:
             conn.execute(f'drop database if exists "{name}" with (force)')
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(new_warehouse):
+    """Factory: ``built_warehouse("roles", months=[1])`` -> (settings, owner url,
+    manifest) of a warehouse of its own with those demo months (default: the whole
+    year) ingested as the loader and the marts built as the transformer."""
+    from fixtures.plans import SHIPPED_PLAN
+
+    from planwatch.catalog import load_catalog
+    from planwatch.dbt import build_marts
+    from planwatch.demo.year import write_demo_year
+    from planwatch.flow.ingestor import Ingestor
+    from planwatch.warehouse.init import init_warehouse
+    from planwatch.warehouse.roles import role_url
+
+    def make(label: str, months: list[int] | None = None):  # type: ignore[no-untyped-def]
+        settings, url = new_warehouse(label)
+        init_warehouse(url, settings)
+        manifest = write_demo_year(load_catalog(settings.seeds_dir, SHIPPED_PLAN),
+                                   settings.inbox_dir, months=months, progress=False)
+        Ingestor(settings, role_url(settings, url, "loader")).ingest_inbox(
+            settings.inbox_dir, progress=False)
+        build_marts(role_url(settings, url, "transformer"), settings)
+        return settings, url, manifest
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def demo_year(built_warehouse):
+    """A whole demo year (every case, across months too), loaded and built; shared
+    by the tests that need a year."""
+    return built_warehouse("year")

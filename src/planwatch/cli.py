@@ -86,6 +86,60 @@ def _plan_for_period(settings: Settings, period: str, plan_code: str | None):  #
     return found[0]
 
 
+def _plans_of_period(settings: Settings, period: str | None, plan_code: str | None):  # type: ignore[no-untyped-def]
+    """The plans a ``period`` command is about: the one named (covering the month),
+    else every plan of the catalog that covers it (every plan, without a month)."""
+    from planwatch.catalog import load_catalogs
+    from planwatch.errors import UserError
+
+    catalogs = load_catalogs(settings.seeds_dir)
+    if plan_code:
+        catalog = catalogs.get(plan_code)
+        if period and not catalog.plan.covers(period):
+            raise UserError(f"plan {plan_code} is the plan of {catalog.plan.year}, "
+                            f"not of {period}")
+        return [catalog]
+    found = [c for c in catalogs if period is None or c.plan.covers(period)]
+    if not found:
+        raise UserError(f"no plan of the catalog covers {period} (plans: "
+                        + ", ".join(c.plan_code for c in catalogs) + ")")
+    return found
+
+
+def cmd_period(args: argparse.Namespace, settings: Settings) -> int:
+    from zoneinfo import ZoneInfo
+
+    import psycopg
+
+    from planwatch.warehouse import periods
+
+    catalogs = _plans_of_period(settings, args.period, args.plan)
+    tz = ZoneInfo(settings.timezone)
+    if args.action == "status":
+        from planwatch.reporting.periods import print_status
+
+        keys = [(c.plan_code, p) for c in catalogs for p in (
+            [args.period] if args.period else c.plan.periods)]
+        print_status(_url(settings, "auditor"), keys, detailed=bool(args.period), tz=tz)
+        return 0
+    actor = periods.actor_name(args.by)
+    with psycopg.connect(_url(settings, "loader")) as conn:
+        for catalog in catalogs:
+            try:
+                if args.action == "close":
+                    event = periods.close(conn, catalog.plan_code, args.period, actor=actor)
+                else:
+                    event = periods.reopen(conn, catalog.plan_code, args.period, actor=actor,
+                                           reason=args.reason)
+            except periods.PeriodUnchanged as unchanged:  # the state asked for holds already
+                print(f"{unchanged.state.describe(tz)}; nothing recorded")
+                continue
+            done = "closed" if event.action == periods.CLOSE else "reopened"
+            print(f"{event.plan_code} {event.period} {done} at "
+                  f"{event.occurred_at.astimezone(tz):%Y-%m-%d %H:%M %z} by {event.actor}")
+    return 0
+
+
 def cmd_templates(args: argparse.Namespace, settings: Settings) -> int:
     from planwatch.workbooks.templates import write_templates
 
@@ -199,6 +253,52 @@ def cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if runs and all(r.state == "success" for r in runs) else 1
 
 
+def cmd_evidence(args: argparse.Namespace, settings: Settings) -> int:
+    from planwatch.errors import UserError
+
+    if args.verify:
+        from planwatch.reporting.evidence_verify import report, verify_pack
+        from planwatch.warehouse.db import running_warehouse_url
+
+        if args.agency or args.period or args.out or args.plan:
+            raise UserError("--verify takes a pack's folder (and --previous), nothing else")
+        folders = [Path(args.verify), *([Path(args.previous)] if args.previous else [])]
+        for folder in folders:
+            if not folder.is_dir():
+                raise UserError(f"no evidence pack at {folder}: not a folder")
+        owner = None if args.offline or args.previous else running_warehouse_url(settings)
+        checked = verify_pack(folders[0], previous=folders[1] if args.previous else None,
+                              url=_url(settings, "auditor") if owner else None,
+                              offline_reason="--offline was given" if args.offline else
+                              "no warehouse configured or running to read the chain from")
+        print(report(checked))
+        return 0 if checked.ok else 1
+    missing = [f"--{name}" for name in ("agency", "period", "out") if not getattr(args, name)]
+    if missing or args.previous or args.offline:
+        raise UserError(f"a pack needs --agency, --period and --out (missing: "
+                        f"{', '.join(missing) or 'none'}); --previous and --offline go "
+                        "with --verify")
+    from planwatch.reporting.evidence import write_pack
+
+    pack = write_pack(settings, read_url=_url(settings, "transformer"),
+                      record_url=_url(settings, "loader"), agency_code=args.agency.upper(),
+                      period=args.period, out=Path(args.out), plan_code=args.plan,
+                      created_by=args.by or _login())
+    for warning in pack.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(pack.summary())
+    return 0
+
+
+def _login() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="planwatch", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -251,6 +351,39 @@ def build_parser() -> argparse.ArgumentParser:
                           metavar="YYYY-MM")
     backfill.add_argument("--to", dest="last", required=True, type=_period, metavar="YYYY-MM")
     backfill.set_defaults(func=cmd_backfill)
+
+    period = sub.add_parser("period", help="close a month when the Department publishes it, "
+                                           "reopen it, and their state")
+    period_actions = period.add_subparsers(dest="action", required=True)
+    close = period_actions.add_parser("close", help="close a month: files for it are then "
+                                                    "restatements")
+    reopen = period_actions.add_parser("reopen", help="reopen a closed month (with a reason)")
+    reopen.add_argument("--reason", required=True, help="why (recorded for the auditor)")
+    status = period_actions.add_parser("status", help="each month closed or open, by whom, "
+                                                      "since when; restatements")
+    status.add_argument("period", nargs="?", type=_period, metavar="YYYY-MM",
+                        help="one month, with its events and restatements (default: all)")
+    for action in (close, reopen):
+        action.add_argument("period", type=_period, metavar="YYYY-MM")
+        action.add_argument("--by", help="who (default: PLANWATCH_ACTOR, else the login name)")
+    for action in (close, reopen, status):
+        action.add_argument("--plan", help="plan code (default: every plan covering the month)")
+        action.set_defaults(func=cmd_period)
+
+    evidence = sub.add_parser("evidence", help="an agency-month's evidence pack for "
+                                               "auditors, or --verify one")
+    evidence.add_argument("--agency", help="agency code")
+    evidence.add_argument("--period", type=_period, metavar="YYYY-MM")
+    evidence.add_argument("--out", help="a new folder for the pack")
+    evidence.add_argument("--plan", help="plan code (default: the only plan of that year "
+                                         "listing the agency)")
+    evidence.add_argument("--by", help="who makes the pack (default: the login name)")
+    evidence.add_argument("--verify", metavar="DIR", help="check the pack in DIR and its link")
+    evidence.add_argument("--previous", metavar="DIR",
+                          help="with --verify: the previous pack of the same agency")
+    evidence.add_argument("--offline", action="store_true",
+                          help="with --verify: do not read the recorded chain")
+    evidence.set_defaults(func=cmd_evidence)
 
     sub.add_parser("build", help="dbt build of the marts, and dbt docs").set_defaults(
         func=cmd_build)

@@ -106,6 +106,13 @@ class Settings:
         return self.state_dir / "dbt_target"
 
     @property
+    def dbt_build_results(self) -> Path:
+        """dbt's ``run_results.json`` of the last build of the marts (``planwatch
+        build`` or the build DAG), kept apart from the target folder, where any later
+        dbt command (``docs generate`` compiles) writes its own; evidence packs copy it."""
+        return self.state_dir / "dbt_build" / "run_results.json"
+
+    @property
     def dbt_manifest(self) -> Path:
         """The manifest the build DAG is rendered from: written only by
         ``planwatch build``/``serve``/``run`` (``dbt.parse_project``), never by

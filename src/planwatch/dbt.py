@@ -92,7 +92,26 @@ def parse_project(url: str, settings: Settings) -> Path:
 
 
 def build_marts(url: str, settings: Settings) -> None:
-    run_dbt(["build", "--exclude", "resource_type:seed"], url, settings)
+    results = settings.dbt_target_dir / "run_results.json"
+    results.unlink(missing_ok=True)  # what is kept below is this build's, or nothing
+    try:
+        run_dbt(["build", "--exclude", "resource_type:seed"], url, settings)
+    finally:
+        keep_build_results(settings.dbt_target_dir, settings)
+
+
+def keep_build_results(target_dir: Path, settings: Settings) -> Path | None:
+    """Keep a build's ``run_results.json`` (from its target folder) as the last
+    build's (``Settings.dbt_build_results``), replaced whole; None if it wrote none."""
+    source = target_dir / "run_results.json"
+    if not source.is_file():
+        return None
+    target = settings.dbt_build_results
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.part")
+    shutil.copyfile(source, partial)
+    partial.replace(target)
+    return target
 
 
 def generate_docs(url: str, settings: Settings) -> Path:

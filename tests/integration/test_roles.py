@@ -5,14 +5,9 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-from fixtures.plans import SHIPPED_PLAN
 
-from planwatch.catalog import load_catalog
 from planwatch.cli import main
 from planwatch.dbt import build_marts
-from planwatch.demo.year import write_demo_year
-from planwatch.flow.ingestor import Ingestor
-from planwatch.warehouse.init import init_warehouse
 from planwatch.warehouse.roles import ROLES, role_url
 
 pytestmark = pytest.mark.integration
@@ -20,16 +15,10 @@ DENIED = psycopg.errors.InsufficientPrivilege
 
 
 @pytest.fixture(scope="module")
-def warehouse(new_warehouse):
-    settings, url = new_warehouse("roles")
-    init_warehouse(url, settings)
-    write_demo_year(load_catalog(settings.seeds_dir, SHIPPED_PLAN), settings.inbox_dir,
-                    months=[1], progress=False)
-    Ingestor(settings, role_url(settings, url, "loader")).ingest_inbox(
-        settings.inbox_dir, progress=False)
-    transformer = role_url(settings, url, "transformer")
-    build_marts(transformer, settings)
-    build_marts(transformer, settings)  # a second build swaps every mart table in again
+def warehouse(built_warehouse):
+    settings, url, _ = built_warehouse("roles", months=[1])
+    # A second build swaps every mart table in again.
+    build_marts(role_url(settings, url, "transformer"), settings)
     return settings, url
 
 

@@ -14,12 +14,14 @@ from dataclasses import dataclass
 
 from planwatch.config import Settings, load_settings
 from planwatch.demo.content import AgencyYear
+from planwatch.demo.history_cases import HISTORY_CASES, can_apply
 from planwatch.demo.seeding import seeded
 from planwatch.vocabulary.periods import on_time_before
 
 # Shares of agency-months (each case at least once when possible).
 _SHARE_MISSING = 0.025
 _SHARE_INVALID_EACH = 0.008
+_SHARE_HISTORY_EACH = 0.004
 _SHARE_RESUBMISSION = 0.03
 _SHARE_DUPLICATE = 0.02
 _SHARE_LATE = 0.10
@@ -29,7 +31,8 @@ _SHARE_LATE = 0.10
 class Slot:
     agency_code: str
     month: int
-    case: str = "normal"  # normal | missing | resubmission | duplicate | <invalid reason>
+    # normal | missing | resubmission | duplicate | <invalid reason> | <history case>
+    case: str = "normal"
     late: bool = False
 
 
@@ -43,7 +46,9 @@ def assign_cases(ays: dict[str, AgencyYear], seed: int) -> dict[tuple[str, int],
     def count(share: float) -> int:
         return max(1, round(share * n))
 
-    def eligible(case: str, ay: AgencyYear) -> bool:
+    def eligible(case: str, ay: AgencyYear, month: int) -> bool:
+        if case in HISTORY_CASES:
+            return _history_fits(case, ay, month, slots)
         xlsx = ay.profile.kind == "xlsx"
         return {
             "period_mismatch": xlsx,
@@ -63,6 +68,8 @@ def assign_cases(ays: dict[str, AgencyYear], seed: int) -> dict[tuple[str, int],
         ("invalid_status", count(_SHARE_INVALID_EACH)),
         ("missing_required_column", count(_SHARE_INVALID_EACH)),
         ("missing", count(_SHARE_MISSING)),
+        # Last, so that the months they compare with are settled.
+        *((case, count(_SHARE_HISTORY_EACH)) for case in HISTORY_CASES),
     ]
     for case, k in plan:
         # Spread each case over agencies before giving an agency a second one.
@@ -71,7 +78,7 @@ def assign_cases(ays: dict[str, AgencyYear], seed: int) -> dict[tuple[str, int],
             best = None
             for key in order:
                 slot = slots[key]
-                if slot.case != "normal" or not eligible(case, ays[slot.agency_code]):
+                if slot.case != "normal" or not eligible(case, ays[slot.agency_code], key[1]):
                     continue
                 if best is None or used.get(key[0], 0) < used.get(best[0], 0):
                     best = key
@@ -86,6 +93,21 @@ def assign_cases(ays: dict[str, AgencyYear], seed: int) -> dict[tuple[str, int],
     for key in late_rng.sample(present, min(len(present), count(_SHARE_LATE))):
         slots[key].late = True
     return slots
+
+
+def _history_fits(case: str, ay: AgencyYear, month: int,
+                  slots: dict[tuple[str, int], Slot]) -> bool:
+    """A case across months goes where the months around it let it fire alone:
+    the month before is a normal one when it needs it, and the month after does
+    not need this one to be."""
+    code = ay.agency.agency_code
+    before, after = slots.get((code, month - 1)), slots.get((code, month + 1))
+    if HISTORY_CASES[case].needs_previous and (before is None or before.case != "normal"):
+        return False
+    if after is not None and after.case in HISTORY_CASES and HISTORY_CASES[
+            after.case].needs_previous:
+        return False
+    return can_apply(case, ay, month)
 
 
 @dataclass(frozen=True)

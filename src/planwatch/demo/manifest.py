@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from planwatch.demo.history_cases import HISTORY_CASES
+
 Outcome = Literal["valid", "invalid", "duplicate", "resubmission"]
 INVALID_REASONS: tuple[str, ...] = (
     "period_mismatch",
@@ -19,6 +21,8 @@ INVALID_REASONS: tuple[str, ...] = (
     "invalid_status",
     "unit_mismatch",
     "missing_required_column",
+    # Cases across months that reject the file (demo.history_cases).
+    *(case for case, spec in HISTORY_CASES.items() if spec.blocks),
 )
 
 
@@ -49,6 +53,10 @@ class DemoFile:
     sha256: str = ""
     size: int = 0
     mess: list[str] = field(default_factory=list)
+    # The cross-month rules meant to fire on this file (demo.history_cases), and
+    # whether they can only fire when its agency's earlier months were loaded.
+    checks: list[str] = field(default_factory=list)
+    needs_earlier: bool = False
 
 
 @dataclass
@@ -75,6 +83,8 @@ class DemoManifest:
             out[outcome] = sum(f.outcome == outcome for f in self.files)
         for reason in INVALID_REASONS:
             out[f"invalid:{reason}"] = sum(f.reason == reason for f in self.files)
+        for case in HISTORY_CASES:
+            out[f"checks:{case}"] = sum(case in f.checks for f in self.files)
         return out
 
     def to_dict(self) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from planwatch.catalog.model import Catalog
 from planwatch.demo.cases import Calendar, Slot, arrival_time, assign_cases
 from planwatch.demo.content import AgencyYear, month_sheets
 from planwatch.demo.defects import apply_correction, apply_defect
+from planwatch.demo.history_cases import HISTORY_CASES, apply_history_case
 from planwatch.demo.manifest import INVALID_REASONS, DemoFile, DemoManifest, manifest_path
 from planwatch.demo.mess import agency_profiles, mess_tags
 from planwatch.demo.rendering import render_csv, render_xlsx
@@ -151,8 +152,13 @@ def _write_agency_month(
     out: list[DemoFile] = []
     reason = slot.case if slot.case in INVALID_REASONS else None
     hit: Template | None = None
-    if reason:
+    history = HISTORY_CASES.get(slot.case)
+    if history:
+        hit = apply_history_case(slot.case, sheets, ay, month, seeded(rng.random(), "history"))
+    elif reason:
         hit = apply_defect(reason, sheets, catalog, seeded(rng.random(), "defect"))
+    checks = {"checks": list(history.fires), "needs_earlier": 1 not in history.months} \
+        if history else {}
 
     if profile.kind == "csv":
         for sheet in sheets:
@@ -163,13 +169,14 @@ def _write_agency_month(
             if encoding != profile.encoding:
                 mess.append("cp1258_fallback_utf8")
             bad = reason is not None and hit == sheet.template
+            checked = checks if hit == sheet.template else {}
             out.append(DemoFile(
                 path=rel + name, agency_code=code, period=period, kind="csv",
                 templates=[sheet.template], arrival_at=at.isoformat(),
                 is_late=calendar.is_late(at, period),
                 outcome="invalid" if bad else "valid", reason=reason if bad else None,
                 encoding=encoding, delimiter=profile.delimiter, sha256=sha, size=size,
-                mess=mess,
+                mess=mess, **checked,
             ))
         return out
 
@@ -209,7 +216,7 @@ def _write_agency_month(
         path=rel + name, agency_code=code, period=period, kind="xlsx", templates=templates,
         arrival_at=at.isoformat(), is_late=calendar.is_late(at, period),
         outcome="invalid" if reason else "valid", reason=reason, sha256=sha, size=size,
-        mess=mess,
+        mess=mess, **checks,
     ))
     if slot.case == "duplicate":
         dup_name = f"{code}_{period}_gui_lai.xlsx"

@@ -339,7 +339,9 @@ class Ingestor:
             # Files are written before the commit: if writing them fails, nothing
             # is recorded and the next run processes the file again (both writes
             # are idempotent, so a crash after them costs nothing either).
-            write_receipt(receipt, write, self._agency_name(subs[0]))
+            write_receipt(receipt, write, self._agency_name(subs[0]),
+                          department_vi=self._monitoring_agency_name(subs[0]),
+                          timezone=self.settings.timezone)
             if any(s.status == REJECTED for s in subs):
                 quarantine(item.archived, self.settings.quarantine_dir, file.name, item.sha,
                            period=item.parsed.period if item.parsed else None,
@@ -363,6 +365,13 @@ class Ingestor:
     def _agency_name(self, sub: SubmissionWrite) -> str | None:
         catalog = self.catalogs.by_plan.get(sub.plan_code or "")
         agency = catalog.agency_by_code.get(sub.agency_code or "") if catalog else None
+        return agency.name_vi if agency else None
+
+    def _monitoring_agency_name(self, sub: SubmissionWrite) -> str | None:
+        """The department that follows the plan (and closes its months)."""
+        catalog = self.catalogs.by_plan.get(sub.plan_code or "")
+        agency = (catalog.agency_by_code.get(catalog.plan.monitoring_agency_code)
+                  if catalog else None)
         return agency.name_vi if agency else None
 
 

@@ -18,6 +18,8 @@ profile from that role's Airflow connection.
 from __future__ import annotations
 
 import os
+from pathlib import Path
+from typing import Any
 
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
 from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
@@ -25,7 +27,7 @@ from cosmos.operators.local import DbtBuildLocalOperator
 from cosmos.profiles import PostgresUserPasswordProfileMapping
 
 from planwatch.config import Settings, load_settings
-from planwatch.dbt import dbt_executable
+from planwatch.dbt import dbt_executable, keep_build_results
 from planwatch.orchestration.connections import CONNECTIONS
 
 MODES = ("build", "watcher")
@@ -47,6 +49,12 @@ def _profile(settings: Settings) -> ProfileConfig:
             profile_args={"schema": "marts", "threads": 4}))
 
 
+def keep_run_results(project_dir: str, **_: Any) -> None:
+    """Cosmos' callback after its ``dbt build``: the run results left in the task's
+    copy of the project kept as the last build's (evidence packs copy them)."""
+    keep_build_results(Path(project_dir) / "target", load_settings())
+
+
 def dbt_build(group_id: str = "dbt"):  # type: ignore[no-untyped-def]
     """The DAG's dbt tasks, in the configured mode."""
     settings = load_settings()
@@ -59,6 +67,7 @@ def dbt_build(group_id: str = "dbt"):  # type: ignore[no-untyped-def]
             invocation_mode=InvocationMode.DBT_RUNNER,
             install_deps=False,
             exclude=["resource_type:seed"],
+            callback=keep_run_results,
         )
     return DbtTaskGroup(
         group_id=group_id,

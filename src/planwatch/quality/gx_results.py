@@ -22,7 +22,12 @@ import pandas as pd
 from planwatch.quality.history import EARLIER_FILE, EARLIER_PERIOD, EARLIER_SUBMISSION
 from planwatch.vocabulary.problems import Problem
 from planwatch.vocabulary.statuses import TASK_STATUS_LABELS_VI, Severity
-from planwatch.vocabulary.templates import CODE_COLUMN, SHEET_NAMES_VI
+from planwatch.vocabulary.templates import (
+    CODE_COLUMN,
+    COLUMN_HEADERS_VI,
+    MONEY_RAW_COLUMNS,
+    SHEET_NAMES_VI,
+)
 
 SHEET_KEY = "sheet_key"  # which sheet of a batch a row is from
 SAMPLE_SIZE = 20  # unexpected values kept per expectation in results/audit details
@@ -141,7 +146,8 @@ class RuleOutcome:
         expected = self.meta.get("expected_vi")
         column = self.meta.get("expected_column")
         if expected and column:
-            found = format_value(cells.at(column, self.sheet, row))
+            found = _in_vnd(format_value(cells.at(column, self.sheet, row)),
+                            self.column in MONEY_RAW_COLUMNS)
             expected = expected.format(expected_value=found or "?")
         return expected
 
@@ -170,15 +176,19 @@ class RuleOutcome:
             return []
         message = self.meta.get("message_vi", "")
 
+        money = self.column in MONEY_RAW_COLUMNS
+
         def problem(row: int | None, text: str) -> Problem:
             found = Problem(
                 code=self.code, severity=self.severity, message_vi=text,
                 fix_vi=self.meta.get("fix_vi", ""), sheet=SHEET_NAMES_VI.get(template),
-                row=row, column=self.column, value=self.value(cells, row),
+                row=row, column=COLUMN_HEADERS_VI[template].get(self.column or "", self.column),
+                value=_in_vnd(self.value(cells, row), money),
                 expected=self.expected(cells, row),
                 item=format_value(cells.at(CODE_COLUMN[template], self.sheet, row)))
             if row is not None and self.meta.get("earlier_column"):
                 self.add_earlier(found, cells, row)
+                found.earlier_value = _in_vnd(found.earlier_value, money)
             return found
 
         if not self.rows:  # an expectation on the whole sheet rather than on rows
@@ -189,6 +199,18 @@ class RuleOutcome:
             out.append(problem(
                 None, f"{message} Còn {more} dòng khác có cùng lỗi, không liệt kê hết."))
         return out
+
+
+def _in_vnd(shown: str | None, money: bool) -> str | None:
+    """A money figure as a clerk reads it: ``2.908.000.000 đồng``."""
+    if not money or shown is None:
+        return shown
+    try:
+        amount = Decimal(shown)
+    except ArithmeticError:
+        return shown
+    whole = f"{int(amount):,}".replace(",", ".")
+    return f"{whole} đồng" if amount == amount.to_integral() else f"{shown} đồng"
 
 
 def _int(raw: Any) -> int | None:

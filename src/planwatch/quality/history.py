@@ -245,7 +245,8 @@ def _ytd_check(m: Measures, row: Mapping[str, Any], latest: Mapping[str, Any],
 def _status_change(row: Mapping[str, Any], latest: Mapping[str, Any]) -> str | None:
     """``earlier→now`` when a completed task went back without an explanation."""
     before, now = latest.get("status"), row.get("status")
-    explained = bool(str(row.get("issues_text") or "").strip())
+    issues = row.get("issues_text")
+    explained = isinstance(issues, str) and bool(issues.strip())
     if before in COMPLETED_TASK_STATUSES and now in UNFINISHED_TASK_STATUSES and not explained:
         return f"{before}→{now}"
     return None

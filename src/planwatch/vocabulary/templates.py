@@ -294,6 +294,12 @@ RAW_COLUMNS: dict[str, tuple[str, ...]] = {t: s.raw_column_names for t, s in SPE
 CODE_COLUMN: dict[str, str] = {t: s.code_field.name for t, s in SPECS.items()}
 SHEET_NAMES_VI: dict[str, str] = {t: s.sheet_name_vi for t, s in SPECS.items()}
 CSV_SUFFIXES: dict[str, str] = {t: s.csv_suffix for t, s in SPECS.items()}
+# raw column -> the header a clerk sees it under, per template.
+COLUMN_HEADERS_VI: dict[str, dict[str, str]] = {
+    t: {c.name: f.header_vi for f in s.fields for c in f.raw_columns} for t, s in SPECS.items()
+}
+MONEY_RAW_COLUMNS: frozenset[str] = frozenset(
+    c.name for s in SPECS.values() for f in s.fields if f.kind == "money" for c in f.raw_columns)
 NUMERIC_RAW_COLUMNS: dict[str, tuple[str, ...]] = {
     t: tuple(c.name for c in s.raw_columns if c.sql_type in ("numeric", "bigint"))
     for t, s in SPECS.items()

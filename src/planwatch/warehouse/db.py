@@ -13,3 +13,12 @@ def warehouse_url(settings: Settings | None = None) -> str:
     status = EmbeddedPostgres(settings.state_dir).start()
     assert status.url is not None
     return status.url
+
+
+def running_warehouse_url(settings: Settings) -> str | None:
+    """The warehouse URL if there is one without starting anything: ``WAREHOUSE_URL``,
+    else the embedded server's if it is running (None otherwise)."""
+    if settings.warehouse_url:
+        return settings.warehouse_url
+    status = EmbeddedPostgres(settings.state_dir).status()
+    return status.url if status.running else None

@@ -1,7 +1,8 @@
 """Least privilege: one login role per component, each with only what it needs.
 
-* ``planwatch_loader`` — ingest (CLI, Airflow's ingest tasks): read and append
-  ``raw.*`` rows, read and write ``audit.*``;
+* ``planwatch_loader`` — ingest (CLI, Airflow's ingest tasks) and ``planwatch
+  period``: read and append ``raw.*`` rows, read and write ``audit.*`` (append
+  only to ``audit.period_events``);
 * ``planwatch_transformer`` — dbt: read ``raw`` and ``audit``; own and build
   ``staging``, ``intermediate``, ``marts``;
 * ``planwatch_bi_reader`` — BI tools: read ``marts``;
@@ -37,6 +38,8 @@ grant select, insert on raw.tasks, raw.indicators, raw.disbursement to planwatch
 grant select, insert, update on all tables in schema audit to planwatch_loader;
 grant usage on all sequences in schema audit to planwatch_loader;
 revoke insert, update on audit.alembic_version from planwatch_loader;
+revoke update on audit.period_events from planwatch_loader;
+revoke update on audit.evidence_packs from planwatch_loader;  -- the chain is append-only
 
 grant usage on schema raw, audit to planwatch_transformer;
 grant select on all tables in schema raw, audit to planwatch_transformer;

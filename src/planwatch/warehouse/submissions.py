@@ -25,6 +25,7 @@ from planwatch.vocabulary.statuses import (
     SUPERSEDED,
 )
 from planwatch.vocabulary.templates import RAW_COLUMNS
+from planwatch.warehouse.periods import PeriodEvent, closed_for_ingest
 
 
 @dataclass
@@ -43,6 +44,9 @@ class SubmissionWrite:
     duplicate_of: int | None = None
     submission_id: int | None = None
     version: int | None = None
+    # Set when written: its plan's month was closed then (and since when).
+    is_restatement: bool = False
+    period_closed_at: datetime | None = None
 
     @property
     def loads_rows(self) -> bool:
@@ -114,13 +118,26 @@ def earlier_submissions(conn: psycopg.Connection, sha256: str) -> list[EarlierSu
 
 
 def write_file(conn: psycopg.Connection, file: FileWrite) -> None:
-    """Record the file and its submissions; the caller's transaction commits."""
+    """Record the file and its submissions; the caller's transaction commits.
+
+    A submission whose plan's month is closed when it is written (under the
+    period's lock, ``warehouse.periods``) is a restatement, whatever its status:
+    loaded like any other, flagged for the auditor and kept out of the figures
+    as published.
+    """
     conn.execute(
         """insert into audit.files (file_sha256, file_name, file_size, archive_path)
            values (%s, %s, %s, %s) on conflict (file_sha256) do nothing""",
         (file.file_sha256, file.file_name, file.file_size, file.archive_path),
     )
+    months = sorted({(s.plan_code, s.period) for s in file.submissions
+                     if s.plan_code and s.period})  # one lock order for every writer
+    closed: dict[tuple[str | None, str | None], PeriodEvent | None] = {
+        (plan, period): closed_for_ingest(conn, plan, period) for plan, period in months}
     for sub in file.submissions:
+        closing = closed.get((sub.plan_code, sub.period))
+        sub.is_restatement = closing is not None
+        sub.period_closed_at = closing.occurred_at if closing else None
         _write_submission(conn, file, sub)
 
 
@@ -142,13 +159,13 @@ def _write_submission(conn: psycopg.Connection, file: FileWrite, sub: Submission
         """insert into audit.submissions
              (file_name, inbox_path, file_sha256, plan_code, agency_code, period, template,
               received_at, status, row_count, reasons, sheet_name, receipt_path, duplicate_of,
-              code_version)
-           values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+              code_version, is_restatement)
+           values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
            returning submission_id""",
         (file.file_name, file.inbox_path, file.file_sha256, sub.plan_code, sub.agency_code,
          sub.period, sub.template, file.received_at, sub.status, sub.row_count,
          Jsonb([p.to_dict() for p in sub.problems]), sub.sheet_name, file.receipt_path,
-         sub.duplicate_of, file.code_version),
+         sub.duplicate_of, file.code_version, sub.is_restatement),
     ).fetchone()
     if sub.checks:
         _copy_checks(conn, sub)
