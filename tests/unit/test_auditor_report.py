@@ -284,3 +284,20 @@ def test_the_index_links_each_month(missing_events: bool) -> None:
     assert "P-1/2024-01.html" in hrefs and "P-1/2024-02.html" in hrefs
     assert "../receipts/z.html" in hrefs
     assert "1.234" in page.all_text and HOSTILE in page.all_text and "<script" not in text
+
+
+def test_the_summary_says_where_the_auditors_report_is(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from planwatch.config import load_settings
+    from planwatch.reporting.summary import summary_text
+    from planwatch.warehouse.summary import Summary
+
+    settings = replace(load_settings(), home=tmp_path)
+    index = settings.reports_dir / "auditor" / "index.html"
+    text = summary_text(Summary([], [], [], 0), "postgresql://x", settings)
+    assert f"auditor's report:    {index}  (not written yet: planwatch audit-report)" in text
+    index.parent.mkdir(parents=True)
+    index.write_text("<!doctype html>", encoding="utf-8")
+    text = summary_text(Summary([], [], [], 0), "postgresql://x", settings)
+    assert f"auditor's report:    {index}\n" in text

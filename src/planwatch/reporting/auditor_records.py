@@ -49,7 +49,7 @@ def files_table(files: Sequence[Row], ctx: Context) -> Markup:
     headers = ["Đơn vị", "Tệp", "Nhận lúc", "Biểu: kết quả", "Lỗi / lưu ý", "SHA-256",
                "Biên nhận"]
     return table(headers, rows, numeric=[4], cls="files",
-                 widths=["11%", "20%", "9%", "31%", "7%", "14%", "8%"])
+                 widths=["13%", "20%", "9%", "29%", "7%", "14%", "8%"])
 
 
 def files_section(data: MonthData, ctx: Context) -> Markup:

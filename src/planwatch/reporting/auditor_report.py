@@ -74,9 +74,9 @@ class Links:
 
 
 TOC = (("tuan-thu", "Tình hình gửi báo cáo"), ("loi", "Lỗi và cảnh báo"),
-       ("dieu-chinh", "Điều chỉnh số liệu"), ("chat-luong", "Bảng điểm chất lượng dữ liệu"),
-       ("tep", "Các tệp đã nhận"), ("chung-cu", "Hồ sơ chứng cứ"),
-       ("khoa-so", "Lịch sử khóa sổ"))
+       ("dieu-chinh", "Số liệu thay đổi sau hạn gửi"),
+       ("chat-luong", "Bảng điểm chất lượng dữ liệu"), ("tep", "Các tệp đã nhận"),
+       ("chung-cu", "Hồ sơ chứng cứ"), ("khoa-so", "Lịch sử khóa sổ"))
 
 
 def _nav(links: Links) -> Markup:
