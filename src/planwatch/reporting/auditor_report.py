@@ -166,7 +166,7 @@ def render_index(plans: Sequence[IndexData], *, links: Links, timezone: str,
                  sections.badge(f["status"], sections.status_vi(f["status"])),
                  link(links.under_home(f.get("receipt_path")), "Biên nhận")]
                 for f in unattributed]
-        blocks += [tag("h2", "Tệp không xác định được kế hoạch hoặc kỳ báo cáo"),
+        blocks += [tag("h2", "Tệp không xác định được kỳ báo cáo"),
                    tag("p", "Các tệp này không thuộc trang của kỳ nào."),
                    table(["Đơn vị", "Tệp", "Nhận lúc", "Kết quả", "Biên nhận"], rows)]
     body = join([

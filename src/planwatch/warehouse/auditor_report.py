@@ -233,11 +233,11 @@ QUERIES: dict[str, str] = {
         where plan_code = %(plan)s
         order by period, occurred_at desc, event_id desc
     """,
-    # Files that could not be given a plan or a month at all: on no month's page.
+    # Files whose month could not be told: on no month's page.
     "unattributed_files": """
         select submission_id, agency_code, file_name, received_at, status, receipt_path
         from audit.submissions
-        where period is null or (plan_code is null and agency_code is null)
+        where period is null
         order by received_at, submission_id
     """,
 }
