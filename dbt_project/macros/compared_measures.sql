@@ -38,3 +38,30 @@
         {%- endfor %}
     )
 {%- endmacro %}
+
+{#-
+    The compared measures of a template as items of a select list:
+    [relation.]<measure><suffix>, comma-separated (no trailing comma).
+-#}
+{% macro measure_columns(template, relation=none, suffix='') -%}
+    {%- for measure in compared_measures(template) -%}
+        {{ relation ~ '.' if relation }}{{ measure.name }}{{ suffix }}{{ ',\n        ' if not loop.last }}
+    {%- endfor -%}
+{%- endmacro %}
+
+{#-
+    The compared measures of a template's row in `relation` as the rows of a
+    VALUES list (measure, value_text, value_number): numbers as text without
+    trailing zeros and as numeric; text and dates as text.
+-#}
+{% macro measure_values(template, relation) -%}
+    {%- for measure in compared_measures(template) -%}
+        {%- set column = relation ~ '.' ~ measure.name -%}
+        {%- if measure.kind == 'number' -%}
+            ('{{ measure.name }}', cast(trim_scale(cast({{ column }} as numeric)) as text), cast({{ column }} as numeric))
+        {%- else -%}
+            ('{{ measure.name }}', cast({{ column }} as text), cast(null as numeric))
+        {%- endif -%}
+        {{ ',\n            ' if not loop.last }}
+    {%- endfor -%}
+{%- endmacro %}

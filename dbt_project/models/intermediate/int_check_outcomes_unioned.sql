@@ -2,12 +2,12 @@
 -- every check a submission went through (duplicates aside: they repeat an
 -- earlier submission and are not checked).
 --
---   passed   a GX expectation that passed (audit.validation_results): one row,
---            no source row;
 --   failed   each problem in audit.submissions.reasons (parser, catalog and
 --            GX rules alike): one row per problem, with its row, values and
---            the earlier report it was compared with; plus, should a failed
---            expectation have no problem recorded, one row for it.
+--            the earlier report it was compared with;
+--   passed   a GX expectation that passed (audit.validation_results): one row,
+--            no source row; and, should a failed expectation have no problem
+--            recorded, one failed row for it.
 --
 -- rule_source: a code among the submission's validation_results is an
 -- expectation; any other code takes its source from vocab_rules (catalog or
@@ -34,31 +34,6 @@ rules as (
 
 ),
 
-problems as (
-
-    select
-        submissions.submission_id,
-        cast(problem.ordinal as integer) as problem_ordinal,
-        problem.details ->> 'code' as rule_code,
-        problem.details ->> 'severity' as severity,
-        problem.details ->> 'sheet' as sheet_name,
-        cast(problem.details ->> 'row' as integer) as source_row,
-        problem.details ->> 'column' as column_name,
-        problem.details ->> 'item' as item_code,
-        problem.details ->> 'value' as observed_value,
-        problem.details ->> 'expected' as expected_value,
-        problem.details ->> 'earlier_value' as earlier_value,
-        problem.details ->> 'earlier_period' as earlier_period,
-        cast(problem.details ->> 'earlier_submission_id' as bigint) as earlier_submission_id,
-        problem.details ->> 'earlier_file' as earlier_file_name,
-        problem.details ->> 'message_vi' as message_vi,
-        problem.details ->> 'fix_vi' as fix_vi
-
-    from submissions
-    cross join lateral jsonb_array_elements(submissions.reasons) with ordinality as problem (details, ordinal)
-
-),
-
 submission_checks as (
 
     select checks.*
@@ -68,70 +43,87 @@ submission_checks as (
 
 ),
 
-failed as (
+problems as (
 
     select
-        problems.*,
-        case when submission_checks.rule_code is not null then 'expectation' else rules.rule_source end
-            as rule_source,
-        true as is_failed,
-        submission_checks.suite_name,
-        submission_checks.expectation,
-        submission_checks.unexpected_count,
-        submission_checks.checked_row_count
+        submissions.submission_id,
+        problem.details,
+        cast(problem.ordinal as integer) as problem_ordinal
 
-    from problems
-    left join submission_checks
-        on problems.submission_id = submission_checks.submission_id
-        and problems.rule_code = submission_checks.rule_code
-    left join rules
-        on problems.rule_code = rules.rule_code
+    from submissions
+    cross join lateral jsonb_array_elements(submissions.reasons) with ordinality as problem (details, ordinal)
 
 ),
 
-checked_without_problem as (
+entries as (
 
-    -- Passed expectations, and failed ones no problem was recorded for.
+    -- The problems, then the checks that recorded none: passed expectations,
+    -- and failed ones, told as their rule's message.
+    select
+        problems.submission_id,
+        problems.problem_ordinal,
+        problems.details,
+        true as is_failed
+
+    from problems
+
+    union all
+
     select
         submission_checks.submission_id,
         cast(null as integer) as problem_ordinal,
-        submission_checks.rule_code,
-        submission_checks.severity,
-        cast(null as text) as sheet_name,
-        cast(null as integer) as source_row,
-        submission_checks.column_name,
-        cast(null as text) as item_code,
-        cast(null as text) as observed_value,
-        cast(null as text) as expected_value,
-        cast(null as text) as earlier_value,
-        cast(null as text) as earlier_period,
-        cast(null as bigint) as earlier_submission_id,
-        cast(null as text) as earlier_file_name,
-        case when not submission_checks.is_success then submission_checks.details ->> 'message_vi' end
-            as message_vi,
-        case when not submission_checks.is_success then submission_checks.details ->> 'fix_vi' end as fix_vi,
-        'expectation' as rule_source,
-        not submission_checks.is_success as is_failed,
-        submission_checks.suite_name,
-        submission_checks.expectation,
-        submission_checks.unexpected_count,
-        submission_checks.checked_row_count
+        jsonb_strip_nulls(jsonb_build_object(
+            'code', submission_checks.rule_code,
+            'severity', submission_checks.severity,
+            'column', submission_checks.column_name,
+            'message_vi',
+            case when not submission_checks.is_success then submission_checks.details ->> 'message_vi' end,
+            'fix_vi',
+            case when not submission_checks.is_success then submission_checks.details ->> 'fix_vi' end
+        )) as details,
+        not submission_checks.is_success as is_failed
 
     from submission_checks
     left join problems
         on submission_checks.submission_id = problems.submission_id
-        and submission_checks.rule_code = problems.rule_code
+        and submission_checks.rule_code = problems.details ->> 'code'
     where problems.submission_id is null
 
 ),
 
 final as (
 
-    select * from failed
+    select
+        entries.submission_id,
+        entries.problem_ordinal,
+        entries.is_failed,
+        submission_checks.suite_name,
+        submission_checks.expectation,
+        submission_checks.unexpected_count,
+        submission_checks.checked_row_count,
+        cast(entries.details ->> 'row' as integer) as source_row,
+        cast(entries.details ->> 'earlier_submission_id' as bigint) as earlier_submission_id,
+        entries.details ->> 'code' as rule_code,
+        entries.details ->> 'severity' as severity,
+        entries.details ->> 'sheet' as sheet_name,
+        entries.details ->> 'column' as column_name,
+        entries.details ->> 'item' as item_code,
+        entries.details ->> 'value' as observed_value,
+        entries.details ->> 'expected' as expected_value,
+        entries.details ->> 'earlier_value' as earlier_value,
+        entries.details ->> 'earlier_period' as earlier_period,
+        entries.details ->> 'earlier_file' as earlier_file_name,
+        entries.details ->> 'message_vi' as message_vi,
+        entries.details ->> 'fix_vi' as fix_vi,
+        case when submission_checks.rule_code is not null then 'expectation' else rules.rule_source end
+            as rule_source
 
-    union all
-
-    select * from checked_without_problem
+    from entries
+    left join submission_checks
+        on entries.submission_id = submission_checks.submission_id
+        and entries.details ->> 'code' = submission_checks.rule_code
+    left join rules
+        on entries.details ->> 'code' = rules.rule_code
 
 )
 

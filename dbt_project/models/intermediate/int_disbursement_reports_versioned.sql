@@ -38,10 +38,8 @@ final as (
         version_rows.is_latest_accepted,
         version_rows.is_deadline_version,
         version_rows.is_restatement,
-        version_rows.agency_code = projects.lead_agency_code as is_reported_by_lead_agency
-        {%- for measure in compared_measures('disbursement') %},
-        version_rows.{{ measure.name }}
-        {%- endfor %}
+        version_rows.agency_code = projects.lead_agency_code as is_reported_by_lead_agency,
+        {{ measure_columns('disbursement', 'version_rows') }}
 
     from version_rows
     left join projects

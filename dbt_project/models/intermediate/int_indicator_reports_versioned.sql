@@ -34,10 +34,8 @@ final as (
         version_rows.is_latest_accepted,
         version_rows.is_deadline_version,
         version_rows.is_restatement,
-        version_rows.agency_code = indicators.lead_agency_code as is_reported_by_lead_agency
-        {%- for measure in compared_measures('indicators') %},
-        version_rows.{{ measure.name }}
-        {%- endfor %}
+        version_rows.agency_code = indicators.lead_agency_code as is_reported_by_lead_agency,
+        {{ measure_columns('indicators', 'version_rows') }}
 
     from version_rows
     left join indicators

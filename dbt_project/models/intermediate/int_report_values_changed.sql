@@ -34,8 +34,8 @@ later_versions as (
 new_values as (
 
     select
-        later_versions.submission_id as later_submission_id,
-        report_values.*
+        report_values.*,
+        later_versions.submission_id as later_submission_id
 
     from report_values
     inner join later_versions
@@ -46,8 +46,8 @@ new_values as (
 old_values as (
 
     select
-        later_versions.submission_id as later_submission_id,
-        report_values.*
+        report_values.*,
+        later_versions.submission_id as later_submission_id
 
     from report_values
     inner join later_versions
@@ -60,17 +60,17 @@ changed as (
     -- Full join: an item × measure present in either version (capital_source
     -- is null outside disbursement, so it is compared through coalesce).
     select
-        coalesce(new_values.later_submission_id, old_values.later_submission_id) as new_submission_id,
-        coalesce(new_values.template, old_values.template) as template,
-        coalesce(new_values.item_code, old_values.item_code) as item_code,
-        coalesce(new_values.capital_source, old_values.capital_source) as capital_source,
-        coalesce(new_values.measure, old_values.measure) as measure,
         old_values.value_text as old_value_text,
         new_values.value_text as new_value_text,
         old_values.value_number as old_value,
         new_values.value_number as new_value,
         old_values.source_row as old_source_row,
-        new_values.source_row as new_source_row
+        new_values.source_row as new_source_row,
+        coalesce(new_values.later_submission_id, old_values.later_submission_id) as new_submission_id,
+        coalesce(new_values.template, old_values.template) as template,
+        coalesce(new_values.item_code, old_values.item_code) as item_code,
+        coalesce(new_values.capital_source, old_values.capital_source) as capital_source,
+        coalesce(new_values.measure, old_values.measure) as measure
 
     from new_values
     full outer join old_values

@@ -3,7 +3,7 @@
 -- measure (macros/compared_measures.sql), the value as text (numbers without
 -- trailing zeros, dates ISO) and, for numbers, as numeric. A measure left
 -- empty is a row with null values, so that a later version filling it in is a
--- change. mart_restatements sets each version beside the one before it.
+-- change. int_report_values_changed sets each version beside the one before it.
 
 with
 
@@ -25,48 +25,59 @@ disbursement_versions as (
 
 ),
 
-{%- set templates = [
-    {'template': 'tasks', 'relation': 'task_versions', 'code': 'task_code', 'line': 'null'},
-    {'template': 'indicators', 'relation': 'indicator_versions', 'code': 'indicator_code', 'line': 'null'},
-    {'template': 'disbursement', 'relation': 'disbursement_versions', 'code': 'project_code',
-     'line': 'capital_source'},
-] %}
-
 unpivoted as (
 
-    {%- for t in templates %}
-
     select
-        {{ t.relation }}.submission_id,
-        '{{ t.template }}' as template,
-        {{ t.relation }}.{{ t.code }} as item_code,
-        cast({{ t.line if t.line == 'null' else t.relation ~ '.' ~ t.line }} as text) as capital_source,
-        {{ t.relation }}.source_row,
+        task_versions.submission_id,
+        'tasks' as template,
+        task_versions.task_code as item_code,
+        cast(null as text) as capital_source,
+        task_versions.source_row,
         measures.measure,
         measures.value_text,
         measures.value_number
 
-    from {{ t.relation }}
-    cross join lateral (
-        values
-        {%- for measure in compared_measures(t.template) %}
-            (
-                '{{ measure.name }}',
-                {%- if measure.kind == 'number' %}
-                cast(trim_scale(cast({{ t.relation }}.{{ measure.name }} as numeric)) as text),
-                cast({{ t.relation }}.{{ measure.name }} as numeric)
-                {%- else %}
-                cast({{ t.relation }}.{{ measure.name }} as text),
-                cast(null as numeric)
-                {%- endif %}
-            ){{ ',' if not loop.last }}
-        {%- endfor %}
-    ) as measures (measure, value_text, value_number)
-    {%- if not loop.last %}
+    from task_versions
+    cross join
+        lateral (
+            values {{ measure_values('tasks', 'task_versions') }}
+        ) as measures (measure, value_text, value_number)
 
     union all
-    {%- endif %}
-    {%- endfor %}
+
+    select
+        indicator_versions.submission_id,
+        'indicators' as template,
+        indicator_versions.indicator_code as item_code,
+        cast(null as text) as capital_source,
+        indicator_versions.source_row,
+        measures.measure,
+        measures.value_text,
+        measures.value_number
+
+    from indicator_versions
+    cross join
+        lateral (
+            values {{ measure_values('indicators', 'indicator_versions') }}
+        ) as measures (measure, value_text, value_number)
+
+    union all
+
+    select
+        disbursement_versions.submission_id,
+        'disbursement' as template,
+        disbursement_versions.project_code as item_code,
+        disbursement_versions.capital_source,
+        disbursement_versions.source_row,
+        measures.measure,
+        measures.value_text,
+        measures.value_number
+
+    from disbursement_versions
+    cross join
+        lateral (
+            values {{ measure_values('disbursement', 'disbursement_versions') }}
+        ) as measures (measure, value_text, value_number)
 
 ),
 

@@ -123,14 +123,14 @@ final as (
         ranked.is_duplicate,
         -- Accepted at some point: currently accepted or replaced by a newer version.
         ranked.is_ever_accepted,
-        coalesce(ranked.is_accepted and ranked.version_rank = 1, false) as is_latest_accepted,
-        case when ranked.is_accepted then ranked.version_rank end as accepted_version_rank,
         ranked.is_restatement,
         ranked.on_time_before_at,
         ranked.is_received_on_time,
-        coalesce(ranked.is_deadline_candidate and ranked.deadline_rank = 1, false) as is_deadline_version,
         -- The same plan × agency × period × template's version known at the deadline.
         deadline_versions.deadline_submission_id,
+        coalesce(ranked.is_accepted and ranked.version_rank = 1, false) as is_latest_accepted,
+        case when ranked.is_accepted then ranked.version_rank end as accepted_version_rank,
+        coalesce(ranked.is_deadline_candidate and ranked.deadline_rank = 1, false) as is_deadline_version,
         case when ranked.is_ever_accepted then ranked.ever_accepted_rank end as accepted_sequence,
         case when ranked.is_ever_accepted then ranked.previous_submission_id end as previous_accepted_submission_id
 

@@ -85,7 +85,9 @@ picked as (
 
 deadline_figures as (
 
-    {{ known_at_deadline('deadline_versions', ['plan_code', 'project_code', 'capital_source', 'month_key'], 'disbursement') }}
+    {{ known_at_deadline(
+        'deadline_versions', ['plan_code', 'project_code', 'capital_source', 'month_key'], 'disbursement'
+    ) }}
 
 ),
 
@@ -97,9 +99,7 @@ compared as (
         deadline_figures.deadline_submission_id,
         deadline_figures.deadline_source_row,
         deadline_figures.deadline_received_at,
-        {%- for measure in compared_measures('disbursement') %}
-        deadline_figures.{{ measure.name }}_at_deadline,
-        {%- endfor %}
+        {{ measure_columns('disbursement', 'deadline_figures', '_at_deadline') }},
         months.on_time_before_at
 
     from picked
@@ -149,9 +149,7 @@ final as (
         source_row,
         received_at,
         -- As known at the deadline (macros/known_at_deadline.sql), beside the latest.
-        {%- for measure in compared_measures('disbursement') %}
-        {{ measure.name }}_at_deadline,
-        {%- endfor %}
+        {{ measure_columns('disbursement', none, '_at_deadline') }},
         deadline_submission_id,
         deadline_source_row,
         deadline_received_at,

@@ -91,9 +91,7 @@ compared as (
         deadline_figures.deadline_submission_id,
         deadline_figures.deadline_source_row,
         deadline_figures.deadline_received_at,
-        {%- for measure in compared_measures('indicators') %}
-        deadline_figures.{{ measure.name }}_at_deadline,
-        {%- endfor %}
+        {{ measure_columns('indicators', 'deadline_figures', '_at_deadline') }},
         months.on_time_before_at
 
     from picked
@@ -143,9 +141,7 @@ final as (
         source_row,
         received_at,
         -- As known at the deadline (macros/known_at_deadline.sql), beside the latest.
-        {%- for measure in compared_measures('indicators') %}
-        {{ measure.name }}_at_deadline,
-        {%- endfor %}
+        {{ measure_columns('indicators', none, '_at_deadline') }},
         deadline_submission_id,
         deadline_source_row,
         deadline_received_at,

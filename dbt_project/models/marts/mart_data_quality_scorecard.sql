@@ -68,22 +68,38 @@ received as (
 
 ),
 
+checks_run as (
+
+    -- One row per rule × submission: a check, failed when any of its rows failed.
+    select
+        plan_code,
+        agency_code,
+        month_key,
+        submission_id,
+        rule_code,
+        severity,
+        bool_or(is_failed) as is_failed,
+        count(*) filter (where is_failed) as problem_count
+
+    from quality
+    where plan_code is not null
+    group by plan_code, agency_code, month_key, submission_id, rule_code, severity
+
+),
+
 checked as (
 
     select
         plan_code,
         agency_code,
         month_key,
-        count(distinct (submission_id, rule_code)) as check_count,
-        count(distinct (submission_id, rule_code)) filter (where is_failed) as failed_check_count,
-        count(distinct (submission_id, rule_code)) filter (where is_failed and severity = 'block')
-            as blocking_failure_count,
-        count(distinct (submission_id, rule_code)) filter (where is_failed and severity = 'warn')
-            as warning_count,
-        count(*) filter (where is_failed) as problem_count
+        count(*) as check_count,
+        count(*) filter (where is_failed) as failed_check_count,
+        count(*) filter (where is_failed and severity = 'block') as blocking_failure_count,
+        count(*) filter (where is_failed and severity = 'warn') as warning_count,
+        sum(problem_count) as problem_count
 
-    from quality
-    where plan_code is not null
+    from checks_run
     group by plan_code, agency_code, month_key
 
 ),
@@ -106,7 +122,7 @@ recoveries as (
         and rejected.period = accepted.period
         and (rejected.template is null or rejected.template = accepted.template)
         and accepted.is_ever_accepted
-        and accepted.received_at > rejected.received_at
+        and rejected.received_at < accepted.received_at
     where rejected.is_rejected
     group by rejected.plan_code, rejected.agency_code, rejected.month_key, rejected.submission_id, rejected.received_at
 
@@ -148,7 +164,7 @@ final as (
         coalesce(checked.failed_check_count, 0) as failed_check_count,
         coalesce(checked.blocking_failure_count, 0) as blocking_failure_count,
         coalesce(checked.warning_count, 0) as warning_count,
-        coalesce(checked.problem_count, 0) as problem_count,
+        cast(coalesce(checked.problem_count, 0) as bigint) as problem_count,
         coalesce(recovered.resolved_rejection_count, 0) as resolved_rejection_count,
         coalesce(recovered.unresolved_rejection_count, 0) as unresolved_rejection_count,
         recovered.mean_hours_to_accepted_resubmission,

@@ -13,7 +13,6 @@ renamed as (
 
     select
         submission_id,
-        details ->> 'code' as rule_code,
         suite_name,
         expectation,
         column_name,
@@ -22,7 +21,8 @@ renamed as (
         unexpected_count,
         cast(details ->> 'element_count' as integer) as checked_row_count,
         details,
-        validated_at
+        validated_at,
+        details ->> 'code' as rule_code
 
     from source
 
