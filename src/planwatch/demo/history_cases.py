@@ -109,7 +109,8 @@ _CAN: dict[str, Callable[[Row, Row | None, Row | None], bool]] = {
     "ytd_disbursed_does_not_add_up": lambda r, p, f: p is not None and _positive(
         r["month_disbursed"], r["annual_plan"]) and r["month_disbursed"] > r["annual_plan"] / 20,
     "ytd_disbursed_exceeds_plan": lambda r, p, f: _positive(r["annual_plan"]),
-    "disbursement_outlier": lambda r, p, f: p is not None and _positive(r["month_disbursed"]),
+    "disbursement_outlier": lambda r, p, f: p is not None and _positive(r["month_disbursed"])
+        and r["month_disbursed"] >= 400,
     "ytd_value_decreased": lambda r, p, f: _cumulative(r) and f is not None and _positive(
         f["ytd_value"]) and f["ytd_value"] >= 10,
     "month_value_above_ytd": lambda r, p, f: _cumulative(r) and _positive(r["ytd_value"]),
@@ -139,7 +140,10 @@ def apply_history_case(case: str, sheets: list[Sheet], ay: AgencyYear, month: in
     first = {_key(r): r for r in _data(s)} if (
         s := _sheet(month_sheets(ay, 1), spec.template)) else {}
     rows = [r for r in _data(sheet) if _key(r) in candidates]
-    row = rng.choice(rows)
+    # An accepted money case goes on the smallest line, so that it does not move
+    # the province's totals the demo's reports lead with.
+    row = (min(rows, key=lambda r: r["annual_plan"]) if spec.template == "disbursement"
+           and not spec.blocks else rng.choice(rows))
     _CHANGE[case](row, candidates[_key(row)], first.get(_key(row)))
     return spec.template
 
@@ -179,14 +183,11 @@ def _above_plan_money(row: Row, prev: Row | None, first: Row | None) -> None:
 
 
 def _outlier_money(row: Row, prev: Row | None, first: Row | None) -> None:
-    # A payment ten times the usual month, the year to date and the carried-over
-    # plan moving with it so that nothing else is wrong.
+    # Hardly anything paid in a month that usually pays a lot (a fortieth), the year
+    # to date moving with it so that nothing else is wrong.
     before = row["ytd_disbursed"] - row["month_disbursed"]
-    month = row["month_disbursed"] * 10
+    month = quantize(row["month_disbursed"] / 40, _places(row["month_disbursed"]))
     _money(row, before + month, month)
-    room = before + month - row["annual_plan"]
-    if room > (row.get("carried_over_plan") or 0):
-        row["carried_over_plan"] = room
 
 
 def _decrease_value(row: Row, prev: Row | None, first: Row | None) -> None:
