@@ -98,7 +98,9 @@ def new_warehouse(server_url: str, tmp_path_factory: pytest.TempPathFactory):
 def built_warehouse(new_warehouse):
     """Factory: ``built_warehouse("roles", months=[1])`` -> (settings, owner url,
     manifest) of a warehouse of its own with those demo months (default: the whole
-    year) ingested as the loader and the marts built as the transformer."""
+    year) ingested as the loader and the marts built as the transformer;
+    ``then(settings, url, manifest)``, if given, runs between the two (close a
+    month, send more files), so that one build covers it."""
     from fixtures.plans import SHIPPED_PLAN
 
     from planwatch.catalog import load_catalog
@@ -108,13 +110,16 @@ def built_warehouse(new_warehouse):
     from planwatch.warehouse.init import init_warehouse
     from planwatch.warehouse.roles import role_url
 
-    def make(label: str, months: list[int] | None = None):  # type: ignore[no-untyped-def]
+    def make(label: str, months: list[int] | None = None,  # type: ignore[no-untyped-def]
+             then=None):
         settings, url = new_warehouse(label)
         init_warehouse(url, settings)
         manifest = write_demo_year(load_catalog(settings.seeds_dir, SHIPPED_PLAN),
                                    settings.inbox_dir, months=months, progress=False)
         Ingestor(settings, role_url(settings, url, "loader")).ingest_inbox(
             settings.inbox_dir, progress=False)
+        if then is not None:
+            then(settings, url, manifest)
         build_marts(role_url(settings, url, "transformer"), settings)
         return settings, url, manifest
 

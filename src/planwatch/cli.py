@@ -192,6 +192,16 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_audit_report(args: argparse.Namespace, settings: Settings) -> int:
+    from planwatch.reporting.auditor_report import write_auditor_reports
+
+    written = write_auditor_reports(settings, _url(settings, "auditor"), plan_code=args.plan,
+                                    periods=[args.period] if args.period else None)
+    print(f"auditor's report: {len(written.pages)} month page(s) written; "
+          f"index {written.index}")
+    return 0
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from planwatch.demo.run import run_demo_year
 
@@ -378,6 +388,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("build", help="dbt build of the marts, and dbt docs").set_defaults(
         func=cmd_build)
     sub.add_parser("report", help="print the monitoring summary").set_defaults(func=cmd_report)
+    audit = sub.add_parser("audit-report", help="the auditor's report: one HTML page per plan "
+                                                "and month, and their index (as the auditor)")
+    audit.add_argument("--period", type=_period, metavar="YYYY-MM",
+                       help="one month (default: every month with anything owed or received)")
+    audit.add_argument("--plan", help="plan code (default: every plan; with --period, every "
+                                      "plan covering that month)")
+    audit.set_defaults(func=cmd_audit_report)
 
     run = sub.add_parser("run", help="demo year end to end through Airflow")
     run.add_argument("--plan", help="plan code (default: the catalog's only plan)")

@@ -22,6 +22,7 @@ from planwatch.demo.cases import Calendar
 from planwatch.demo.year import write_demo_year
 from planwatch.ingest.files import discover, sha256_of
 from planwatch.orchestration.airflow_cli import run_dags
+from planwatch.reporting.auditor_report import write_auditor_reports
 from planwatch.reporting.summary import print_summary
 from planwatch.warehouse.db import warehouse_url
 from planwatch.warehouse.init import init_warehouse
@@ -103,6 +104,10 @@ def run_demo_year(settings: Settings, *, plan_code: str | None = None,
     if build:
         generate_docs(role_url(settings, url, "transformer"), settings)
         steps.say("dbt docs generated")
+    auditor = role_url(settings, url, "auditor")
+    written = write_auditor_reports(settings, auditor, plan_code=catalog.plan_code,
+                                    periods=periods)
+    steps.say(f"auditor's report: {len(written.pages)} month(s), index {written.index}")
     print()
-    print_summary(role_url(settings, url, "auditor"), settings)
+    print_summary(auditor, settings)
     steps.say("finished")

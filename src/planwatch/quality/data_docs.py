@@ -21,6 +21,7 @@ import copy
 import hashlib
 import html
 import json
+import os
 import re
 import urllib.parse
 from collections.abc import Mapping, Sequence
@@ -152,7 +153,7 @@ def build_data_docs(
     if not index.is_file():
         raise RuntimeError(f"Data Docs build wrote no {index}")
     _add_run_summary(index, links, statuses)
-    _drop_remote_logo(out)
+    make_offline(out)
     return index
 
 
@@ -209,14 +210,39 @@ def _add_run_summary(index: Path, links: list[tuple[Mapping[str, Any], str | Non
     index.write_text(text, encoding="utf-8")
 
 
-_REMOTE_LOGO = re.compile(r'src="https://great-expectations-web-assets[^"]*"')
+# What GX's pages fetch from the Internet, and its newsletter banner: an offline
+# reader waits for none of it, and no page tells GX's servers it was opened.
+_REMOTE_LOGO = re.compile(r'src="https://great-expectations-web-assets[^"]*?([\w-]+\.(?:svg|png))[^"]*"')
+_REMOTE_STYLESHEET = re.compile(r"<link\b[^>]*\bhref=[\"']?(?:https?:)?//[^>]*>\s*", re.I)
+_REMOTE_SCRIPT = re.compile(r"<script\b[^>]*\bsrc=[\"']?(?:https?:)?//[^>]*>\s*</script>\s*", re.I)
+_NEWSLETTER = re.compile(r"<footer>(?:(?!</footer>).)*newsletter(?:(?!</footer>).)*</footer>\s*",
+                         re.I | re.S)
+# The sidebar's "how to" cards, the walkthrough modal: GX's help for its own users.
+_OFFLINE_NOTE = (
+    '<p id="planwatch-offline-note" class="mb-2" style="font-size:.85rem">'
+    "Trang xem được không cần mạng: không tải tệp nào từ Internet (các nút lọc và sắp "
+    "xếp của Great Expectations cần JavaScript từ Internet nên không có ở đây).</p>")
 
 
-def _drop_remote_logo(out: Path) -> None:
-    """GX pages load their logo from GX's servers with the context id in the URL; drop it."""
+def make_offline(out: Path) -> None:
+    """Every page of the site at ``out`` works without a network: GX's stylesheets
+    and scripts from public CDNs and its newsletter footer are removed (the
+    site's own inline style, ``plugins/custom_data_docs/styles``, lays it out),
+    the remote logo becomes the copy in ``static/images``."""
+    images = out / "static" / "images"
     for page in out.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        cleaned = _REMOTE_LOGO.sub('src="data:,"', text)
+        to_images = Path(os.path.relpath(images, page.parent)).as_posix()
+
+        def local_logo(match: re.Match[str], to_images: str = to_images) -> str:
+            name = match.group(1)
+            return f'src="{to_images}/{name}"' if (images / name).is_file() else 'src="data:,"'
+
+        cleaned = _REMOTE_LOGO.sub(local_logo, text)
+        cleaned = _REMOTE_SCRIPT.sub("", _REMOTE_STYLESHEET.sub("", cleaned))
+        cleaned = _NEWSLETTER.sub("", cleaned)
+        if _OFFLINE_NOTE not in cleaned and page.name == "index.html":
+            cleaned = cleaned.replace(_SUMMARY_ANCHOR, _SUMMARY_ANCHOR + _OFFLINE_NOTE, 1)
         if cleaned != text:
             page.write_text(cleaned, encoding="utf-8")
 

@@ -21,10 +21,13 @@ def summary_text(summary: Summary, url: str, settings: Settings) -> str:
               f"{d.annual_plan_vnd / 1e9:,.1f} billion VND = {d.rate * 100:.1f}% of the "
               "year's plan" for d in summary.disbursement]
     reports = settings.reports_dir
+    auditor = reports / "auditor" / "index.html"
     lines += [
         "",
         "Outputs",
         f"  marts (BI):          psql \"{url}\"  (schema marts)",
+        f"  auditor's report:    {auditor}"
+        + ("" if auditor.is_file() else "  (not written yet: planwatch audit-report)"),
         f"  receipts:            {reports / 'receipts'}",
         f"  GX data docs:        {reports / 'data_docs' / 'index.html'}  (one site per run)",
         f"  dbt docs:            {reports / 'dbt_docs' / 'index.html'}",
