@@ -21,6 +21,7 @@ from fixtures.plans import SHIPPED_PLAN
 
 from planwatch.catalog import load_catalog
 from planwatch.dbt import parse_project
+from planwatch.demo.manifest import ACCEPTED_OUTCOMES
 from planwatch.demo.year import write_demo_year
 from planwatch.orchestration.airflow_cli import run_dags
 from planwatch.warehouse.init import init_warehouse
@@ -59,7 +60,7 @@ def test_compliance_matches_the_manifest(january) -> None:
         for template in catalog.templates_of(agency.agency_code):
             sent = [f for f in files if f.agency_code == agency.agency_code
                     and template in f.templates and f.outcome != "duplicate"]
-            accepted = sorted((f for f in sent if f.outcome in ("valid", "resubmission")),
+            accepted = sorted((f for f in sent if f.outcome in ACCEPTED_OUTCOMES),
                               key=lambda f: f.arrival_at)
             if accepted:
                 status = "late" if accepted[0].is_late else "on_time"
@@ -103,7 +104,7 @@ def _accepted_xlsx(manifest, template: str) -> list:
     """Native-number workbooks (no number text) whose content the marts must show."""
     return [f for f in manifest.files if f.period == PERIOD and f.kind == "xlsx"
             and template in f.templates and "vn_number_text" not in f.mess
-            and f.outcome in ("valid", "resubmission") and not f.superseded_by]
+            and f.outcome in ACCEPTED_OUTCOMES and not f.superseded_by]
 
 
 def test_disbursement_in_exact_vnd_as_the_workbooks_say(january) -> None:

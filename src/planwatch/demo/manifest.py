@@ -14,7 +14,10 @@ from typing import Any, Literal
 
 from planwatch.demo.history_cases import HISTORY_CASES
 
-Outcome = Literal["valid", "invalid", "duplicate", "resubmission"]
+Outcome = Literal["valid", "invalid", "duplicate", "resubmission", "correction"]
+# The outcomes of a file the pipeline accepts ("correction": the file that fixes a
+# rejected one; "resubmission": a corrected version of an accepted one).
+ACCEPTED_OUTCOMES: tuple[Outcome, ...] = ("valid", "resubmission", "correction")
 INVALID_REASONS: tuple[str, ...] = (
     "period_mismatch",
     "unknown_task_code",
@@ -79,7 +82,7 @@ class DemoManifest:
             "late": sum(f.is_late for f in self.files),
             "missing_agency_months": len(self.missing),
         }
-        for outcome in ("valid", "invalid", "duplicate", "resubmission"):
+        for outcome in ("valid", "invalid", "duplicate", "resubmission", "correction"):
             out[outcome] = sum(f.outcome == outcome for f in self.files)
         for reason in INVALID_REASONS:
             out[f"invalid:{reason}"] = sum(f.reason == reason for f in self.files)

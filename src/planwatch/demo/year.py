@@ -152,6 +152,7 @@ def _write_agency_month(
     out: list[DemoFile] = []
     reason = slot.case if slot.case in INVALID_REASONS else None
     hit: Template | None = None
+    true_sheets = copy.deepcopy(sheets) if reason else None
     history = HISTORY_CASES.get(slot.case)
     if history:
         hit = apply_history_case(slot.case, sheets, ay, month, seeded(rng.random(), "history"))
@@ -218,6 +219,20 @@ def _write_agency_month(
         outcome="invalid" if reason else "valid", reason=reason, sha256=sha, size=size,
         mess=mess, **checks,
     ))
+    # Half the clerks whose file was rejected send it again fixed, from the receipt
+    # (the cases across months stay as they are: later months compare with them).
+    if reason and not history and true_sheets and rng.random() < 0.5:
+        fixed_name = f"{code}_{period}_da_sua.xlsx"
+        at2 = at + dt.timedelta(hours=rng.randint(5, 72))
+        fixed = render_xlsx(ay, true_sheets, period, at2 - dt.timedelta(hours=1),
+                            seeded(rng.random()))
+        sha2, size2 = _write(folder / fixed_name, fixed, at2)
+        out.append(DemoFile(
+            path=rel + fixed_name, agency_code=code, period=period, kind="xlsx",
+            templates=templates, arrival_at=at2.isoformat(), is_late=calendar.is_late(at2, period),
+            outcome="correction", reason=f"fixes {reason}", supersedes=rel + name,
+            sha256=sha2, size=size2, mess=mess,
+        ))
     if slot.case == "duplicate":
         dup_name = f"{code}_{period}_gui_lai.xlsx"
         at2 = at + dt.timedelta(hours=rng.randint(2, 40))
