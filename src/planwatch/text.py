@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SPACES = re.compile(r"[\s\u00a0\u2007\u202f]+")
@@ -75,3 +77,29 @@ def safe_label(name: str) -> str:
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     cleaned = _UNSAFE.sub("_", strip_diacritics(base)).strip("._")
     return cleaned[:80] or "file"
+
+
+DASH = "—"  # what a page shows for a value that is not there
+
+
+def number_vi(value: Any, decimals: int | None = 2) -> str:
+    """``1234567.5`` -> ``1.234.567,5``: rounded half up to at most ``decimals``
+    places (``None``: exactly as given), trailing zeros dropped; ``—`` for None;
+    text that is not a number comes back as it is."""
+    if value is None:
+        return DASH
+    if isinstance(value, bool):
+        return "có" if value else "không"
+    try:
+        number = Decimal(str(value)) if not isinstance(value, Decimal) else value
+    except InvalidOperation:
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    rounded = number if decimals is None else number.quantize(
+        Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    sign = "-" if rounded < 0 else ""
+    whole, _, fraction = f"{abs(rounded):f}".partition(".")
+    fraction = fraction.rstrip("0")
+    grouped = f"{int(whole):,}".replace(",", ".")
+    return f"{sign}{grouped},{fraction}" if fraction else f"{sign}{grouped}"

@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from planwatch.quality.history import EARLIER_FILE, EARLIER_PERIOD, EARLIER_SUBMISSION
+from planwatch.text import number_vi
 from planwatch.vocabulary.problems import Problem
 from planwatch.vocabulary.statuses import TASK_STATUS_LABELS_VI, Severity
 from planwatch.vocabulary.templates import (
@@ -205,12 +206,7 @@ def _in_vnd(shown: str | None, money: bool) -> str | None:
     """A money figure as a clerk reads it: ``2.908.000.000 đồng``."""
     if not money or shown is None:
         return shown
-    try:
-        amount = Decimal(shown)
-    except ArithmeticError:
-        return shown
-    whole = f"{int(amount):,}".replace(",", ".")
-    return f"{whole} đồng" if amount == amount.to_integral() else f"{shown} đồng"
+    return f"{number_vi(shown, None)} đồng"
 
 
 def _int(raw: Any) -> int | None:

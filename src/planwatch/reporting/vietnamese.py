@@ -8,41 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from planwatch.text import DASH, number_vi
 from planwatch.vocabulary.periods import mm_yyyy
 
-DASH = "—"  # what a page shows for a value that is not there
 # A number as software writes it (planwatch's problems, the marts): no leading
 # zero (``039`` is a code) and no trailing zero after the point (``55.000`` is
 # what a person typed, in the Vietnamese way or not).
 _MACHINE = r"[+-]?(?:0|[1-9]\d*)(?:\.\d*[1-9])?"
 _MACHINE_NUMBER = re.compile(f"^{_MACHINE}$")
-
-
-def number_vi(value: Any, decimals: int | None = 2) -> str:
-    """``1234567.5`` -> ``1.234.567,5``: rounded half up to at most ``decimals``
-    places (``None``: exactly as given), trailing zeros dropped; ``—`` for None;
-    text that is not a number comes back as it is."""
-    if value is None:
-        return DASH
-    if isinstance(value, bool):
-        return "có" if value else "không"
-    try:
-        number = Decimal(str(value)) if not isinstance(value, Decimal) else value
-    except InvalidOperation:
-        return str(value)
-    if not number.is_finite():
-        return str(value)
-    rounded = number if decimals is None else number.quantize(
-        Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    sign = "-" if rounded < 0 else ""
-    whole, _, fraction = f"{abs(rounded):f}".partition(".")
-    fraction = fraction.rstrip("0")
-    grouped = f"{int(whole):,}".replace(",", ".")
-    return f"{sign}{grouped},{fraction}" if fraction else f"{sign}{grouped}"
 
 
 def machine_number_vi(text: Any) -> str:
