@@ -18,6 +18,13 @@ from urllib.parse import unquote, urlparse
 from planwatch.config import Settings, settings_env
 from planwatch.vocabulary.periods import CUTOFF_DAY
 
+# What a build of the marts leaves out: the seeds (``planwatch init`` loads them)
+# and the unit tests, which check the models' logic on fixed rows, not the data:
+# they belong to development and CI (dbt's own advice), where ``make test`` runs
+# them (``tests/integration/test_dbt_unit_tests.py``). The data tests and the
+# contracts still gate every build.
+BUILD_EXCLUDE = ("resource_type:seed", "resource_type:unit_test")
+
 
 def dbt_connection_env(url: str, settings: Settings) -> dict[str, str]:
     """What ``profiles.yml`` and the project's vars read, for any dbt process
@@ -95,7 +102,7 @@ def build_marts(url: str, settings: Settings) -> None:
     results = settings.dbt_target_dir / "run_results.json"
     results.unlink(missing_ok=True)  # what is kept below is this build's, or nothing
     try:
-        run_dbt(["build", "--exclude", "resource_type:seed"], url, settings)
+        run_dbt(["build", "--exclude", *BUILD_EXCLUDE], url, settings)
     finally:
         keep_build_results(settings.dbt_target_dir, settings)
 

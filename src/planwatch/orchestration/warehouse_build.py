@@ -27,7 +27,7 @@ from cosmos.operators.local import DbtBuildLocalOperator
 from cosmos.profiles import PostgresUserPasswordProfileMapping
 
 from planwatch.config import Settings, load_settings
-from planwatch.dbt import dbt_executable, keep_build_results
+from planwatch.dbt import BUILD_EXCLUDE, dbt_executable, keep_build_results
 from planwatch.orchestration.connections import CONNECTIONS
 
 MODES = ("build", "watcher")
@@ -66,7 +66,7 @@ def dbt_build(group_id: str = "dbt"):  # type: ignore[no-untyped-def]
             dbt_executable_path=dbt_executable(),
             invocation_mode=InvocationMode.DBT_RUNNER,
             install_deps=False,
-            exclude=["resource_type:seed"],
+            exclude=list(BUILD_EXCLUDE),
             callback=keep_run_results,
         )
     return DbtTaskGroup(
@@ -82,7 +82,7 @@ def dbt_build(group_id: str = "dbt"):  # type: ignore[no-untyped-def]
             # The producer builds the models; one task then runs every test: most
             # tests (relationships) span several models.
             test_behavior=TestBehavior.AFTER_ALL,
-            exclude=["resource_type:seed"],
+            exclude=list(BUILD_EXCLUDE),
         ),
         operator_args={"install_deps": False},
     )
