@@ -8,6 +8,7 @@ or from a system PostgreSQL installation when the wheel is absent.
 
 from __future__ import annotations
 
+import fcntl
 import glob
 import os
 import pwd
@@ -116,6 +117,16 @@ class EmbeddedPostgres:
             return current
         self.root.mkdir(parents=True, exist_ok=True)
         os.chmod(self.root, 0o755)
+        # One starter at a time: two commands (or test processes) starting at once
+        # would both run initdb, or both pick a port.
+        with (self.root / "start.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            return self._start_locked()
+
+    def _start_locked(self) -> EmbeddedStatus:
+        current = self.status()
+        if current.running:
+            return current
         owner = self._run_as()
         if owner:
             self._check_reachable()
