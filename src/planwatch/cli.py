@@ -219,10 +219,14 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         from planwatch.warehouse.init import init_warehouse
 
         url = _url(settings)
-        init_warehouse(url, settings)
-        parse_project(url, settings)
+
+        def prepare() -> None:
+            init_warehouse(url, settings)
+            parse_project(url, settings)
+
         state = service.start(settings, url, celery_workers=args.celery_workers,
-                              broker_url=os.environ.get("PLANWATCH_BROKER_URL"))
+                              broker_url=os.environ.get("PLANWATCH_BROKER_URL"),
+                              prepare=prepare)
     elif args.action == "stop":
         state = service.stop(settings)
     else:

@@ -148,8 +148,11 @@ def test_the_api_listens_on_loopback_only(served) -> None:
 def test_starting_twice_changes_nothing(served) -> None:
     service = served[0]
     before = service.pids()
+    parsed = service.settings.dbt_manifest.stat().st_mtime_ns
     service.start()
     assert service.pids() == before and all(before.values())
+    # The running service's manifest stays the one it started on (nothing re-parsed).
+    assert service.settings.dbt_manifest.stat().st_mtime_ns == parsed
 
 
 def test_a_stopped_scheduler_is_started_again_alone(served) -> None:

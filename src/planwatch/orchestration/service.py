@@ -23,6 +23,7 @@ import signal
 import subprocess
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -278,13 +279,15 @@ def _migrate(env: dict[str, str], paths: Paths) -> None:
 
 def start(settings: Settings, url: str, *, celery_workers: int | None = None,
           broker_url: str | None = None, api_port: int | None = None,
-          timeout_s: float = 120) -> ServiceStatus:
+          prepare: Callable[[], None] | None = None, timeout_s: float = 120) -> ServiceStatus:
     """Start what is not running yet, and wait until the API answers.
 
     Twice is safe: a running service is left alone. When some components have
     stopped (a killed scheduler), those are started again with the service's
     configuration; ``celery_workers`` (None: as before, else N) and the port
-    stay what the service was started with unless given.
+    stay what the service was started with unless given. ``prepare()`` (the
+    warehouse upgraded, the manifest parsed) runs only when the whole service
+    starts: components still running were started on what it prepared then.
     """
     paths = Paths.of(settings)
     before = json.loads(paths.state.read_text()) if paths.state.exists() else {}
@@ -306,6 +309,8 @@ def start(settings: Settings, url: str, *, celery_workers: int | None = None,
     wanted = components(api_port=port, celery_workers=workers)
     missing = [c for c in wanted if _pid(paths, c.name) is None]
     if len(missing) == len(wanted):
+        if prepare is not None:
+            prepare()
         _migrate(env, paths)
     paths.state.write_text(json.dumps({
         "url": f"http://{API_HOST}:{port}", "port": port, "executor": executor,
@@ -333,23 +338,35 @@ def start(settings: Settings, url: str, *, celery_workers: int | None = None,
 
 
 def stop(settings: Settings, *, timeout_s: float = 30) -> ServiceStatus:
-    """Stop every component and its children; nothing is left running."""
+    """Stop every component and its children; nothing is left running.
+
+    The API server goes last: a task still finishing while the scheduler or a
+    worker stops reports its state through the API (without it, the task would
+    wait for it until killed). Each group gets ``timeout_s`` to exit, then SIGKILL.
+    """
     paths = Paths.of(settings)
     pids = {}
     for pid_file in paths.run.glob("*.pid") if paths.run.is_dir() else []:
         pid = _pid(paths, pid_file.stem)
         if pid:
             pids[pid_file.stem] = pid
-    for pid in pids.values():
-        _signal_group(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and any(_group_alive(p) for p in pids.values()):
-        time.sleep(0.5)
-    for pid in pids.values():
-        _signal_group(pid, signal.SIGKILL)
+    api = pids.pop("api-server", None)
+    _terminate(list(pids.values()), timeout_s)
+    _terminate([api] if api else [], timeout_s)
     for pid_file in paths.run.glob("*.pid") if paths.run.is_dir() else []:
         pid_file.unlink()
     return status(settings)
+
+
+def _terminate(pids: list[int], timeout_s: float) -> None:
+    """SIGTERM to each process group, SIGKILL to what is left after ``timeout_s``."""
+    for pid in pids:
+        _signal_group(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and any(_group_alive(p) for p in pids):
+        time.sleep(0.5)
+    for pid in pids:
+        _signal_group(pid, signal.SIGKILL)
 
 
 def _signal_group(pid: int, sig: signal.Signals) -> None:
