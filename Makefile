@@ -5,15 +5,17 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve stop test unit lint regenerate clean
+.PHONY: help install run serve stop test quick unit lint regenerate clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
+# Bytecode compiled at install: where PYTHONDONTWRITEBYTECODE is set, every
+# process would otherwise compile what it imports, each time it starts.
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --upgrade uv
-	@$(BIN)/uv pip install --quiet --python $(BIN)/python -c constraints.txt -e '.[dev]'
+	@$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
 
 install: $(STAMP) ## create .venv and install pinned dependencies
@@ -27,8 +29,12 @@ serve: install ## the real service: Airflow's components over the warehouse, pic
 stop: install ## stop the service
 	$(BIN)/planwatch serve stop
 
-test: install ## the whole test suite (unit, integration, DAGs, end to end)
-	$(BIN)/pytest
+test: install ## the whole test suite (unit, integration, DAGs, service); its time and slowest tests
+	@start=$$(date +%s); status=0; $(BIN)/pytest --durations=15 || status=$$?; \
+	echo "make test: $$(( $$(date +%s) - start )) s"; exit $$status
+
+quick: install ## all but the tests that run Airflow (a few minutes): the loop of a working day
+	$(BIN)/pytest -m "not airflow" --durations=10
 
 unit: install ## the unit tests only (no database, no Airflow; under a minute)
 	$(BIN)/pytest -q tests/unit
