@@ -13,8 +13,10 @@ without Docker (images cannot be pulled where the tests run).
   * the components: the compose services built from the Dockerfile, less
     ``airflow-init``, are exactly ``airflow-<name>`` of ``components()`` (the
     Celery workers ``worker-1..N`` are the one scaled service
-    ``airflow-worker``). "The same command" means: ``airflow`` followed by the
-    same subcommand words, the same option names and the same option values,
+    ``airflow-worker``). "The same command" means: the same program (``airflow``,
+    or ``python -m planwatch.orchestration.launcher`` for the components tasks
+    are forked from) followed by the same subcommand words, the same option
+    names and the same option values,
     except the values listed in ``COMMAND_EXCEPTIONS``. The api-server's
     ``--port`` is compared exactly: the reference is computed with the port the
     container publishes.
@@ -327,8 +329,9 @@ def check_components(model: dict[str, Any]) -> None:
     for component in wanted:
         name = re.sub(r"-\d+$", "", component.name)
         command = model["services"][service_of(component.name)]["command"]
-        assert isinstance(command, list) and command[0] == "airflow", command
-        words, options = split_command(command[1:])
+        program = list(component.program)  # ``airflow``, or planwatch's launcher of it
+        assert isinstance(command, list) and command[:len(program)] == program, command
+        words, options = split_command(command[len(program):])
         local_words, local_options = split_command(list(component.args))
         assert words == local_words, (name, words, local_words)
         assert options.keys() == local_options.keys(), (name, options, local_options)
@@ -622,17 +625,19 @@ def _edited(model: dict[str, Any], edit) -> dict[str, Any]:
 @pytest.mark.parametrize("drift", [
     lambda m: _without_service(m, "airflow-triggerer"),
     lambda m: _edited(m, lambda s: s["airflow-scheduler"].update(
-        command=["airflow", "scheduler", "--num-runs", "1"])),
+        command=[*service.LAUNCHER, "scheduler", "--num-runs", "1"])),
+    lambda m: _edited(m, lambda s: s["airflow-scheduler"].update(
+        command=["airflow", "scheduler"])),  # not through the launcher
     lambda m: _edited(m, lambda s: s["airflow-dag-processor"].update(
         command=["airflow", "dag-processor", "--bundle-name", "x"])),
     lambda m: _edited(m, lambda s: s["airflow-worker"].update(
-        command=["airflow", "celery", "worker", "--celery-hostname", "worker@%h",
+        command=[*service.LAUNCHER, "celery", "worker", "--celery-hostname", "worker@%h",
                  "--concurrency", "8"])),  # an option serve does not give
     lambda m: _edited(m, lambda s: s.update(
         {"airflow-flower": {**s["airflow-triggerer"], "command": ["airflow", "celery",
                                                                   "flower"]}})),
-], ids=["no triggerer", "scheduler option", "dag-processor option", "worker option",
-        "extra component"])
+], ids=["no triggerer", "scheduler option", "scheduler program", "dag-processor option",
+        "worker option", "extra component"])
 def test_the_component_check_fails_on_drift(model, drift) -> None:
     with pytest.raises(AssertionError):
         check_components(drift(model))

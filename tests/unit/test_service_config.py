@@ -70,3 +70,23 @@ def test_secrets_are_generated_once_and_private(settings) -> None:
     again = service_config(settings, OWNER_URL, api_port=8080, executor=LOCAL)
     assert first["AIRFLOW__CORE__FERNET_KEY"] == again["AIRFLOW__CORE__FERNET_KEY"]
     assert Paths.of(settings).secrets.stat().st_mode & 0o777 == 0o600
+
+
+def test_tasks_are_forked_from_components_that_preloaded_their_code() -> None:
+    """The scheduler and the workers start through the launcher; the launcher's
+    imports start no thread (a fork copies only the thread that forks)."""
+    import subprocess
+    import sys
+
+    started = {c.name: c.argv() for c in components(api_port=1, celery_workers=1)}
+    assert started["scheduler"][1:] == ["-m", "planwatch.orchestration.launcher", "scheduler"]
+    assert started["worker-1"][1:4] == ["-m", "planwatch.orchestration.launcher", "celery"]
+    assert all(argv[0].endswith("airflow") for name, argv in started.items()
+               if name not in ("scheduler", "worker-1"))
+    probe = ("import sys, threading; from planwatch.orchestration.launcher import preload;"
+             " preload(); assert 'great_expectations' in sys.modules and 'dbt.cli.main' in"
+             " sys.modules; print(threading.active_count())")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "1"  # the main thread alone

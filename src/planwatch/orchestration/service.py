@@ -21,6 +21,7 @@ import os
 import secrets
 import signal
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Callable
@@ -41,24 +42,37 @@ ADMIN = "admin"
 METADATA_ROLE = "planwatch_airflow"  # owns Airflow's metadata database, nothing else
 
 
+AIRFLOW = ("airflow",)
+# The components Airflow forks task processes from (the scheduler, whose
+# LocalExecutor workers run tasks, and the Celery workers) start through
+# planwatch's launcher: the tasks' code is imported there once, not in each task.
+LAUNCHER = ("python", "-m", "planwatch.orchestration.launcher")
+
+
 @dataclass(frozen=True)
 class Component:
     name: str
-    args: tuple[str, ...]  # after ``airflow``
+    args: tuple[str, ...]  # after ``program``
+    program: tuple[str, ...] = AIRFLOW  # ``airflow``, or ``LAUNCHER`` (airflow's CLI too)
+
+    def argv(self) -> list[str]:
+        """The command line in this environment (its ``airflow`` or ``python``)."""
+        first = airflow_executable() if self.program == AIRFLOW else sys.executable
+        return [first, *self.program[1:], *self.args]
 
 
 def components(*, api_port: int, celery_workers: int = 0) -> list[Component]:
     """The Airflow components of the service, in start order."""
     out = [
         Component("api-server", ("api-server", "--host", API_HOST, "--port", str(api_port))),
-        Component("scheduler", ("scheduler",)),
+        Component("scheduler", ("scheduler",), LAUNCHER),
         Component("dag-processor", ("dag-processor",)),
         Component("triggerer", ("triggerer",)),
     ]
     # Workers share this machine's log folder, which the api-server reads: no log
     # server of their own (they would all want its port).
     out += [Component(f"worker-{n}", ("celery", "worker", "--celery-hostname",
-                                      f"worker-{n}@%h", "--skip-serve-logs"))
+                                      f"worker-{n}@%h", "--skip-serve-logs"), LAUNCHER)
             for n in range(1, celery_workers + 1)]
     return out
 
@@ -318,7 +332,7 @@ def start(settings: Settings, url: str, *, celery_workers: int | None = None,
         "components": [c.name for c in wanted]}))
     for component in missing:
         log = (paths.logs / f"{component.name}.log").open("ab")
-        process = subprocess.Popen([airflow_executable(), *component.args], env=env,
+        process = subprocess.Popen(component.argv(), env=env,
                                    stdout=log, stderr=subprocess.STDOUT, cwd=paths.home,
                                    start_new_session=True)
         paths.pid_file(component.name).write_text(str(process.pid))
