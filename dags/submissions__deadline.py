@@ -7,7 +7,8 @@ again (compliance is judged at build time), then per plan and agency what is
 missing, late or rejected is recorded in ``audit.deadline_notices``, each agency
 that owes something gets one email in Vietnamese with its pre-filled template,
 and the Department that follows the plan gets a summary. An agency-month is
-never reminded twice unless what it owes changed. Mail goes through the
+never reminded twice unless what it owes changed. A new deployment's first run
+is the next deadline, not the one already past. Mail goes through the
 Airflow SMTP connection ``PLANWATCH_SMTP_CONN_ID`` (default ``smtp_default``).
 Logic lives in ``planwatch.orchestration.submissions_deadline``.
 """
@@ -17,7 +18,7 @@ from __future__ import annotations
 from airflow.sdk import dag, get_current_context, task
 
 from planwatch.config import load_settings
-from planwatch.orchestration.submissions_deadline import START_DATE, timetable
+from planwatch.orchestration.submissions_deadline import timetable
 from planwatch.orchestration.warehouse_build import dbt_build
 
 SETTINGS = load_settings()  # the environment only: no I/O at import
@@ -26,7 +27,9 @@ SETTINGS = load_settings()  # the environment only: no I/O at import
 @dag(
     dag_id="submissions__deadline",
     schedule=timetable(SETTINGS),
-    start_date=START_DATE,
+    # No start date: a service deployed between two deadlines first runs at the
+    # next one, instead of reminding every agency at once about the deadline
+    # already past (a run triggered with a period covers a past month).
     catchup=False,
     max_active_runs=1,
     tags=["planwatch", "deadline"],

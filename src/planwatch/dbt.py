@@ -12,8 +12,12 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlparse
+
+import psycopg
 
 from planwatch.config import Settings, settings_env
 from planwatch.vocabulary.periods import CUTOFF_DAY
@@ -24,6 +28,28 @@ from planwatch.vocabulary.periods import CUTOFF_DAY
 # them (``tests/integration/test_dbt_unit_tests.py``). The data tests and the
 # contracts still gate every build.
 BUILD_EXCLUDE = ("resource_type:seed", "resource_type:unit_test")
+
+# The dbt commands that create or replace tables: one of them at a time per warehouse.
+WRITING_COMMANDS = ("build", "run", "seed", "snapshot")
+DBT_LOCK = "planwatch.dbt_run"
+
+
+@contextmanager
+def one_dbt_run(url: str) -> Iterator[None]:
+    """Hold the warehouse's dbt lock while the body runs: the build DAG, the
+    deadline DAG's build, ``planwatch build`` and init's seeds each swap tables
+    the others read or build ("relation already exists", or a deadlock, when two
+    overlap), so each waits for the one running. A session advisory lock on a
+    connection of its own, held for the whole run (dbt's ``on-run-start`` hooks
+    run on a connection dbt closes before the models start) and released by
+    PostgreSQL if the process dies."""
+    with psycopg.connect(url, autocommit=True, application_name="planwatch dbt lock") as conn:
+        conn.execute("select pg_advisory_lock(hashtext(%s))", (DBT_LOCK,))
+        try:
+            yield
+        finally:
+            if not conn.closed:
+                conn.execute("select pg_advisory_unlock(hashtext(%s))", (DBT_LOCK,))
 
 
 def dbt_connection_env(url: str, settings: Settings) -> dict[str, str]:
@@ -62,9 +88,17 @@ def dbt_executable() -> str:
 
 
 def run_dbt(args: list[str], url: str, settings: Settings) -> None:
-    """Run one dbt command; its own progress output goes to the terminal."""
-    subprocess.run([dbt_executable(), *args], env=dbt_env(url, settings),
-                   cwd=settings.dbt_project_dir, check=True)
+    """Run one dbt command; its own progress output goes to the terminal. One that
+    writes tables waits for any other running on the warehouse (``one_dbt_run``)."""
+    def run() -> None:
+        subprocess.run([dbt_executable(), *args], env=dbt_env(url, settings),
+                       cwd=settings.dbt_project_dir, check=True)
+
+    if args and args[0] in WRITING_COMMANDS:
+        with one_dbt_run(url):
+            run()
+    else:
+        run()
 
 
 def seed_headers(settings: Settings) -> dict[str, list[str]]:

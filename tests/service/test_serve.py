@@ -99,6 +99,7 @@ def test_airflow_keeps_its_metadata_in_postgresql_under_its_own_login(served) ->
             " join pg_roles r on r.oid = d.datdba where d.datname = current_database()"
         ).fetchone()
     assert {"submissions__ingest", "warehouse__build"} <= dags
+    assert "submissions__deadline" not in dags  # its first run is the next deadline
     assert (owner, superuser, creates) == ("planwatch_airflow", False, False)
     assert not list(service.settings.airflow_home.glob("*.db"))  # no SQLite anywhere
 

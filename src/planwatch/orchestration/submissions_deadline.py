@@ -34,10 +34,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from planwatch.config import Settings, load_settings
-from planwatch.orchestration.submissions_ingest import START_DATE
 from planwatch.vocabulary.periods import is_period
 
-__all__ = ["START_DATE", "deadline_schedule", "period_of_run", "record_notices",
+__all__ = ["deadline_schedule", "period_of_run", "record_notices",
            "send_notices", "timetable"]
 
 log = logging.getLogger(__name__)

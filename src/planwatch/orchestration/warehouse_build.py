@@ -9,6 +9,9 @@ month, see ``docs/runbook.md``, "Measuring"):
   and a deferrable sensor task per model (then one task for all tests), for
   model-level visibility in the UI where workers have the cores for it.
 
+In the default mode the build waits while another dbt run writes the warehouse
+(``OneAtATimeDbtBuild``); the watcher's producer is Cosmos' own and does not.
+
 The watcher group is rendered from a pre-built manifest (``LoadMode.DBT_MANIFEST``,
 ``Settings.dbt_manifest``, which dbt tasks never write) so that parsing the
 DAG file never runs dbt. dbt connects as the transformer: Cosmos builds its
@@ -27,8 +30,8 @@ from cosmos.operators.local import DbtBuildLocalOperator
 from cosmos.profiles import PostgresUserPasswordProfileMapping
 
 from planwatch.config import Settings, load_settings
-from planwatch.dbt import BUILD_EXCLUDE, dbt_executable, keep_build_results
-from planwatch.orchestration.connections import CONNECTIONS
+from planwatch.dbt import BUILD_EXCLUDE, dbt_executable, keep_build_results, one_dbt_run
+from planwatch.orchestration.connections import CONNECTIONS, warehouse_url_as
 
 MODES = ("build", "watcher")
 
@@ -55,11 +58,21 @@ def keep_run_results(project_dir: str, **_: Any) -> None:
     keep_build_results(Path(project_dir) / "target", load_settings())
 
 
+class OneAtATimeDbtBuild(DbtBuildLocalOperator):
+    """Cosmos' ``dbt build``, started once no other dbt run is writing the
+    warehouse (``planwatch.dbt.one_dbt_run``): the deadline DAG's build and an
+    asset-triggered build may be queued together."""
+
+    def execute(self, context: Any, **kwargs: Any) -> None:
+        with one_dbt_run(warehouse_url_as("transformer")):
+            super().execute(context, **kwargs)
+
+
 def dbt_build(group_id: str = "dbt"):  # type: ignore[no-untyped-def]
     """The DAG's dbt tasks, in the configured mode."""
     settings = load_settings()
     if execution_mode() == "build":
-        return DbtBuildLocalOperator(
+        return OneAtATimeDbtBuild(
             task_id=f"{group_id}_build",
             project_dir=str(settings.dbt_project_dir),
             profile_config=_profile(settings),
