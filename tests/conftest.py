@@ -1,61 +1,199 @@
-"""Shared fixtures.
+"""Shared fixtures: where a test's warehouse comes from.
 
-Integration tests run against a real PostgreSQL: the server of
-``WAREHOUSE_URL`` when set, else planwatch's own embedded server. Either way
-each test session works in a fresh database of its own, dropped at the end,
-so no test depends on (or disturbs) what a server already holds.
+Integration tests run against a real PostgreSQL: the server of ``WAREHOUSE_URL``
+when set, else planwatch's own embedded server (started once, before any test
+process). Each test works in databases of its own, named ``pwt_<run>_…`` and
+dropped when the run ends, so no test depends on (or disturbs) what a server
+already holds.
+
+Expensive warehouses are built once per run as templates
+(``fixtures/databases.py``; what each holds is in ``fixtures/scenarios.py``);
+a test takes a copy. Which fixture to use:
+
+* ``demo_year`` — *read only*: the whole demo year ingested as the loader and
+  built as the transformer, with the year's latest late correction sent while its
+  month was closed (a restatement). One shared copy per test process: never
+  change it.
+* ``year_clone(label)`` — the same year, as a database and data folder of the
+  test's own: change anything (build again, close a month, send files).
+* ``auditor_months`` — *read only*: two demo months, January closed by an
+  auditor before a correction of it arrived, a hostile file for February; built.
+  ``auditor_clone(label)`` for a copy of one's own.
+* ``initialised_warehouse(label)`` — a copy of a warehouse just after
+  ``planwatch init`` (schemas, roles, catalogs), nothing ingested.
+* ``new_warehouse(label)`` — a fresh, empty database (for what ``init`` itself
+  does: migrations, upgrades).
+* ``settings`` / ``initialised`` — one initialised warehouse for the session,
+  with ``PLANWATCH_HOME`` and ``WAREHOUSE_URL`` pointing at it.
+
+Each returns (or its factory returns) the settings, the owner's URL and, where
+there is one, the demo manifest (``Built``: ``settings, url, manifest = built``).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
-import psycopg
 import pytest
+from fixtures import scenarios
+from fixtures.databases import (
+    RUN_VARIABLE,
+    SHARED_VARIABLE,
+    Built,
+    Template,
+    Warehouses,
+    drop_run_databases,
+)
 
 from planwatch.config import Settings, load_settings
 
 REPO = Path(__file__).resolve().parents[1]
+TESTS = Path(__file__).resolve().parent
+# The files that take longest, first. pytest-xdist gives each worker whole files
+# (``--dist loadfile``) in collection order: the long ones start at once, the
+# rest fill in around them. ``make test`` prints the slowest tests: keep this
+# list in step with them.
+SLOWEST_FIRST = (
+    "service/test_celery.py",
+    "service/test_serve.py",
+    "service/test_backfill.py",
+    "integration/test_deadline.py",
+    "e2e/test_month_through_airflow.py",
+    "integration/test_audit_trail.py",
+    "integration/test_auditor_report.py",
+    "integration/test_two_plans.py",
+    "integration/test_roles.py",
+)
 
 
-def _with_database(url: str, name: str) -> str:
-    return urlunparse(urlparse(url)._replace(path=f"/{name}"))
+_OWNS_RUN = pytest.StashKey[bool]()
 
 
-@pytest.fixture(scope="session")
-def server_url() -> str:
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The process that starts the run names it and makes the folder its test
+    processes share (xdist's workers inherit both)."""
+    if _is_worker(config) or RUN_VARIABLE in os.environ:
+        return
+    run = uuid.uuid4().hex[:8]
+    os.environ[RUN_VARIABLE] = run
+    os.environ[SHARED_VARIABLE] = tempfile.mkdtemp(prefix=f"planwatch-tests-{run}-")
+    config.stash[_OWNS_RUN] = True
+
+
+def _server_url() -> str:
     from planwatch.warehouse.db import warehouse_url
 
     return warehouse_url(load_settings())
 
 
-@pytest.fixture(scope="session")
-def test_database(server_url: str) -> Iterator[str]:
-    """A fresh, empty database for this test session (schemas not created)."""
-    name = f"planwatch_test_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(f'create database "{name}"')
-    yield _with_database(server_url, name)
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(f'drop database if exists "{name}" with (force)')
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: n for n, name in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.relative_to(TESTS).as_posix(), len(rank)))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Every database of the run dropped, the shared folder removed."""
+    if not session.config.stash.get(_OWNS_RUN, False):
+        return
+    from planwatch.warehouse.db import running_warehouse_url
+
+    url = running_warehouse_url(load_settings())
+    if url:
+        drop_run_databases(url)
+    shutil.rmtree(os.environ[SHARED_VARIABLE], ignore_errors=True)
+    os.environ.pop(RUN_VARIABLE, None)
+    os.environ.pop(SHARED_VARIABLE, None)
 
 
 @pytest.fixture(scope="session")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("planwatch_home")
+def server_url() -> str:
+    return _server_url()
 
 
 @pytest.fixture(scope="session")
-def settings(home: Path, test_database: str) -> Iterator[Settings]:
-    """Settings pointing data/ at a temporary home and the warehouse at the test DB."""
+def warehouses(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Warehouses:
+    return Warehouses(server_url, lambda label: tmp_path_factory.mktemp(label))
+
+
+@pytest.fixture(scope="session")
+def new_warehouse(warehouses: Warehouses):
+    """Factory: ``new_warehouse("e2e")`` -> (Settings, url) of a fresh, empty database
+    and home of its own."""
+    return warehouses.create
+
+
+@pytest.fixture(scope="session")
+def initialised_template(warehouses: Warehouses) -> Template:
+    return warehouses.template("initialised", scenarios.initialised)
+
+
+@pytest.fixture(scope="session")
+def initialised_warehouse(warehouses: Warehouses, initialised_template: Template):
+    """Factory: ``initialised_warehouse("atomic")`` -> (Settings, url) of a warehouse of
+    its own just after ``planwatch init``."""
+    def make(label: str) -> tuple[Settings, str]:
+        built = warehouses.clone(initialised_template, label)
+        return built.settings, built.url
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def year_template(warehouses: Warehouses, initialised_template: Template) -> Template:
+    return warehouses.template("year", scenarios.audited_year, base=initialised_template)
+
+
+@pytest.fixture(scope="session")
+def demo_year(warehouses: Warehouses, year_template: Template) -> Built:
+    """The shared copy of the demo year (read only)."""
+    return warehouses.clone(year_template, "year")
+
+
+@pytest.fixture(scope="session")
+def year_clone(warehouses: Warehouses, year_template: Template):
+    """Factory: ``year_clone("roles")`` -> a copy of the demo year of the test's own."""
+    return lambda label: warehouses.clone(year_template, label)
+
+
+@pytest.fixture(scope="session")
+def auditor_template(warehouses: Warehouses, initialised_template: Template) -> Template:
+    return warehouses.template("auditor", scenarios.auditor_months, base=initialised_template)
+
+
+@pytest.fixture(scope="session")
+def auditor_months(warehouses: Warehouses, auditor_template: Template) -> Built:
+    """The shared copy of the auditor's two months (read only)."""
+    return warehouses.clone(auditor_template, "auditor")
+
+
+@pytest.fixture(scope="session")
+def auditor_clone(warehouses: Warehouses, auditor_template: Template):
+    """Factory: ``auditor_clone("evidence")`` -> a copy of the auditor's months of the
+    test's own."""
+    return lambda label: warehouses.clone(auditor_template, label)
+
+
+@pytest.fixture(scope="session")
+def session_warehouse(warehouses: Warehouses, initialised_template: Template) -> Built:
+    return warehouses.clone(initialised_template, "session")
+
+
+@pytest.fixture(scope="session")
+def settings(session_warehouse: Built) -> Iterator[Settings]:
+    """Settings of the session's initialised warehouse; ``PLANWATCH_HOME`` and
+    ``WAREHOUSE_URL`` point at it for the rest of the session."""
     saved = {k: os.environ.get(k) for k in ("PLANWATCH_HOME", "WAREHOUSE_URL")}
-    os.environ["PLANWATCH_HOME"] = str(home)
-    os.environ["WAREHOUSE_URL"] = test_database
+    os.environ["PLANWATCH_HOME"] = str(session_warehouse.settings.home)
+    os.environ["WAREHOUSE_URL"] = session_warehouse.url
     yield load_settings()
     for key, value in saved.items():
         if value is None:
@@ -65,69 +203,6 @@ def settings(home: Path, test_database: str) -> Iterator[Settings]:
 
 
 @pytest.fixture(scope="session")
-def initialised(settings: Settings, test_database: str) -> str:
-    """The test database after ``planwatch init`` (schemas, roles, catalog)."""
-    from planwatch.warehouse.init import init_warehouse
-
-    init_warehouse(test_database, settings)
-    return test_database
-
-
-@pytest.fixture(scope="session")
-def new_warehouse(server_url: str, tmp_path_factory: pytest.TempPathFactory):
-    """Factory for tests that need a warehouse and home of their own:
-    ``new_warehouse("e2e")`` -> (Settings, url) of a fresh, empty database."""
-    created: list[str] = []
-
-    def make(label: str) -> tuple[Settings, str]:
-        name = f"planwatch_{label}_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(server_url, autocommit=True) as conn:
-            conn.execute(f'create database "{name}"')
-        created.append(name)
-        url = _with_database(server_url, name)
-        home = tmp_path_factory.mktemp(label)
-        return replace(load_settings(), home=home, warehouse_url=url), url
-
-    yield make
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        for name in created:
-            conn.execute(f'drop database if exists "{name}" with (force)')
-
-
-@pytest.fixture(scope="session")
-def built_warehouse(new_warehouse):
-    """Factory: ``built_warehouse("roles", months=[1])`` -> (settings, owner url,
-    manifest) of a warehouse of its own with those demo months (default: the whole
-    year) ingested as the loader and the marts built as the transformer;
-    ``then(settings, url, manifest)``, if given, runs between the two (close a
-    month, send more files), so that one build covers it."""
-    from fixtures.plans import SHIPPED_PLAN
-
-    from planwatch.catalog import load_catalog
-    from planwatch.dbt import build_marts
-    from planwatch.demo.year import write_demo_year
-    from planwatch.flow.ingestor import Ingestor
-    from planwatch.warehouse.init import init_warehouse
-    from planwatch.warehouse.roles import role_url
-
-    def make(label: str, months: list[int] | None = None,  # type: ignore[no-untyped-def]
-             then=None):
-        settings, url = new_warehouse(label)
-        init_warehouse(url, settings)
-        manifest = write_demo_year(load_catalog(settings.seeds_dir, SHIPPED_PLAN),
-                                   settings.inbox_dir, months=months, progress=False)
-        Ingestor(settings, role_url(settings, url, "loader")).ingest_inbox(
-            settings.inbox_dir, progress=False)
-        if then is not None:
-            then(settings, url, manifest)
-        build_marts(role_url(settings, url, "transformer"), settings)
-        return settings, url, manifest
-
-    return make
-
-
-@pytest.fixture(scope="session")
-def demo_year(built_warehouse):
-    """A whole demo year (every case, across months too), loaded and built; shared
-    by the tests that need a year."""
-    return built_warehouse("year")
+def initialised(settings: Settings, session_warehouse: Built) -> str:
+    """The session warehouse's URL (``planwatch init`` done: schemas, roles, catalog)."""
+    return session_warehouse.url

@@ -24,7 +24,6 @@ from planwatch.dbt import parse_project
 from planwatch.demo.manifest import ACCEPTED_OUTCOMES
 from planwatch.demo.year import write_demo_year
 from planwatch.orchestration.airflow_cli import run_dags
-from planwatch.warehouse.init import init_warehouse
 
 pytestmark = [pytest.mark.e2e, pytest.mark.airflow]
 PERIOD = "2024-01"
@@ -32,9 +31,8 @@ MONEY_UNITS = {"triệu đồng": 10**6, "tỷ đồng": 10**9, "đồng": 1}
 
 
 @pytest.fixture(scope="module")
-def january(new_warehouse):
-    settings, url = new_warehouse("e2e")
-    init_warehouse(url, settings)
+def january(initialised_warehouse):
+    settings, url = initialised_warehouse("e2e")
     catalog = load_catalog(settings.seeds_dir, SHIPPED_PLAN)
     manifest = write_demo_year(catalog, settings.inbox_dir, months=[1], progress=False)
     parse_project(url, settings)

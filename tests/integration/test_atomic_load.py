@@ -22,7 +22,6 @@ from planwatch.demo.year import write_demo_year
 from planwatch.flow.ingestor import Ingestor
 from planwatch.ingest.files import discover
 from planwatch.warehouse import submissions as load
-from planwatch.warehouse.init import init_warehouse
 
 pytestmark = pytest.mark.integration
 
@@ -51,9 +50,9 @@ def _state(url: str) -> tuple[list, int, int]:
 
 
 @pytest.fixture()
-def month(new_warehouse):
-    settings, url = new_warehouse("atomic")
-    init_warehouse(url, settings)  # tables, roles: the CLI ingests as the loader
+def month(initialised_warehouse):
+    # Tables, roles (the CLI ingests as the loader), catalogs: ``planwatch init`` done.
+    settings, url = initialised_warehouse("atomic")
     write_demo_year(load_catalog(settings.seeds_dir, SHIPPED_PLAN), settings.inbox_dir, months=[2],
                     progress=False)
     return settings, url, len(discover(settings.inbox_dir))

@@ -5,10 +5,10 @@ beside the latest, every change after the deadline in marts.mart_restatements,
 lineage from any fact row to the archived file's row, and the queries of
 docs/auditing.md.
 
-The months of one demo quarter are ingested but for the latest correction
-sent after the deadline; its month is then closed (closed, reopened, closed
-again, as ``planwatch period close|reopen`` records it) and the correction
-ingested: a restatement.
+The whole demo year is ingested but for the latest correction sent after the
+deadline; its month is then closed (closed, reopened, closed again, as
+``planwatch period close|reopen`` records it) and the correction ingested: a
+restatement (``fixtures.scenarios.audited_year``, the shared ``demo_year``).
 """
 
 from __future__ import annotations
@@ -18,25 +18,17 @@ import datetime as dt
 import hashlib
 import io
 import re
-import shutil
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
-from fixtures.plans import SHIPPED_PLAN
 from openpyxl import load_workbook
 
-from planwatch.catalog import load_catalog
 from planwatch.config import Settings
-from planwatch.dbt import build_marts
-from planwatch.demo.year import write_demo_year
-from planwatch.flow.ingestor import Ingestor
 from planwatch.quality.catalog_rules import code_key
 from planwatch.vocabulary.periods import on_time_before
-from planwatch.warehouse import periods
-from planwatch.warehouse.init import init_warehouse
 from planwatch.warehouse.roles import role_url
 
 pytestmark = pytest.mark.integration
@@ -75,33 +67,13 @@ def _due(settings: Settings, period: str) -> dt.datetime:
 
 
 @pytest.fixture(scope="module")
-def warehouse(new_warehouse, tmp_path_factory: pytest.TempPathFactory):
-    settings, url = new_warehouse("audit")
-    init_warehouse(url, settings)
-    manifest = write_demo_year(load_catalog(settings.seeds_dir, SHIPPED_PLAN),
-                               settings.inbox_dir, months=[1, 2, 3], progress=False)
-    loader = role_url(settings, url, "loader")
-    ingestor = Ingestor(settings, loader)
-    # The latest correction sent after the deadline waits until its month is closed.
-    late = sorted((f for f in manifest.files if f.outcome == "resubmission" and f.is_late),
-                  key=lambda f: f.arrival_at)
-    held = tmp_path_factory.mktemp("held") / "file"
-    if late:
-        shutil.move(settings.inbox_dir / late[-1].path, held)
-    ingestor.ingest_inbox(settings.inbox_dir, progress=False)
-    period = late[-1].period if late else None
-    if period:
-        with psycopg.connect(loader) as conn:
-            periods.close(conn, SHIPPED_PLAN, period, actor="Kiểm tra viên")
-            periods.reopen(conn, SHIPPED_PLAN, period, actor="Kiểm tra viên",
-                           reason="Sửa số liệu giải ngân")
-            periods.close(conn, SHIPPED_PLAN, period, actor="Kiểm tra viên")
-        shutil.move(held, settings.inbox_dir / late[-1].path)
-        ingestor.ingest_inbox(settings.inbox_dir, progress=False)
-    marked = {r["submission_id"] for r in _rows(
-        url, "select submission_id from audit.submissions where is_restatement")}
-    build_marts(role_url(settings, url, "transformer"), settings)
-    return settings, url, manifest, (period, marked)
+def warehouse(demo_year):
+    """The shared demo year: its latest correction sent after the deadline was held
+    until its month was closed (closed, reopened, closed again) and is a
+    restatement (``fixtures.scenarios.audited_year``)."""
+    settings, url, manifest = demo_year
+    made = demo_year.data
+    return settings, url, manifest, (made["closed_period"], set(made["restatements"]))
 
 
 def _as(warehouse, role: str) -> str:

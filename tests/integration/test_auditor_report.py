@@ -6,9 +6,6 @@ from any network."""
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import os
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -19,84 +16,29 @@ import psycopg
 import pytest
 from fixtures.browser import open_page, png_size, require_chromium, screenshot
 from fixtures.plans import SHIPPED_PLAN
+from fixtures.scenarios import AUDITOR_NAME, CLOSED, FORMULA, HOSTILE_CODE, MONTH
 
-from planwatch.catalog import load_catalog
 from planwatch.cli import main
 from planwatch.config import Settings
 from planwatch.demo.manifest import DemoManifest
-from planwatch.flow.ingestor import Ingestor
 from planwatch.reporting.auditor_report import Written, write_auditor_reports
 from planwatch.reporting.evidence import write_pack
-from planwatch.vocabulary.statuses import SUBMISSION_STATUS_LABELS_VI, TASK_STATUS_LABELS_VI
-from planwatch.vocabulary.templates import SPECS
-from planwatch.warehouse import periods
+from planwatch.vocabulary.statuses import SUBMISSION_STATUS_LABELS_VI
 from planwatch.warehouse.roles import role_url
 
 pytestmark = pytest.mark.integration
-MONTH, CLOSED = "2024-02", "2024-01"
-HOSTILE_CODE = "<script>document.title='x'</script>"
-HOSTILE_NAME = "<img src=x onerror=alert(1)>"  # a file name may hold no slash
-FORMULA = "=cmd|' /C calc'!A0"
-AUDITOR_NAME = "kiem.toan <b>vien</b>"  # who closes January: markup too
-
-
-def _hostile_file(settings, catalog, manifest) -> str:
-    """A tasks CSV for ``MONTH`` from an agency that sent a valid one: an unknown
-    task code that is markup, a completed task at 50 %, a status that is a
-    formula. Rejected; its name is markup too."""
-    sent = next(f for f in manifest.files if f.period == MONTH and f.outcome == "valid"
-                and f.templates == ["tasks"] and f.kind == "csv")
-    agency = sent.agency_code
-    codes = [t.task_code for t in catalog.tasks if t.lead_agency_code == agency]
-    name = f"{agency}_{MONTH}_{HOSTILE_NAME}_nhiem_vu.csv"
-    path = settings.inbox_dir / MONTH / name
-    with path.open("w", encoding="utf-8", newline="") as out:
-        rows = csv.writer(out, delimiter=";")
-        rows.writerow([f.template_header() for f in SPECS["tasks"].fields])
-        rows.writerow(["1", HOSTILE_CODE, "x", TASK_STATUS_LABELS_VI["in_progress"], "10",
-                       "", "", "", ""])
-        rows.writerow(["2", codes[0], "y", TASK_STATUS_LABELS_VI["completed"], "50", "",
-                       "", "", ""])
-        rows.writerow(["3", codes[-1], "z", FORMULA, "20", "", "", "", ""])
-    late = dt.datetime(2024, 2, 25, 3, 0, tzinfo=dt.UTC).timestamp()
-    os.utime(path, (late, late))
-    return name
-
-
-def _restated_file(settings, catalog, manifest) -> str:
-    """A correction of ``CLOSED`` from an agency that sent its tasks then: every
-    task it leads, in progress at 37 %."""
-    sent = next(f for f in manifest.files if f.period == CLOSED and f.outcome == "valid"
-                and f.templates == ["tasks"])
-    codes = [t.task_code for t in catalog.tasks if t.lead_agency_code == sent.agency_code]
-    name = f"{sent.agency_code}_{CLOSED}_v9_nhiem_vu.csv"
-    with (settings.inbox_dir / CLOSED / name).open("w", encoding="utf-8", newline="") as out:
-        rows = csv.writer(out, delimiter=";")
-        rows.writerow([f.template_header() for f in SPECS["tasks"].fields])
-        for n, code in enumerate(codes, 1):
-            rows.writerow([str(n), code, "", TASK_STATUS_LABELS_VI["in_progress"], "37", "",
-                           "Điều chỉnh sau khi khóa sổ", "", ""])
-    return name
 
 
 @pytest.fixture(scope="module")
-def report(built_warehouse, tmp_path_factory: pytest.TempPathFactory):
+def report(auditor_clone, tmp_path_factory: pytest.TempPathFactory):
     """Two demo months; between their ingest and the build, January closed (by
     ``AUDITOR_NAME``, as ``planwatch period close`` records it), a correction of
-    January sent while it was closed, a hostile file for February; then an
-    evidence pack of February, and the reports of both months."""
-    sent: dict[str, str] = {}
-
-    def between(settings, url, manifest) -> None:  # type: ignore[no-untyped-def]
-        loader = role_url(settings, url, "loader")
-        with psycopg.connect(loader) as conn:
-            periods.close(conn, SHIPPED_PLAN, CLOSED, actor=AUDITOR_NAME)
-        catalog = load_catalog(settings.seeds_dir, SHIPPED_PLAN)
-        sent["hostile"] = _hostile_file(settings, catalog, manifest)
-        sent["restated"] = _restated_file(settings, catalog, manifest)
-        Ingestor(settings, loader).ingest_inbox(settings.inbox_dir, progress=False)
-
-    settings, url, manifest = built_warehouse("auditor", months=[1, 2], then=between)
+    January sent while it was closed, a hostile file for February
+    (``fixtures.scenarios.auditor_months``); then an evidence pack of February, and
+    the reports of both months."""
+    built = auditor_clone("auditor")
+    settings, url, manifest = built
+    sent = built.data
     agency = sent["hostile"].split("_")[0]
     pack = write_pack(settings, read_url=role_url(settings, url, "transformer"),
                       record_url=role_url(settings, url, "loader"), agency_code=agency,

@@ -1,6 +1,7 @@
 """Evidence packs: a demo agency-month packed, verified, tampered with and chained,
-on a real warehouse (a demo January ingested as the loader, marts built as the
-transformer), through the ``planwatch evidence`` command."""
+on a real warehouse (demo months ingested as the loader, marts built as the
+transformer: ``fixtures.scenarios.auditor_months``), through the ``planwatch
+evidence`` command."""
 
 from __future__ import annotations
 
@@ -23,11 +24,12 @@ PERIOD = "2024-01"
 
 
 @pytest.fixture(scope="module")
-def warehouse(built_warehouse, tmp_path_factory: pytest.TempPathFactory):
-    """The warehouse, the agency-month packed (the one with the most submissions and
-    outcomes, an xlsx among them), another agency, and two packs of the first and
-    one of the other, made in that order."""
-    settings, url, _ = built_warehouse("evidence", months=[1])
+def warehouse(auditor_clone, tmp_path_factory: pytest.TempPathFactory):
+    """The warehouse (a copy of the auditor's two demo months), the agency-month
+    packed (the one with the most submissions and outcomes, an xlsx among them),
+    another agency, and two packs of the first and one of the other, made in that
+    order."""
+    settings, url, _ = auditor_clone("evidence")
     with psycopg.connect(url) as conn:
         agencies = [r[0] for r in conn.execute(
             """select agency_code from audit.submissions

@@ -20,7 +20,6 @@ from planwatch.demo.year import write_demo_year
 from planwatch.flow.ingestor import Ingestor
 from planwatch.ingest.files import discover_one
 from planwatch.warehouse import periods
-from planwatch.warehouse.init import init_warehouse
 from planwatch.warehouse.roles import role_url
 from planwatch.warehouse.submissions import FileWrite, SubmissionWrite, write_file
 
@@ -30,10 +29,9 @@ LOADER = "planwatch_loader"
 
 
 @pytest.fixture(scope="module")
-def warehouse(new_warehouse):
+def warehouse(initialised_warehouse):
     """An initialised warehouse (roles: the CLI connects as them) and two demo months."""
-    settings, url = new_warehouse("periods")
-    init_warehouse(url, settings)
+    settings, url = initialised_warehouse("periods")
     manifest = write_demo_year(load_catalog(settings.seeds_dir, PLAN), settings.inbox_dir,
                                months=[2, 3], progress=False)
     return settings, url, manifest

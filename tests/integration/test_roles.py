@@ -15,8 +15,9 @@ DENIED = psycopg.errors.InsufficientPrivilege
 
 
 @pytest.fixture(scope="module")
-def warehouse(built_warehouse):
-    settings, url, _ = built_warehouse("roles", months=[1])
+def warehouse(year_clone):
+    """A copy of the demo year (ingested as the loader, built as the transformer)."""
+    settings, url, _ = year_clone("roles")
     # A second build swaps every mart table in again.
     build_marts(role_url(settings, url, "transformer"), settings)
     return settings, url

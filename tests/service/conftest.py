@@ -1,6 +1,7 @@
 """The real service under test: ``planwatch serve`` run as users run it.
 
-Each service gets a warehouse and home of its own (``new_warehouse``) and its
+Each service gets a warehouse and home of its own (a copy of an initialised one,
+``initialised_warehouse``: ``planwatch serve start`` runs init again) and its
 own Airflow metadata database on the same PostgreSQL server; the CLI is run as
 a child process with the environment a user would set. Demo months are written
 once, away from the inbox, and copied in when a test "lands" them.
@@ -95,13 +96,13 @@ def demo_months(tmp_path_factory: pytest.TempPathFactory) -> tuple[DemoManifest,
 
 
 @pytest.fixture(scope="module")
-def make_service(new_warehouse, server_url: str, demo_months) -> Iterator[Any]:
+def make_service(initialised_warehouse, server_url: str, demo_months) -> Iterator[Any]:
     """``make_service(label, **settings)`` -> a Service not yet started; stopped,
     and its metadata database dropped, at the end of the module."""
     made: list[Service] = []
 
     def make(label: str, env: dict[str, str] | None = None, **changes: Any) -> Service:
-        settings, url = new_warehouse(label)
+        settings, url = initialised_warehouse(label)
         database = url.rsplit("/", 1)[1]
         settings = replace(settings, airflow_database=f"{database}_airflow", **changes)
         full_env = {**os.environ, **settings_env(settings), "WAREHOUSE_URL": url,
