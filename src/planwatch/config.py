@@ -119,6 +119,13 @@ class Settings:
         the dbt tasks it renders, so the DAG processor can always read it."""
         return self.state_dir / "dbt_manifest" / "manifest.json"
 
+    @property
+    def dbt_parse_cache(self) -> Path:
+        """Where the build DAG's dbt keeps its parse of the project between builds
+        (Cosmos' cache: ``partial_parse.msgpack``), so that a build reparses only
+        what changed instead of the whole project."""
+        return self.state_dir / "dbt_parse_cache"
+
 
 # Settings read from the environment: field -> variable (defaults on Settings).
 ENVIRONMENT = {

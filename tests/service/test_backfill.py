@@ -63,3 +63,10 @@ def test_a_second_backfill_finds_nothing_new_and_changes_nothing(backfilled) -> 
     assert all("nothing new" in " ".join(w) for w in lines[:2])
     assert submissions(service.url) == before
     assert_loaded_once(service.url, service.settings, files)
+    # This build read the project as the first left it parsed: only what changed is
+    # parsed again (Settings.dbt_parse_cache), not the whole project.
+    logs = sorted((service.settings.airflow_home / "logs" / "tasks"
+                   / "dag_id=warehouse__build").rglob("*.log"), key=lambda p: p.stat().st_mtime)
+    assert len(logs) >= 2
+    last = logs[-1].read_text(encoding="utf-8", errors="replace")
+    assert str(service.settings.dbt_parse_cache) in last and "Starting full parse" not in last

@@ -80,6 +80,7 @@ def dbt_build(group_id: str = "dbt"):  # type: ignore[no-untyped-def]
             invocation_mode=InvocationMode.DBT_RUNNER,
             install_deps=False,
             exclude=list(BUILD_EXCLUDE),
+            cache_dir=settings.dbt_parse_cache,
             callback=keep_run_results,
         )
     return DbtTaskGroup(
