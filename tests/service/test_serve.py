@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import time
 from pathlib import Path
 
 import psycopg
@@ -162,6 +163,9 @@ def test_a_stopped_scheduler_is_started_again_alone(served) -> None:
     service = served[0]
     before = service.pids()
     os.killpg(before["scheduler"], signal.SIGKILL)
+    gone = time.monotonic() + 60  # a big process group takes a moment to die
+    while _running(before["scheduler"]) and time.monotonic() < gone:
+        time.sleep(0.2)
     result = service.cli("serve", "status")
     assert result.returncode == 1 and re.search(r"scheduler\s+pid\s+-\s+stopped", result.stdout)
     service.start()
