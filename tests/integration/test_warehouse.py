@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 from pathlib import Path
 
 import psycopg
 import pytest
+from fixtures.plans import FIXTURE_PLAN, project_with_fixture_plan
 
 from planwatch.cli import main
 from planwatch.warehouse.embedded import EmbeddedPostgres
-from planwatch.warehouse.init import init_warehouse
+from planwatch.warehouse.init import init_warehouse, seed_digests
 
 pytestmark = pytest.mark.integration
 
@@ -64,6 +66,36 @@ def test_init_twice_leaves_one_ready_warehouse(new_warehouse) -> None:
     assert list(counts) == catalog_lines
     assert {"planwatch_loader", "planwatch_transformer", "planwatch_bi_reader",
             "planwatch_auditor"} <= roles
+
+
+def _catalog_loads(url: str) -> list[tuple]:
+    with psycopg.connect(url) as conn:
+        return conn.execute("select seeds_sha256, files from audit.catalog_loads"
+                            " order by load_id").fetchall()
+
+
+def test_init_loads_the_catalog_again_only_when_it_changed(
+        initialised_warehouse, tmp_path: Path) -> None:
+    settings, url = initialised_warehouse("catalog")
+    (loaded,) = _catalog_loads(url)
+    assert loaded[1] == seed_digests(settings)  # what was loaded, file by file
+    with psycopg.connect(url) as conn:  # dbt's views over the seeds, as a build leaves them
+        conn.execute("create view staging.probe_plans as select * from raw.plans")
+        conn.execute("update raw.plans set issuer_name_vi = 'probe'")  # not from the catalog
+    init_warehouse(url, settings)
+    assert _catalog_loads(url) == [loaded]  # unchanged: not loaded again
+
+    changed = dataclasses.replace(settings, project_dir=project_with_fixture_plan(
+        tmp_path / "project"))  # a plan added to the catalog
+    init_warehouse(url, changed)
+    loads = _catalog_loads(url)
+    assert len(loads) == 2 and loads[-1][1] == seed_digests(changed) != loaded[1]
+    with psycopg.connect(url) as conn:
+        plans = {p for (p,) in conn.execute("select plan_code from raw.plans")}
+        issuers = {i for (i,) in conn.execute("select issuer_name_vi from raw.plans")}
+        probe = conn.execute("select to_regclass('staging.probe_plans')::text").fetchone()
+    assert FIXTURE_PLAN in plans and "probe" not in issuers  # loaded again, whole
+    assert probe == ("staging.probe_plans",)  # in place: the views over them kept
 
 
 def test_cli_db_url_names_the_configured_warehouse(new_warehouse, monkeypatch, capsys) -> None:

@@ -2,14 +2,17 @@
 
 Run as the warehouse's owner (the URL given). Idempotent: a new, empty
 database is left ready for ``planwatch ingest``; an existing warehouse is
-upgraded in place.
+upgraded in place, and its catalogs loaded again only if they changed
+(``audit.catalog_loads``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 import psycopg
+from psycopg.types.json import Jsonb
 
 from planwatch.catalog import load_catalogs
 from planwatch.config import Settings
@@ -28,18 +31,49 @@ def create_schema(url: str) -> None:
         log.info("warehouse migrated from %s to %s", before or "nothing", after)
 
 
-def seeds_to_recreate(url: str, settings: Settings) -> list[str]:
-    """The seeds whose table in raw has other columns than their CSV file."""
+def seed_digests(settings: Settings) -> dict[str, str]:
+    """The SHA-256 of each file the seeds are loaded from: the seed folder's files
+    and ``dbt_project.yml`` (the seeds' column types), by path in the project."""
+    project = settings.dbt_project_dir
+    files = [project / "dbt_project.yml",
+             *(p for p in settings.seeds_dir.rglob("*") if p.is_file())]
+    return {p.relative_to(project).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(files)}
+
+
+def _digest(files: dict[str, str]) -> str:
+    return hashlib.sha256("".join(f"{name}\0{sha}\n" for name, sha in sorted(files.items()))
+                          .encode()).hexdigest()
+
+
+def load_catalog(url: str, settings: Settings) -> bool:
+    """Load the seeds into raw unless the catalog loaded last (``audit.catalog_loads``)
+    is this one and every seed table is there with its columns; record a load.
+    Returns whether it loaded."""
+    files = seed_digests(settings)
+    digest = _digest(files)
     headers = seed_headers(settings)
     with psycopg.connect(url) as conn:
-        found = table_columns(conn, "raw", list(headers))
-    return [name for name, columns in headers.items()
-            if name in found and found[name] != columns]
+        last = conn.execute("select seeds_sha256 from audit.catalog_loads"
+                            " order by load_id desc limit 1").fetchone()
+        present = table_columns(conn, "raw", list(headers))
+    # A seed whose table has other columns than its CSV file (a release changed
+    # them) is dropped and created again; the others are reloaded in place.
+    recreate = [name for name, columns in headers.items()
+                if name in present and present[name] != columns]
+    if last == (digest,) and not recreate and set(headers) <= set(present):
+        log.info("plan catalog unchanged since its last load: not loaded again")
+        return False
+    load_seeds(url, settings, recreate=recreate)
+    with psycopg.connect(url) as conn:
+        conn.execute("insert into audit.catalog_loads (seeds_sha256, files) values (%s, %s)",
+                     (digest, Jsonb(files)))
+    return True
 
 
 def init_warehouse(url: str, settings: Settings) -> None:
     create_schema(url)
-    load_seeds(url, settings, recreate=seeds_to_recreate(url, settings))
+    load_catalog(url, settings)
     with psycopg.connect(url) as conn:
         create_roles(conn, settings)  # after the seeds: a recreated seed table needs its grants
     catalogs = load_catalogs(settings.seeds_dir)

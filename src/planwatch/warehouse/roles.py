@@ -39,6 +39,7 @@ grant select, insert, update on all tables in schema audit to planwatch_loader;
 grant usage on all sequences in schema audit to planwatch_loader;
 revoke insert, update on audit.alembic_version from planwatch_loader;
 revoke update on audit.period_events from planwatch_loader;
+revoke insert, update on audit.catalog_loads from planwatch_loader;  -- init (the owner) writes it
 revoke update on audit.evidence_packs from planwatch_loader;  -- the chain is append-only
 
 grant usage on schema raw, audit to planwatch_transformer;

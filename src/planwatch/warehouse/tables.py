@@ -162,6 +162,18 @@ period_events = Table(
     schema="audit",
 )
 
+# The plan catalogs (dbt seeds) loaded into raw by ``planwatch init`` (migration
+# 0005; written by warehouse.init): what was loaded when, by the digest of the
+# seed files. Init loads them again only when the digest changed. Append-only.
+catalog_loads = Table(
+    "catalog_loads", metadata,
+    Column("load_id", BigInteger, primary_key=True, autoincrement=True),
+    Column("seeds_sha256", Text, nullable=False),
+    Column("files", JSONB, nullable=False),  # each seed file -> its SHA-256
+    Column("loaded_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    schema="audit",
+)
+
 # Evidence packs written, chained per agency (migration 0004).
 evidence_packs = Table(
     "evidence_packs", metadata,
