@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import os
 import tempfile
+import threading
+import uuid
 from pathlib import Path
 
 import psycopg
@@ -14,6 +16,7 @@ from fixtures.plans import FIXTURE_PLAN, project_with_fixture_plan
 from planwatch.cli import main
 from planwatch.warehouse.embedded import EmbeddedPostgres
 from planwatch.warehouse.init import init_warehouse, seed_digests
+from planwatch.warehouse.roles import ensure_login
 
 pytestmark = pytest.mark.integration
 
@@ -96,6 +99,35 @@ def test_init_loads_the_catalog_again_only_when_it_changed(
         probe = conn.execute("select to_regclass('staging.probe_plans')::text").fetchone()
     assert FIXTURE_PLAN in plans and "probe" not in issuers  # loaded again, whole
     assert probe == ("staging.probe_plans",)  # in place: the views over them kept
+
+
+def test_inits_starting_together_on_one_server_all_get_their_login(server_url: str) -> None:
+    """Roles belong to the server: services or inits starting at once race for one."""
+    name = f"pwt_login_{uuid.uuid4().hex[:8]}"
+    start = threading.Barrier(4)
+    failures: list[BaseException] = []
+
+    def ensure() -> None:
+        try:
+            with psycopg.connect(server_url, autocommit=True) as conn:
+                start.wait()
+                ensure_login(conn, name, "secret")
+        except BaseException as exc:  # noqa: BLE001 (told below)
+            failures.append(exc)
+
+    threads = [threading.Thread(target=ensure) for _ in range(4)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        with psycopg.connect(server_url) as conn:
+            (login,) = conn.execute("select rolcanlogin and not rolsuper and not rolcreatedb"
+                                    " from pg_roles where rolname = %s", (name,)).fetchone()
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(f'drop role if exists "{name}"')
+    assert failures == [] and login
 
 
 def test_cli_db_url_names_the_configured_warehouse(new_warehouse, monkeypatch, capsys) -> None:

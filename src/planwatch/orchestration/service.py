@@ -34,7 +34,7 @@ from cryptography.fernet import Fernet
 from planwatch.config import Settings
 from planwatch.errors import UserError
 from planwatch.orchestration.airflow_cli import airflow_env, airflow_executable
-from planwatch.warehouse.roles import role_password
+from planwatch.warehouse.roles import ensure_login, role_password
 
 LOCAL, CELERY = "LocalExecutor", "CeleryExecutor"
 API_HOST = "127.0.0.1"
@@ -158,11 +158,7 @@ def ensure_metadata_database(url: str, settings: Settings) -> None:
     name = settings.airflow_database
     role = sql.Identifier(METADATA_ROLE)
     with psycopg.connect(url, autocommit=True) as conn:
-        exists = conn.execute("select 1 from pg_roles where rolname = %s",
-                              (METADATA_ROLE,)).fetchone()
-        conn.execute(sql.SQL("{} role {} login nosuperuser nocreatedb nocreaterole password {}")
-                     .format(sql.SQL("alter" if exists else "create"), role,
-                             sql.Literal(role_password(settings, "airflow"))))
+        ensure_login(conn, METADATA_ROLE, role_password(settings, "airflow"))
         owner = conn.execute("select pg_get_userbyid(datdba) from pg_database where datname = %s",
                              (name,)).fetchone()
         if owner is None:

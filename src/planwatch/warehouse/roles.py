@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -104,16 +105,39 @@ def role_url(settings: Settings, url: str, role: str) -> str:
     return f"postgresql://{name}:{password}@{host}{port}/{parsed.database}{query}"
 
 
+def _raced(exc: psycopg.Error) -> bool:
+    """Another session created or changed the same role at the same moment."""
+    return isinstance(exc, psycopg.errors.UniqueViolation | psycopg.errors.DuplicateObject) \
+        or (exc.sqlstate == "XX000" and "concurrently updated" in str(exc))
+
+
+def ensure_login(conn: psycopg.Connection, name: str, password: str,
+                 *, attempts: int = 5) -> None:
+    """A login role with no other right, and this password; created if missing.
+    Roles belong to the whole server: two inits or services starting together on
+    one server race for the same role (a duplicate key, or "tuple concurrently
+    updated"); the one that lost tries again and finds the role there."""
+    statement = "{} role {} login nosuperuser nocreatedb nocreaterole password {}"
+    for attempt in range(1, attempts + 1):
+        try:
+            with conn.transaction():
+                exists = conn.execute("select 1 from pg_roles where rolname = %s",
+                                      (name,)).fetchone()
+                conn.execute(sql.SQL(statement).format(
+                    sql.SQL("alter" if exists else "create"), sql.Identifier(name),
+                    sql.Literal(password)))
+            return
+        except psycopg.Error as exc:
+            if attempt == attempts or not _raced(exc):
+                raise
+            time.sleep(0.1 * attempt)
+
+
 def create_roles(conn: psycopg.Connection, settings: Settings) -> None:
     """The login roles (password set), their grants, and dbt's objects given to the
     transformer. Run by the warehouse's owner; idempotent."""
     for role in ROLES:
-        name = role_name(role)
-        exists = conn.execute("select 1 from pg_roles where rolname = %s", (name,)).fetchone()
-        verb = "alter" if exists else "create"
-        conn.execute(sql.SQL("{} role {} login nosuperuser nocreatedb nocreaterole "
-                             "password {}").format(sql.SQL(verb), sql.Identifier(name),
-                                                   sql.Literal(role_password(settings, role))))
+        ensure_login(conn, role_name(role), role_password(settings, role))
     conn.execute(_GRANTS)
     for kind, schema, name in conn.execute(_OWNERSHIP).fetchall():
         what = {"r": "table", "v": "view", "m": "materialized view"}[kind]
