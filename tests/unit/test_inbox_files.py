@@ -7,12 +7,12 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
+from planwatch.digests import sha256_of
 from planwatch.ingest.files import (
     archive,
     discover,
     quarantine,
     receipt_name,
-    sha256_of,
 )
 from planwatch.text import safe_label
 from planwatch.vocabulary.problems import Problem

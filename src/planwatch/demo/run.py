@@ -20,7 +20,8 @@ from planwatch.config import Settings
 from planwatch.dbt import generate_docs, parse_project
 from planwatch.demo.cases import Calendar
 from planwatch.demo.year import write_demo_year
-from planwatch.ingest.files import discover, sha256_of
+from planwatch.digests import sha256_of
+from planwatch.ingest.files import discover
 from planwatch.orchestration.airflow_cli import run_dags
 from planwatch.reporting.auditor_report import write_auditor_reports
 from planwatch.reporting.summary import print_summary

@@ -29,13 +29,13 @@ from tqdm import tqdm
 from planwatch import __version__
 from planwatch.catalog import Catalogs, load_catalogs
 from planwatch.config import Settings
+from planwatch.digests import sha256_of
 from planwatch.ingest.files import (
     InboxFile,
     archive,
     discover,
     quarantine,
     receipt_name,
-    sha256_of,
 )
 from planwatch.ingest.messages import unreadable
 from planwatch.ingest.parse import csv_template

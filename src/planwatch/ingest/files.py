@@ -7,7 +7,6 @@ named by the file's SHA-256, so a name like ``../../etc/passwd`` goes nowhere.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import shutil
@@ -90,12 +89,6 @@ def _inbox_file(path: Path, root: Path) -> InboxFile:
     )
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def archive(path: Path, sha256: str, archive_dir: Path) -> Path:

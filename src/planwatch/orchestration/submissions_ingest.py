@@ -21,7 +21,8 @@ from typing import Any
 import pendulum
 
 from planwatch.config import Settings, load_settings
-from planwatch.ingest.files import InboxFile, discover, discover_one, sha256_of
+from planwatch.digests import sha256_of
+from planwatch.ingest.files import InboxFile, discover, discover_one
 
 # Any date before the first plan: the DAGs do not catch up on their own.
 START_DATE = pendulum.datetime(2020, 1, 1, tz="UTC")

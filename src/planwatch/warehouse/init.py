@@ -17,6 +17,7 @@ from psycopg.types.json import Jsonb
 from planwatch.catalog import load_catalogs
 from planwatch.config import Settings
 from planwatch.dbt import load_seeds, seed_headers
+from planwatch.digests import sha256_of
 from planwatch.warehouse.migrate import upgrade
 from planwatch.warehouse.roles import create_roles
 from planwatch.warehouse.submissions import assign_plans, table_columns
@@ -37,8 +38,7 @@ def seed_digests(settings: Settings) -> dict[str, str]:
     project = settings.dbt_project_dir
     files = [project / "dbt_project.yml",
              *(p for p in settings.seeds_dir.rglob("*") if p.is_file())]
-    return {p.relative_to(project).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(files)}
+    return {p.relative_to(project).as_posix(): sha256_of(p) for p in sorted(files)}
 
 
 def _digest(files: dict[str, str]) -> str:
