@@ -11,6 +11,8 @@ to take only their folders. Logic lives in
 
 from __future__ import annotations
 
+import datetime as dt
+
 from airflow.sdk import dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowSkipException
 
@@ -18,7 +20,6 @@ from planwatch.config import load_settings
 from planwatch.orchestration.assets import RAW_SUBMISSIONS
 from planwatch.orchestration.submissions_ingest import (
     BATCH_RETRIES,
-    BATCH_RETRY_DELAY,
     START_DATE,
     schedule,
 )
@@ -49,7 +50,8 @@ def submissions__ingest() -> None:
         periods = (get_current_context()["dag_run"].conf or {}).get("periods")
         return pending_batches(periods)
 
-    @task(retries=BATCH_RETRIES, retry_delay=BATCH_RETRY_DELAY)
+    @task(retries=BATCH_RETRIES,
+          retry_delay=dt.timedelta(seconds=SETTINGS.batch_retry_delay_s))
     def ingest_batch(paths: list[str]) -> dict:
         from planwatch.orchestration.submissions_ingest import ingest_batch as ingest
 

@@ -38,6 +38,9 @@ class Settings:
     parse_timeout_s: int = 120
     max_file_mb: int = 50
     batch_files: int = 25  # files an ingest task takes at once
+    # A batch whose worker died is tried again after this long (its files
+    # already written are skipped).
+    batch_retry_delay_s: int = 30
     poll_minutes: int = 3  # how often the service looks for new files
     airflow_database: str = "airflow"  # the service's metadata database, on the warehouse server
     # Outliers (quality.history): a month's figure more than this robust score
@@ -136,6 +139,7 @@ ENVIRONMENT = {
     "parse_timeout_s": "PLANWATCH_PARSE_TIMEOUT_S",
     "max_file_mb": "PLANWATCH_MAX_FILE_MB",
     "batch_files": "PLANWATCH_INGEST_BATCH_FILES",
+    "batch_retry_delay_s": "PLANWATCH_INGEST_RETRY_DELAY_S",
     "poll_minutes": "PLANWATCH_INBOX_POLL_MINUTES",
     "airflow_database": "PLANWATCH_AIRFLOW_DATABASE",
     "outlier_max_score": "PLANWATCH_OUTLIER_MAX_SCORE",

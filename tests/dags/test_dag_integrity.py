@@ -11,6 +11,7 @@ from planwatch.config import Settings
 from planwatch.dbt import parse_project
 
 pytestmark = pytest.mark.airflow
+RETRY_DELAY_S = 7
 
 
 @pytest.fixture(scope="module")
@@ -21,6 +22,7 @@ def dagbag(settings: Settings, initialised: str):
     with pytest.MonkeyPatch.context() as patch:
         for key, value in airflow_env(initialised, settings).items():
             patch.setenv(key, value)
+        patch.setenv("PLANWATCH_INGEST_RETRY_DELAY_S", str(RETRY_DELAY_S))  # not the default
         from airflow.dag_processing.dagbag import DagBag
 
         yield DagBag(dag_folder=str(settings.dags_dir))
@@ -46,6 +48,8 @@ def test_ingest_looks_for_files_every_few_minutes_and_maps_one_task_per_batch(
     ingest = dag.get_task("ingest_batch")
     assert ingest.upstream_task_ids == {"list_pending_batches"}
     assert type(ingest).__name__.endswith("MappedOperator")
+    # A batch whose worker died is tried again, after the configured delay.
+    assert (ingest.retries, ingest.retry_delay.total_seconds()) == (2, RETRY_DELAY_S)
     assert [a.name for a in dag.get_task("publish").outlets] == ["planwatch_raw_submissions"]
 
 

@@ -45,12 +45,13 @@ def celery(make_service):
         pytest.skip(f"no Redis answers at {BROKER}: the Celery tests need a broker "
                     "(set PLANWATCH_TEST_BROKER_URL)")
     service = make_service(
-        "celery", poll_minutes=0, batch_files=6,
+        "celery", poll_minutes=0, batch_files=6, batch_retry_delay_s=5,
         env={"PLANWATCH_BROKER_URL": BROKER,
              "AIRFLOW__OPERATORS__DEFAULT_QUEUE": f"planwatch-test-{uuid.uuid4().hex[:8]}",
              "AIRFLOW__CELERY__WORKER_CONCURRENCY": "2",
-             # A dead worker's tasks are found and retried within a minute or so.
-             "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "30",
+             # A dead worker's tasks are found within half a minute, and retried
+             # 5 s later (PLANWATCH_INGEST_RETRY_DELAY_S).
+             "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "20",
              "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL": "5",
              "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT": "90"})
     result = service.start("--celery-workers", "2")

@@ -90,3 +90,12 @@ def test_tasks_are_forked_from_components_that_preloaded_their_code() -> None:
                           timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "1"  # the main thread alone
+
+
+def test_dbt_writes_its_file_log_at_info_unless_asked_for_more(settings, monkeypatch) -> None:
+    """At dbt's default (debug) each query of each test is formatted and written
+    to dbt.log under one lock: a fifth of a build."""
+    monkeypatch.delenv("DBT_LOG_LEVEL_FILE", raising=False)
+    assert airflow_env(OWNER_URL, settings)["DBT_LOG_LEVEL_FILE"] == "info"
+    monkeypatch.setenv("DBT_LOG_LEVEL_FILE", "debug")
+    assert airflow_env(OWNER_URL, settings)["DBT_LOG_LEVEL_FILE"] == "debug"

@@ -13,7 +13,6 @@ ingested like any other and counted late in the marts.
 
 from __future__ import annotations
 
-import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -28,9 +27,9 @@ from planwatch.ingest.files import InboxFile, discover, discover_one
 START_DATE = pendulum.datetime(2020, 1, 1, tz="UTC")
 
 
-# A batch whose worker died is retried, soon: its files already written are skipped.
+# A batch whose worker died is retried, soon (``Settings.batch_retry_delay_s``):
+# its files already written are skipped.
 BATCH_RETRIES = 2
-BATCH_RETRY_DELAY = dt.timedelta(seconds=30)
 
 
 def schedule(settings: Settings) -> str | None:
