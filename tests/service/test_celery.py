@@ -53,7 +53,10 @@ def celery(make_service):
              # 5 s later (PLANWATCH_INGEST_RETRY_DELAY_S).
              "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "20",
              "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL": "5",
-             "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT": "90"})
+             # A batch the dead worker had taken from the broker but not started
+             # is queued again after this, checked that often.
+             "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT": "60",
+             "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT_CHECK_INTERVAL": "10"})
     result = service.start("--celery-workers", "2")
     assert "CeleryExecutor" in result.stdout
     return service
