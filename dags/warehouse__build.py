@@ -1,9 +1,13 @@
 """Rebuild the marts with dbt (through astronomer-cosmos) when new submissions land.
 
-Scheduled on the ``raw_submissions`` asset. Cosmos renders one task per dbt
-model from the manifest that ``dbt parse`` leaves in ``.planwatch/dbt_target``;
-the tests run after every model. Logic lives in
-``planwatch.orchestration.warehouse_build``.
+Scheduled on the ``raw_submissions`` asset. By default one task, ``dbt_build``:
+Cosmos runs one ``dbt build`` of the models and their data tests as the
+transformer (seeds and dbt unit tests left out), after any other dbt run on the
+warehouse has finished, keeping dbt's parse between builds in
+``.planwatch/dbt_parse_cache``. With ``PLANWATCH_DBT_EXECUTION_MODE=watcher``,
+one task per model instead, rendered from the manifest in
+``.planwatch/dbt_manifest``, and one task for all tests after them. Logic lives
+in ``planwatch.orchestration.warehouse_build``.
 """
 
 from __future__ import annotations
