@@ -12,25 +12,17 @@ The database and folder are removed afterwards.
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import tempfile
 import time
-import uuid
-from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
-import psycopg
+from benchmark import throwaway_warehouse  # scripts/benchmark.py
 
 from planwatch.catalog import load_catalog
-from planwatch.config import load_settings
 from planwatch.demo.cases import Calendar
 from planwatch.demo.year import write_demo_year
 from planwatch.flow.ingestor import Ingestor
 from planwatch.ingest.files import discover
 from planwatch.ingest.sandbox import ParseSandbox
 from planwatch.quality.validate import Validator, frame_from_rows
-from planwatch.warehouse.db import warehouse_url
-from planwatch.warehouse.init import create_schema
 
 
 def main() -> None:
@@ -38,23 +30,11 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=12)
     parser.add_argument("--plan", help="plan code (default: the catalog's only plan)")
     args = parser.parse_args()
-    base = load_settings()
-    server = warehouse_url(base)
-    name = f"planwatch_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'create database "{name}"')
-    url = urlunparse(urlparse(server)._replace(path=f"/{name}"))
-    try:
-        with tempfile.TemporaryDirectory() as home:
-            settings = dataclasses.replace(base, home=Path(home), warehouse_url=url)
-            create_schema(url)
-            write_demo_year(load_catalog(settings.seeds_dir, args.plan), settings.inbox_dir,
-                            calendar=Calendar.configured(settings),
-                            months=range(1, args.months + 1), progress=False)
-            measure(settings, url)
-    finally:
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(f'drop database if exists "{name}" with (force)')
+    with throwaway_warehouse() as (settings, url):
+        write_demo_year(load_catalog(settings.seeds_dir, args.plan), settings.inbox_dir,
+                        calendar=Calendar.configured(settings),
+                        months=range(1, args.months + 1), progress=False)
+        measure(settings, url)
 
 
 def measure(settings, url: str) -> None:

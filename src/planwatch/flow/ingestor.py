@@ -30,6 +30,7 @@ from planwatch import __version__
 from planwatch.catalog import Catalogs, load_catalogs
 from planwatch.config import Settings
 from planwatch.digests import sha256_of
+from planwatch.flow.pending import pending_files
 from planwatch.ingest.files import (
     InboxFile,
     archive,
@@ -138,10 +139,14 @@ class Ingestor:
 
     def ingest_inbox(self, inbox: Path, *, progress: bool = True,
                      run_label: str | None = None) -> IngestReport:
-        """Every pending file of ``inbox``, in batches, then the run's Data Docs."""
+        """Every pending file of ``inbox`` (``flow.pending``: a file already
+        processed is not read again), in batches, then the run's Data Docs."""
         run_label = run_label or f"ingest-{datetime.now(UTC):%Y%m%dT%H%M%S}"
         report = IngestReport()
-        files = discover(inbox)
+        listed = discover(inbox)
+        with psycopg.connect(self.url) as conn:
+            files = pending_files(conn, listed)
+        report.skipped = len(listed) - len(files)
         try:
             with psycopg.connect(self.url) as conn, tqdm(
                     total=len(files), desc="ingest", unit="file", disable=not progress) as bar:

@@ -8,6 +8,7 @@ named by the file's SHA-256, so a name like ``../../etc/passwd`` goes nowhere.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from collections.abc import Iterable
@@ -32,6 +33,17 @@ class InboxFile:
     name: str
     size: int
     received_at: datetime
+    # What else stat said when the file was listed: with ``size``, the file's
+    # identity for the poll's index (``stat_key``). ctime is the kernel's (any
+    # write or rename sets it); a sender can set mtime, not ctime.
+    mtime_ns: int = 0
+    ctime_ns: int = 0
+    inode: int = 0
+
+    @property
+    def stat_key(self) -> tuple[int, int, int, int]:
+        """(size, mtime, ctime, inode): unchanged, the file's bytes are too."""
+        return self.size, self.mtime_ns, self.ctime_ns, self.inode
 
     @property
     def suffix(self) -> str:
@@ -53,20 +65,34 @@ class InboxFile:
 
 
 def discover(inbox: Path) -> list[InboxFile]:
-    """Every regular file under ``inbox`` (links are not followed), oldest first."""
+    """Every regular file under ``inbox`` (links are not followed), oldest first.
+
+    One directory read and one ``lstat`` per file: the service lists the whole
+    inbox, which only grows, on every poll."""
     root = inbox.resolve()
-    found = [
-        _inbox_file(path, root) for path in sorted(root.rglob("*"))
-        if not path.is_symlink() and path.is_file() and not _system_file(path)
-    ]
+    found: list[InboxFile] = []
+
+    def walk(folder: str, prefix: str) -> None:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_symlink():
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    walk(entry.path, f"{prefix}{entry.name}/")
+                elif entry.is_file(follow_symlinks=False) and not _system_file(entry.name):
+                    found.append(_inbox_file(Path(entry.path), f"{prefix}{entry.name}",
+                                             entry.stat(follow_symlinks=False)))
+
+    if root.is_dir():
+        walk(str(root), "")
     found.sort(key=lambda f: (f.received_at, f.inbox_path))
     return found
 
 
-def _system_file(path: Path) -> bool:
+def _system_file(name: str) -> bool:
     """Dot files (``.DS_Store``, ``.~lock``) are the system's, not an agency's; a
     dot-named workbook or CSV (``..\\x.xlsx``) is still a submission to record."""
-    return path.name.startswith(".") and path.suffix.lower() not in ACCEPTED_SUFFIXES
+    return name.startswith(".") and Path(name).suffix.lower() not in ACCEPTED_SUFFIXES
 
 
 def discover_one(path: Path, inbox: Path) -> InboxFile:
@@ -75,20 +101,20 @@ def discover_one(path: Path, inbox: Path) -> InboxFile:
     resolved = path.resolve()
     if path.is_symlink() or not resolved.is_relative_to(root) or not resolved.is_file():
         raise ValueError(f"not a file inside the inbox: {path}")
-    return _inbox_file(resolved, root)
+    return _inbox_file(resolved, resolved.relative_to(root).as_posix(), resolved.stat())
 
 
-def _inbox_file(path: Path, root: Path) -> InboxFile:
-    stat = path.stat()
+def _inbox_file(path: Path, inbox_path: str, stat: os.stat_result) -> InboxFile:
     return InboxFile(
         path=path,
-        inbox_path=path.relative_to(root).as_posix(),
+        inbox_path=inbox_path,
         name=path.name,
         size=stat.st_size,
         received_at=datetime.fromtimestamp(stat.st_mtime, tz=UTC),
+        mtime_ns=stat.st_mtime_ns,
+        ctime_ns=stat.st_ctime_ns,
+        inode=stat.st_ino,
     )
-
-
 
 
 def archive(path: Path, sha256: str, archive_dir: Path) -> Path:

@@ -20,7 +20,6 @@ from typing import Any
 import pendulum
 
 from planwatch.config import Settings, load_settings
-from planwatch.digests import sha256_of
 from planwatch.ingest.files import InboxFile, discover, discover_one
 
 # Any date before the first plan: the DAGs do not catch up on their own.
@@ -53,16 +52,15 @@ def pending_batches(periods: list[str] | None = None) -> list[list[str]]:
     import psycopg
 
     from planwatch.flow.ingestor import batches
+    from planwatch.flow.pending import pending_files
     from planwatch.orchestration.connections import warehouse_url_as
-    from planwatch.warehouse.submissions import processed_files
 
     settings = load_settings()
     files = inbox_files(settings, periods)
     if not files:
         return []
     with psycopg.connect(warehouse_url_as("loader")) as conn:
-        known = processed_files(conn, [f.inbox_path for f in files])
-    pending = [f for f in files if (f.inbox_path, sha256_of(f.path)) not in known]
+        pending = pending_files(conn, files)
     return [[str(f.path) for f in batch] for batch in batches(pending, settings.batch_files)]
 
 

@@ -88,6 +88,8 @@ submissions = Table(
     CheckConstraint(_in("status", SUBMISSION_STATUS_CODES), name="submissions_status_check"),
     Index("submissions_key_idx", "plan_code", "agency_code", "period", "template"),
     Index("submissions_sha_idx", "file_sha256"),
+    # Which inbox files were processed (the poll, migration 0006).
+    Index("submissions_inbox_idx", "inbox_path", "file_sha256"),
     schema="audit",
 )
 
@@ -171,6 +173,21 @@ catalog_loads = Table(
     Column("seeds_sha256", Text, nullable=False),
     Column("files", JSONB, nullable=False),  # each seed file -> its SHA-256
     Column("loaded_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    schema="audit",
+)
+
+# What the poll knows of each inbox file (migration 0006; warehouse.inbox_index):
+# its SHA-256 while what stat says of it is unchanged. A cache, never evidence:
+# what was received is audit.files and audit.submissions.
+inbox_index = Table(
+    "inbox_index", metadata,
+    Column("inbox_path", Text, primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("mtime_ns", BigInteger, nullable=False),
+    Column("ctime_ns", BigInteger, nullable=False),
+    Column("inode", BigInteger, nullable=False),
+    Column("sha256", Text, nullable=False),
+    Column("indexed_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
     schema="audit",
 )
 

@@ -1,0 +1,41 @@
+"""Which of an inbox's files no run has processed yet, reading only new or changed ones.
+
+Used by the service's poll (``submissions__ingest``'s first task) and by
+``planwatch ingest``. A file is pending until a submission of that inbox path
+with those exact bytes is in ``audit.submissions``; its bytes are known from
+``audit.inbox_index`` while stat says the file is unchanged, so a poll of an
+inbox of processed files costs a listing and two queries, not a read of every
+file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import psycopg
+
+from planwatch.digests import sha256_of
+from planwatch.ingest.files import InboxFile
+from planwatch.warehouse.inbox_index import known_digests, remember
+from planwatch.warehouse.submissions import processed_files
+
+
+def pending_files(conn: psycopg.Connection, files: Sequence[InboxFile]) -> list[InboxFile]:
+    """``files`` less those already processed, in their order; the files not
+    in the index (or changed since) are hashed and indexed (committed)."""
+    if not files:
+        return []
+    digests = known_digests(conn, {f.inbox_path: f.stat_key for f in files})
+    hashed = []
+    for file in files:
+        if file.inbox_path not in digests:
+            try:
+                digests[file.inbox_path] = sha256_of(file.path)
+            except FileNotFoundError:  # taken away since it was listed
+                continue
+            hashed.append((file.inbox_path, file.stat_key, digests[file.inbox_path]))
+    remember(conn, hashed)
+    conn.commit()
+    done = processed_files(conn, list(digests))
+    return [f for f in files
+            if f.inbox_path in digests and (f.inbox_path, digests[f.inbox_path]) not in done]

@@ -1,0 +1,39 @@
+"""What the poll knows of the inbox's files: ``audit.inbox_index`` (migration 0006).
+
+Each file's SHA-256 is kept with what stat said of it (size, mtime, ctime,
+inode). While those are unchanged the file is not read again: a poll of an
+inbox of processed files reads no file. A changed entry (rewritten, replaced,
+touched) is hashed again. The index is a cache, never evidence: what was
+received is ``audit.files`` and ``audit.submissions``, and the ingest hashes
+every file it takes again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import psycopg
+
+StatKey = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+
+
+def known_digests(conn: psycopg.Connection, stats: dict[str, StatKey]) -> dict[str, str]:
+    """inbox_path -> SHA-256 for the given paths whose stat is what the index holds."""
+    rows = conn.execute(
+        "select inbox_path, size, mtime_ns, ctime_ns, inode, sha256 from audit.inbox_index"
+        " where inbox_path = any(%s)", (list(stats),)).fetchall()
+    return {path: sha for path, *key, sha in rows if tuple(key) == stats[path]}
+
+
+def remember(conn: psycopg.Connection, entries: Iterable[tuple[str, StatKey, str]]) -> None:
+    """Record (inbox_path, stat, SHA-256) of files just hashed; the caller commits."""
+    with conn.cursor() as cur:
+        cur.executemany(
+            """insert into audit.inbox_index as i
+                   (inbox_path, size, mtime_ns, ctime_ns, inode, sha256)
+               values (%s, %s, %s, %s, %s, %s)
+               on conflict (inbox_path) do update set
+                   size = excluded.size, mtime_ns = excluded.mtime_ns,
+                   ctime_ns = excluded.ctime_ns, inode = excluded.inode,
+                   sha256 = excluded.sha256, indexed_at = now()""",
+            [(path, *key, sha) for path, key, sha in entries])

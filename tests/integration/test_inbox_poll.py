@@ -1,0 +1,113 @@
+"""A poll of the inbox reads only files it does not know (``flow.pending``).
+
+Files stay where agencies put them, so the inbox only grows; a poll that hashed
+every file would grow with it. What the poll learnt of a file (its SHA-256 with
+what stat said of it) is kept in ``audit.inbox_index``: an unchanged file is not
+read again, a changed one is, whatever its sender did to its times.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import psycopg
+import pytest
+from fixtures.plans import SHIPPED_PLAN
+
+import planwatch.flow.pending as pending_module
+from planwatch.catalog import load_catalog
+from planwatch.demo.year import write_demo_year
+from planwatch.flow.ingestor import Ingestor
+from planwatch.flow.pending import pending_files
+from planwatch.ingest.files import discover
+
+pytestmark = pytest.mark.integration
+PERIOD = "2024-02"
+
+
+@pytest.fixture(scope="module")
+def polled(initialised_warehouse, tmp_path_factory):
+    """Four files of a demo month, ingested by ``planwatch ingest``'s path."""
+    settings, url = initialised_warehouse("poll")
+    month = tmp_path_factory.mktemp("poll_month")
+    write_demo_year(load_catalog(settings.seeds_dir, SHIPPED_PLAN), month, months=[2],
+                    progress=False)
+    for path in sorted((month / PERIOD).iterdir())[:4]:
+        target = settings.inbox_dir / PERIOD / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+    report = Ingestor(settings, url).ingest_inbox(settings.inbox_dir, progress=False)
+    assert (report.files, report.skipped) == (4, 0)
+    return settings, url
+
+
+@pytest.fixture
+def hashed(monkeypatch) -> list[str]:
+    """The files the poll reads (the real hash, recorded)."""
+    read: list[str] = []
+    real = pending_module.sha256_of
+
+    def recording(path):
+        read.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(pending_module, "sha256_of", recording)
+    return read
+
+
+def _poll(settings, url) -> list[str]:
+    with psycopg.connect(url) as conn:
+        return [f.name for f in pending_files(conn, discover(settings.inbox_dir))]
+
+
+def test_a_poll_of_processed_files_reads_none_of_them(polled, hashed) -> None:
+    settings, url = polled
+    assert _poll(settings, url) == []
+    assert _poll(settings, url) == []
+    assert hashed == []  # ingest indexed what it took; nothing read since
+    again = Ingestor(settings, url).ingest_inbox(settings.inbox_dir, progress=False)
+    assert (again.files, again.skipped) == (0, 4)
+
+
+def test_a_new_file_is_read_once_and_pending_until_processed(polled, hashed) -> None:
+    settings, url = polled
+    new = settings.inbox_dir / PERIOD / "SXD_2024-02_bo_sung.csv"
+    new.write_bytes(next(settings.inbox_dir.glob(f"{PERIOD}/*.csv")).read_bytes() + b"\n")
+    try:
+        assert _poll(settings, url) == [new.name]
+        assert _poll(settings, url) == [new.name]
+        assert hashed == [new.name]
+    finally:
+        new.unlink()
+
+
+def test_a_file_rewritten_is_read_again_even_with_its_old_size_and_mtime(
+        polled, hashed) -> None:
+    """A sender can set a file's mtime back; the kernel's ctime still moves."""
+    settings, url = polled
+    path = sorted((settings.inbox_dir / PERIOD).glob("*.csv"))[0]
+    original, stat = path.read_bytes(), path.stat()
+    changed = bytes([original[0] ^ 1]) + original[1:]  # other bytes, the same size
+    assert changed != original and len(changed) == len(original)
+    try:
+        path.write_bytes(changed)
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        assert path.stat().st_mtime_ns == stat.st_mtime_ns
+        assert _poll(settings, url) == [path.name]
+        assert hashed == [path.name]
+    finally:
+        path.write_bytes(original)
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert _poll(settings, url) == []  # the processed bytes again: read, and known
+    assert hashed == [path.name, path.name]
+
+
+def test_a_file_touched_is_read_again_and_still_known(polled, hashed) -> None:
+    settings, url = polled
+    path = sorted((settings.inbox_dir / PERIOD).iterdir())[-1]
+    os.utime(path)
+    assert _poll(settings, url) == []
+    assert hashed == [path.name]
+    assert _poll(settings, url) == []
+    assert hashed == [path.name]  # indexed with its new times
