@@ -38,7 +38,6 @@ from fixtures.plans import FIXTURE_PLAN, project_with_fixture_plan
 from planwatch.catalog import load_catalogs
 from planwatch.flow.ingestor import Ingestor
 from planwatch.orchestration.airflow_cli import run_dags
-from planwatch.warehouse.deadlines import FALLBACK_SQL
 from planwatch.warehouse.init import init_warehouse
 from planwatch.workbooks.templates import build_template
 
@@ -319,20 +318,21 @@ def test_a_month_with_nothing_received_still_reminds_every_agency(deadline: Dead
                         ("summary", "SKHDT"): (None, True)}
 
 
-def test_past_the_horizon_the_statuses_are_the_marts_own(deadline: Deadline) -> None:
-    """The fallback read (for months the mart does not have yet) gives, on a month
-    the mart has, the mart's status for every template without an accepted version."""
-    mart = dict(((a, t), s) for a, t, s in _query(
-        deadline.url, "select agency_code, template, compliance_status from"
-                      " marts.fct_submission where plan_code = %s and period = %s",
-        FIXTURE_PLAN, MARCH))
-    fallback = dict(((a, t), s) for a, t, s, _, _ in _query(
-        deadline.url, FALLBACK_SQL, FIXTURE_PLAN, MARCH))
-    assert set(fallback) == set(mart) and len(mart) == 8
-    without_accepted = {k: s for k, s in mart.items() if s not in ("on_time", "late")}
-    assert {"rejected", "missing"} <= set(without_accepted.values())
-    assert {k: fallback[k] for k in without_accepted} == without_accepted
-    assert {fallback[k] for k in mart if k not in without_accepted} == {None}
+def test_past_the_horizon_what_is_owed_is_still_in_the_marts(deadline: Deadline) -> None:
+    """fct_submission stops at the plan's reporting horizon; mart_submission_owed,
+    which the notices read, has every month, with fct_submission's statuses
+    where both have the month (one rule: int_submissions_classified)."""
+    def statuses(mart: str, period: str) -> dict:
+        return dict(((a, t), s) for a, t, s in _query(
+            deadline.url, f"select agency_code, template, compliance_status from marts.{mart}"
+                          " where plan_code = %s and period = %s", FIXTURE_PLAN, period))
+
+    march = statuses("fct_submission", MARCH)
+    assert len(march) == 8 and {"rejected", "missing", "on_time"} <= set(march.values())
+    assert statuses("mart_submission_owed", MARCH) == march
+    assert statuses("fct_submission", APRIL) == {}
+    april = statuses("mart_submission_owed", APRIL)
+    assert set(april) == set(march) and set(april.values()) == {"missing"}
 
 
 @pytest.fixture(scope="module")

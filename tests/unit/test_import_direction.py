@@ -89,3 +89,15 @@ def test_dag_files_are_thin() -> None:
     dags = PACKAGE.parents[1] / "dags"
     for path in dags.glob("*.py"):
         assert len(path.read_text(encoding="utf-8").splitlines()) <= 80, path.name
+
+
+def test_python_reads_the_marts_never_dbts_inner_layers() -> None:
+    """Analytics live in dbt: Python selects from ``marts`` (and ``audit``/``raw``,
+    which it writes), never from dbt's ``staging`` or ``intermediate`` models,
+    whose rules a caller would otherwise repeat or depend on."""
+    import re
+
+    inner = re.compile(r"\b(?:staging|intermediate)\.(?:stg|int)_\w+")
+    found = [f"{name}: {m}" for name, path in _modules()
+             for m in inner.findall(path.read_text(encoding="utf-8"))]
+    assert found == []

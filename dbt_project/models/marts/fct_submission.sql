@@ -7,22 +7,14 @@
 -- yet, so a plan with nothing accepted has no rows and a replay of past months
 -- does not count the rest of the year as missing. Each plan has its own horizon.
 --
--- Outcome (compliance_status), exactly one per row:
---   on_time      an accepted version exists and the first accepted version was
---                received before the deadline (+ grace days);
---   late         an accepted version exists, first accepted after the deadline;
---   rejected     something was sent but every version was rejected;
---   missing      nothing was sent and the deadline (+ grace) has passed;
---   not_yet_due  nothing was sent and the deadline has not passed yet.
--- "Now" is the time of the dbt build (status_as_of_at).
--- A correction sent after the deadline does not make an on-time month late:
--- timeliness is judged on the first accepted version.
+-- The status of each row is int_submissions_classified's (the rule, and "now",
+-- are written there).
 
 with
 
-expected as (
+classified as (
 
-    select * from {{ ref('int_submissions_expected') }}
+    select * from {{ ref('int_submissions_classified') }}
 
 ),
 
@@ -56,61 +48,14 @@ reporting_horizon as (
 
 ),
 
-joined as (
+within_horizon as (
 
-    select
-        expected.plan_code,
-        expected.agency_code,
-        expected.month_key,
-        expected.period,
-        expected.template,
-        expected.led_item_count,
-        expected.deadline_at,
-        expected.on_time_before_at,
-        received.attempt_count,
-        received.version_count,
-        received.rejected_count,
-        received.duplicate_count,
-        received.first_received_at,
-        received.first_accepted_at,
-        received.last_received_at,
-        received.latest_attempt_submission_id,
-        received.latest_status,
-        received.submission_id,
-        received.version,
-        received.accepted_status,
-        received.row_count,
-        received.failed_warn_check_count,
-        received.latest_attempt_failed_block_check_count,
-        received.submission_id is not null as is_received,
-        now() >= expected.on_time_before_at as is_due
+    select classified.*
 
-    from expected
+    from classified
     inner join reporting_horizon
-        on expected.plan_code = reporting_horizon.plan_code
-        and expected.month_key <= reporting_horizon.last_month_key
-    left join received
-        on expected.plan_code = received.plan_code
-        and expected.agency_code = received.agency_code
-        and expected.period = received.period
-        and expected.template = received.template
-
-),
-
-classified as (
-
-    select
-        *,
-        case
-            when is_received and first_accepted_at < on_time_before_at then 'on_time'
-            when is_received then 'late'
-            when coalesce(rejected_count, 0) > 0 then 'rejected'
-            when is_due then 'missing'
-            else 'not_yet_due'
-        end as compliance_status,
-        extract(epoch from first_accepted_at - on_time_before_at) as seconds_after_deadline
-
-    from joined
+        on classified.plan_code = reporting_horizon.plan_code
+        and classified.month_key <= reporting_horizon.last_month_key
 
 ),
 
@@ -161,9 +106,9 @@ final as (
         classified.row_count,
         coalesce(classified.failed_warn_check_count, 0) as failed_warn_check_count,
         coalesce(classified.latest_attempt_failed_block_check_count, 0) as latest_attempt_failed_block_check_count,
-        now() as status_as_of_at
+        classified.status_as_of_at
 
-    from classified
+    from within_horizon as classified
     left join plans
         on classified.plan_code = plans.plan_code
     left join agencies

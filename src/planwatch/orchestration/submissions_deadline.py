@@ -125,8 +125,8 @@ def record_notices(period: str, run_id: str | None = None,
                 status = month_status(marts, plan_code, period)
                 if not status.rows:
                     continue
-                log.info("plan %s, %s: %d templates owed, read from %s", plan_code, period,
-                         len(status.rows), status.source)
+                log.info("plan %s, %s: %d templates owed (marts.mart_submission_owed)",
+                         plan_code, period, len(status.rows))
                 history = notice_history(conn, plan_code, period)
                 notices: list[tuple[str, str, Any, str | None, bool]] = []
                 for agency_code, owed in owed_by_agency(status.rows).items():

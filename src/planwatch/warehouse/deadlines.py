@@ -1,17 +1,10 @@
 """Every statement of the deadline notices: what each agency owes for a month,
 read from the marts, and the notices recorded in ``audit.deadline_notices``.
 
-Compliance is decided in dbt (``marts.fct_submission``). That mart only has a
-plan's months up to its reporting horizon, the latest month with an accepted
-submission: a month in which nothing at all was accepted yet has no rows there.
-For such a month ``month_status`` reads what is owed from the view the mart is
-built on (``intermediate.int_submissions_expected``) and what was received from
-``intermediate.int_submissions_summarised``. With nothing accepted in the month,
-the mart's rule (``fct_submission.sql``, ``classified``) can only give rejected
-(something was sent, every version rejected), missing (nothing sent, deadline
-plus grace passed) or not_yet_due; ``FALLBACK_SQL`` writes that part of the
-rule again, and ``tests/integration/test_deadline.py`` checks that it agrees
-with the mart on every row without an accepted version.
+Compliance is decided in dbt: ``marts.mart_submission_owed`` holds every month
+of each plan's year, with the status ``fct_submission`` gives the months up to
+the plan's reporting horizon (one rule, ``int_submissions_classified``), so a
+month in which nothing was accepted yet still shows who owes what.
 """
 
 from __future__ import annotations
@@ -26,33 +19,9 @@ from psycopg.types.json import Jsonb
 
 MART_SQL = """
 select agency_code, template, compliance_status, deadline_at, on_time_before_at
-from marts.fct_submission
+from marts.mart_submission_owed
 where plan_code = %s and period = %s
 order by agency_code, template
-"""
-
-# Past the reporting horizon: nothing in the month was accepted (checked below),
-# so only the mart's rejected / missing / not_yet_due branches can apply.
-FALLBACK_SQL = """
-select
-    expected.agency_code,
-    expected.template,
-    case
-        when coalesce(received.version_count, 0) > 0 then null
-        when coalesce(received.rejected_count, 0) > 0 then 'rejected'
-        when now() >= expected.on_time_before_at then 'missing'
-        else 'not_yet_due'
-    end as compliance_status,
-    expected.deadline_at,
-    expected.on_time_before_at
-from intermediate.int_submissions_expected as expected
-left join intermediate.int_submissions_summarised as received
-    on expected.plan_code = received.plan_code
-    and expected.agency_code = received.agency_code
-    and expected.period = received.period
-    and expected.template = received.template
-where expected.plan_code = %s and expected.period = %s
-order by expected.agency_code, expected.template
 """
 
 LOCK_SQL = "select pg_advisory_xact_lock(hashtext('planwatch.deadline'), hashtext(%s))"
@@ -94,10 +63,6 @@ where notice_id = %s and sent_at is null
 """
 
 
-class MartsBehind(RuntimeError):
-    """Submissions were accepted for a month the marts do not have yet."""
-
-
 @dataclass(frozen=True)
 class MonthRow:
     """One template an agency owes for the month, as the marts judge it."""
@@ -114,7 +79,6 @@ class MonthStatus:
     plan_code: str
     period: str
     rows: list[MonthRow]
-    source: str  # the relation the statuses were read from
 
     @property
     def deadline_at(self) -> datetime | None:
@@ -169,18 +133,11 @@ class Notice(NoticeWrite):
 
 
 def month_status(conn: psycopg.Connection, plan_code: str, period: str) -> MonthStatus:
-    """What every agency of the plan owes for ``period``, template by template:
-    from ``marts.fct_submission``, or past the plan's reporting horizon from the
-    intermediate views (module docstring). Empty when the plan owes nothing."""
+    """What every agency of the plan owes for ``period``, template by template,
+    as the marts judge it. Empty when the plan owes nothing that month."""
     with conn.cursor(row_factory=class_row(MonthRow)) as cur:
         rows = cur.execute(MART_SQL, (plan_code, period)).fetchall()
-        if rows:
-            return MonthStatus(plan_code, period, rows, "marts.fct_submission")
-        rows = cur.execute(FALLBACK_SQL, (plan_code, period)).fetchall()
-    if any(r.compliance_status is None for r in rows):
-        raise MartsBehind(f"plan {plan_code}: submissions for {period} were accepted after "
-                          "the marts were built; build them again (warehouse__build)")
-    return MonthStatus(plan_code, period, rows, "intermediate.int_submissions_expected")
+    return MonthStatus(plan_code, period, rows)
 
 
 def lock_month(conn: psycopg.Connection, plan_code: str, period: str) -> None:
