@@ -208,3 +208,24 @@ def test_gx_data_docs_work_offline_with_the_statuses_submissions_got(report: Rep
     status = re.search(re.escape(label) + r"</a></td><td>[^<]*</td><td>[^<]*</td><td>([^<]*)<",
                        dom)
     assert status and status.group(1) == SUBMISSION_STATUS_LABELS_VI["rejected"]
+
+
+def test_each_agencys_record_to_date_counts_every_month_so_far(report: Report) -> None:
+    """The page's on-time record is marts.mart_compliance_to_date's: the owed rows
+    from January up to the month whose outcome is known, and those on time."""
+    from planwatch.warehouse.auditor_report import connect, read_month
+
+    with connect(report.auditor) as conn:
+        data = read_month(conn, SHIPPED_PLAN, MONTH)
+        counted = {a: (assessed, on_time) for a, assessed, on_time in conn.execute(
+            "select agency_code, count(*) filter (where is_assessed),"
+            " count(*) filter (where is_on_time) from marts.fct_submission"
+            " where plan_code = %s and period <= %s group by agency_code",
+            (SHIPPED_PLAN, MONTH))}
+    shown = {r["agency_code"]: (r["ytd_assessed_count"], r["ytd_on_time_count"])
+             for r in data.compliance}
+    assert shown == {a: counted[a] for a in shown} and len(shown) > 10
+    assert any(assessed > on_time for assessed, on_time in shown.values())
+    page = report.page(MONTH).read_text(encoding="utf-8")
+    assessed, on_time = next(iter(shown.values()))
+    assert f"({on_time}/{assessed})" in page

@@ -21,6 +21,7 @@ from planwatch.reporting.vietnamese import (
     percent_vi,
 )
 from planwatch.warehouse.auditor_report import (
+    FCT_DATA_QUALITY,
     RESTATEMENTS,
     SCORECARD,
     IndexData,
@@ -95,7 +96,6 @@ def month_data(**changes: Any) -> MonthData:
              "earlier_value": None, "message_vi": "Hoàn thành nhưng chưa 100%",
              "fix_vi": ""},
         ],
-        failures_source="audit.submissions.reasons",
         scorecard=[{"agency_code": "SXD", "agency_name_vi": "Sở Xây dựng",
                     "submission_count": 3, "duplicate_count": 0, "rejected_count": 1,
                     "resubmission_count": 1, "restatement_count": 0, "check_count": 1200,
@@ -252,6 +252,8 @@ def test_sections_with_nothing_or_no_mart_say_so() -> None:
     assert "Không có bài nộp nào bị từ chối hay có lưu ý" in text
     assert "Chưa nhận được tệp nào" in text and "Chưa lập hồ sơ chứng cứ" in text
     assert "Chưa khóa sổ" in text and "chưa từng được khóa sổ" in text
+    no_quality_mart = month_data(failures=None, missing=[FCT_DATA_QUALITY])
+    assert f"Chưa có dữ liệu: bảng {FCT_DATA_QUALITY}" in Page(render(no_quality_mart)).all_text
     empty_marts = month_data(scorecard=[], restatements=[])
     text = Page(render(empty_marts)).all_text
     assert "Chưa nhận được bài nộp nào của kỳ này" in text

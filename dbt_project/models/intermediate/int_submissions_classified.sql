@@ -80,6 +80,10 @@ classified as (
             when is_due then 'missing'
             else 'not_yet_due'
         end as compliance_status,
+        -- Assessed: the outcome is known (the deadline + grace passed, or an
+        -- accepted version arrived); an owed month not yet due and not yet sent
+        -- does not count for or against the agency.
+        is_due or is_received as is_assessed,
         extract(epoch from first_accepted_at - on_time_before_at) as seconds_after_deadline
 
     from joined

@@ -80,6 +80,7 @@ final as (
         classified.compliance_status = 'missing' as is_missing,
         classified.compliance_status = 'rejected' as is_rejected,
         classified.is_due,
+        classified.is_assessed,
         -- Agency-facing time: deadline and arrival shown as instants (timestamptz).
         classified.deadline_at,
         classified.on_time_before_at,

@@ -2,11 +2,8 @@
 -- indicator or a public-investment project of that plan): how many submissions
 -- it owed up to the plan's reporting horizon and what became of them; all zero
 -- while nothing has been received. Counts are per agency × month × template
--- (fct_submission rows); on_time_rate = on time / assessed, where assessed =
--- owed rows whose outcome is known: the deadline (+ grace) has passed, or an
--- accepted version arrived (an early submission counts before its deadline;
--- an owed month that is not yet due and not yet sent does not count against
--- the agency).
+-- (fct_submission rows); on_time_rate = on time / assessed (is_assessed: the
+-- outcome is known, int_submissions_classified).
 
 with
 
@@ -29,7 +26,7 @@ per_agency as (
         agency_key,
         count(*) as expected_count,
         count(*) filter (where is_due) as due_count,
-        count(*) filter (where is_due or is_received) as assessed_count,
+        count(*) filter (where is_assessed) as assessed_count,
         count(*) filter (where is_received) as received_count,
         count(*) filter (where is_on_time) as on_time_count,
         count(*) filter (where is_late) as late_count,

@@ -30,7 +30,13 @@ from planwatch.reporting.vietnamese import (
     numbers_in_text_vi,
 )
 from planwatch.vocabulary.statuses import SEVERITY_LABELS_VI, TASK_STATUS_LABELS_VI
-from planwatch.warehouse.auditor_report import RESTATEMENTS, SCORECARD, MonthData, Row
+from planwatch.warehouse.auditor_report import (
+    FCT_DATA_QUALITY,
+    RESTATEMENTS,
+    SCORECARD,
+    MonthData,
+    Row,
+)
 
 PROBLEMS_PER_FILE = 100  # shown per file; the receipt lists them all
 
@@ -70,7 +76,9 @@ WIDTHS = ["10%", "13%", "13%", "7%", "10%", "10%", "13%", "24%"]
 
 def failures_section(data: MonthData, ctx: Context) -> Markup:
     title = "Lỗi và cảnh báo: điều gì không đạt, vì sao"
-    source = tag("p", f"Nguồn: {data.failures_source}.", class_="note")
+    source = tag("p", f"Nguồn: {FCT_DATA_QUALITY}.", class_="note")
+    if data.failures is None:
+        return section("loi", title, not_built(FCT_DATA_QUALITY))
     if not data.failures:
         return section("loi", title, empty("Không có bài nộp nào bị từ chối hay có lưu ý "
                                            "trong kỳ này."), source)

@@ -25,6 +25,7 @@ FCT_DATA_QUALITY = "marts.fct_data_quality"
 SCORECARD = "marts.mart_data_quality_scorecard"
 RESTATEMENTS = "marts.mart_restatements"
 FCT_SUBMISSION = "marts.fct_submission"
+COMPLIANCE_TO_DATE = "marts.mart_compliance_to_date"
 PERIOD_EVENTS = "audit.period_events"
 EVIDENCE_PACKS = "audit.evidence_packs"
 
@@ -52,21 +53,11 @@ QUERIES: dict[str, str] = {
         where plan_code = %(plan)s and period = %(period)s
         order by occurred_at, event_id
     """,
-    # One row per agency × template owed this month (marts.fct_submission),
-    # with the agency's on-time record from January up to this month.
+    # One row per agency × template owed this month (marts.fct_submission).
     "compliance": """
         with this_month as (
             select * from marts.fct_submission
             where plan_code = %(plan)s and period = %(period)s
-        ),
-        up_to_month as (
-            select agency_code,
-                   count(*) filter (where is_due or is_received) as assessed_count,
-                   count(*) filter (where is_on_time) as on_time_count
-            from marts.fct_submission
-            where plan_code = %(plan)s and month_key <= (
-                select max(month_key) from this_month)
-            group by agency_code
         )
         select m.agency_code,
                coalesce(a.agency_name_vi, m.agency_code) as agency_name_vi,
@@ -75,13 +66,17 @@ QUERIES: dict[str, str] = {
                m.attempt_count, m.version_count, m.rejected_count, m.duplicate_count,
                m.submission_id, m.version, m.accepted_status, m.row_count,
                m.failed_warn_check_count, m.latest_status, m.latest_attempt_submission_id,
-               m.status_as_of_at,
-               u.assessed_count as ytd_assessed_count, u.on_time_count as ytd_on_time_count
+               m.status_as_of_at
         from this_month m
         left join marts.dim_agency a
             on a.plan_code = m.plan_code and a.agency_code = m.agency_code
-        left join up_to_month u on u.agency_code = m.agency_code
         order by m.agency_code, m.template
+    """,
+    # Each agency's on-time record from January up to this month.
+    "compliance_to_date": """
+        select agency_code, assessed_to_date_count, on_time_to_date_count
+        from marts.mart_compliance_to_date
+        where plan_code = %(plan)s and period = %(period)s
     """,
     # Every file received for the month (one row per sheet set: a submission),
     # including those whose plan could not be told.
@@ -96,8 +91,8 @@ QUERIES: dict[str, str] = {
         where s.period = %(period)s and (s.plan_code = %(plan)s or s.plan_code is null)
         order by s.agency_code nulls first, s.received_at, s.submission_id
     """,
-    # What failed and why, from the data-quality fact when it is built: every
-    # failed check of the month, one row per rule × submission × problem; a
+    # What failed and why, from the data-quality fact: every failed check of the
+    # month, one row per rule × submission × problem; a
     # file's own problems (shared by its sheets) once per file.
     "failures_mart": """
         select * from (
@@ -116,36 +111,6 @@ QUERIES: dict[str, str] = {
               and f.is_failed
             order by f.file_sha256, f.rule_code, f.sheet_name, f.source_row, f.column_name,
                      f.observed_value, f.message_vi, f.submission_id
-        ) as failed
-        order by agency_code nulls first, file_name, submission_id, ordinal
-    """,
-    # ... else from the problems recorded with each submission (audit), each
-    # problem of a file once (a file's own problems are shared by its sheets).
-    "failures_audit": """
-        select * from (
-            select distinct on (s.file_sha256, r.problem)
-                   s.submission_id, s.plan_code, s.agency_code, s.file_name, s.file_sha256,
-                   s.template, s.status as submission_status, s.receipt_path,
-                   r.problem->>'code' as rule_code,
-                   r.problem->>'severity' as severity,
-                   r.problem->>'sheet' as sheet,
-                   (r.problem->>'row')::integer as source_row,
-                   r.problem->>'item' as item_code,
-                   r.problem->>'column' as column_name,
-                   r.problem->>'value' as observed_value,
-                   r.problem->>'expected' as expected_value,
-                   r.problem->>'earlier_value' as earlier_value,
-                   r.problem->>'earlier_period' as earlier_period,
-                   r.problem->>'earlier_file' as earlier_file_name,
-                   r.problem->>'message_vi' as message_vi,
-                   r.problem->>'fix_vi' as fix_vi,
-                   r.ordinal
-            from audit.submissions s
-            cross join lateral jsonb_array_elements(s.reasons)
-                with ordinality as r(problem, ordinal)
-            where s.period = %(period)s and (s.plan_code = %(plan)s or s.plan_code is null)
-              and s.status <> 'duplicate'
-            order by s.file_sha256, r.problem, s.submission_id, r.ordinal
         ) as failed
         order by agency_code nulls first, file_name, submission_id, ordinal
     """,
@@ -257,8 +222,7 @@ class MonthData:
     period_events: list[Row] | None
     compliance: list[Row]
     files: list[Row]
-    failures: list[Row]
-    failures_source: str  # FCT_DATA_QUALITY, or "audit.submissions.reasons"
+    failures: list[Row] | None  # from marts.fct_data_quality
     scorecard: list[Row] | None
     restatements: list[Row] | None
     restated_files: list[Row]
@@ -302,23 +266,25 @@ def read_month(conn: psycopg.Connection, plan_code: str, period: str) -> MonthDa
     with conn.transaction():
         _snapshot(conn)
         present = {r: readable(conn, r) for r in (
-            FCT_DATA_QUALITY, SCORECARD, RESTATEMENTS, PERIOD_EVENTS,
+            FCT_DATA_QUALITY, SCORECARD, RESTATEMENTS, COMPLIANCE_TO_DATE, PERIOD_EVENTS,
             EVIDENCE_PACKS)}
         keys = {"plan": plan_code, "period": period}
         plan = next(iter(_rows(conn, "plan", **keys)), None)
         month = next(iter(_rows(conn, "month", **keys)), None)
-        if present[FCT_DATA_QUALITY]:
-            failures, source = _rows(conn, "failures_mart", **keys), FCT_DATA_QUALITY
-        else:
-            failures, source = _rows(conn, "failures_audit", **keys), \
-                "audit.submissions.reasons"
+        compliance = _rows(conn, "compliance", **keys)
+        if present[COMPLIANCE_TO_DATE]:
+            to_date = {r["agency_code"]: r for r in _rows(conn, "compliance_to_date", **keys)}
+            for row in compliance:
+                record = to_date.get(row["agency_code"], {})
+                row["ytd_assessed_count"] = record.get("assessed_to_date_count")
+                row["ytd_on_time_count"] = record.get("on_time_to_date_count")
         return MonthData(
             plan_code=plan_code, period=period, plan=plan, month=month,
             period_events=_rows(conn, "period_events", **keys)
             if present[PERIOD_EVENTS] else None,
-            compliance=_rows(conn, "compliance", **keys),
+            compliance=compliance,
             files=_rows(conn, "files", **keys),
-            failures=failures, failures_source=source,
+            failures=_rows(conn, "failures_mart", **keys) if present[FCT_DATA_QUALITY] else None,
             scorecard=_rows(conn, "scorecard", **keys) if present[SCORECARD] else None,
             restatements=_rows(conn, "restatements", **keys)
             if present[RESTATEMENTS] else None,
