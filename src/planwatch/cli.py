@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 from planwatch.config import Settings, load_settings
@@ -17,6 +18,18 @@ def _period(text: str) -> str:
     if not is_period(text):
         raise argparse.ArgumentTypeError(f"a month is YYYY-MM, not {text!r}")
     return text
+
+
+def _moment(text: str) -> datetime:
+    """An instant: ISO 8601 with its UTC offset (a time without one is ambiguous)."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} has no UTC offset: write it as e.g. 2024-03-21T00:00:00+07:00")
+    return moment
 
 
 def _url(settings: Settings, role: str | None = None) -> str:
@@ -180,7 +193,7 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     from planwatch.dbt import build_marts, generate_docs
 
     url = _url(settings, "transformer")
-    build_marts(url, settings)
+    build_marts(url, settings, as_of=args.as_of)
     print(f"dbt docs: {generate_docs(url, settings)}")
     return 0
 
@@ -389,8 +402,11 @@ def build_parser() -> argparse.ArgumentParser:
                           help="with --verify: do not read the recorded chain")
     evidence.set_defaults(func=cmd_evidence)
 
-    sub.add_parser("build", help="dbt build of the marts, and dbt docs").set_defaults(
-        func=cmd_build)
+    build = sub.add_parser("build", help="dbt build of the marts, and dbt docs")
+    build.add_argument("--as-of", type=_moment, metavar="TIME",
+                       help="judge compliance at this moment (ISO 8601 with its offset, e.g. "
+                            "2024-03-21T00:00:00+07:00; default: when the build starts)")
+    build.set_defaults(func=cmd_build)
     sub.add_parser("report", help="print the monitoring summary").set_defaults(func=cmd_report)
     audit = sub.add_parser("audit-report", help="the auditor's report: one HTML page per plan "
                                                 "and month, and their index (as the auditor)")

@@ -12,7 +12,8 @@
 --   rejected     something was sent but every version was rejected;
 --   missing      nothing was sent and the deadline (+ grace) has passed;
 --   not_yet_due  nothing was sent and the deadline has not passed yet.
--- "Now" is the time of the dbt build (status_as_of_at).
+-- "Now" is the build's as-of (macro status_as_of: the var as_of, else the
+-- time the dbt run started), recorded as status_as_of_at.
 -- A correction sent after the deadline does not make an on-time month late:
 -- timeliness is judged on the first accepted version.
 
@@ -57,8 +58,8 @@ joined as (
         received.failed_warn_check_count,
         received.latest_attempt_failed_block_check_count,
         received.submission_id is not null as is_received,
-        now() >= expected.on_time_before_at as is_due,
-        now() as status_as_of_at
+        {{ status_as_of() }} >= expected.on_time_before_at as is_due,
+        {{ status_as_of() }} as status_as_of_at
 
     from expected
     left join received
