@@ -80,11 +80,8 @@ class EarlierSubmission:
 
 
 def already_processed(conn: psycopg.Connection, inbox_path: str, sha256: str) -> bool:
-    row = conn.execute(
-        "select 1 from audit.submissions where inbox_path = %s and file_sha256 = %s limit 1",
-        (inbox_path, sha256),
-    ).fetchone()
-    return row is not None
+    """This inbox path with these exact bytes has a submission (``processed_files``)."""
+    return (inbox_path, sha256) in processed_files(conn, [inbox_path])
 
 
 def lock_file(conn: psycopg.Connection, sha256: str) -> None:
