@@ -64,6 +64,9 @@ def submissions__ingest() -> None:
         published = publish_run(_run_label(), list(results))
         if published is None:
             raise AirflowSkipException("no new file: the marts need no rebuild")
+        # The plan-months this run changed, on the event that triggers the build.
+        get_current_context()["outlet_events"][RAW_SUBMISSIONS].extra = {
+            "slices": published["slices"], "files": published["files"]}
         return published
 
     publish(ingest_batch.expand(paths=list_pending_batches()))

@@ -36,12 +36,13 @@ import psycopg
 
 from planwatch.catalog import load_catalog
 from planwatch.config import load_settings, settings_env
-from planwatch.dbt import build_marts, parse_project
+from planwatch.dbt import parse_project
 from planwatch.demo.year import write_demo_year
 from planwatch.orchestration.airflow_cli import run_dags
 from planwatch.orchestration.api import AirflowApi
 from planwatch.warehouse.db import warehouse_url
 from planwatch.warehouse.init import init_warehouse
+from planwatch.warehouse.mart_builds import build_marts
 from planwatch.warehouse.roles import role_url
 
 PLANWATCH = str(Path(sys.executable).parent / "planwatch")

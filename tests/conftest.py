@@ -61,6 +61,7 @@ TESTS = Path(__file__).resolve().parent
 # template (about 40 s) while the other process runs a service: a file that
 # needs it later then finds it built instead of waiting for it.
 SLOWEST_FIRST = (
+    "integration/test_incremental_build.py",
     "service/test_celery.py",
     "service/test_serve.py",
     "integration/test_audit_trail.py",

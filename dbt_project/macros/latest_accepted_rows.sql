@@ -37,6 +37,7 @@
             on reported.submission_id = versions.submission_id
         where versions.{{ versions }}
             and versions.template = '{{ template }}'
+            and {{ in_slices('versions.plan_code', 'versions.month_key') }}
     ) as ranked
     where row_rank = 1
 {% endmacro %}

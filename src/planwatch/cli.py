@@ -190,10 +190,17 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
-    from planwatch.dbt import build_marts, generate_docs
+    from planwatch.dbt import generate_docs
+    from planwatch.warehouse.mart_builds import build_marts
 
+    if args.period and not args.plan:
+        print("--period needs --plan (the plan whose months to rebuild)", file=sys.stderr)
+        return 2
     url = _url(settings, "transformer")
-    build_marts(url, settings, as_of=args.as_of)
+    named = [(plan, args.period) for plan in args.plan or ()]
+    plan = build_marts(url, settings, as_of=args.as_of, named=named, whole=args.all,
+                       full_refresh=args.full_refresh)
+    print(f"built: {plan.describe()}, as of {plan.as_of.isoformat()}")
     print(f"dbt docs: {generate_docs(url, settings)}")
     return 0
 
@@ -402,10 +409,19 @@ def build_parser() -> argparse.ArgumentParser:
                           help="with --verify: do not read the recorded chain")
     evidence.set_defaults(func=cmd_evidence)
 
-    build = sub.add_parser("build", help="dbt build of the marts, and dbt docs")
+    build = sub.add_parser("build", help="dbt build of the marts (what changed), and dbt docs")
     build.add_argument("--as-of", type=_moment, metavar="TIME",
                        help="judge compliance at this moment (ISO 8601 with its offset, e.g. "
                             "2024-03-21T00:00:00+07:00; default: when the build starts)")
+    build.add_argument("--plan", action="append", metavar="CODE",
+                       help="rebuild this plan too (repeatable), besides what changed")
+    build.add_argument("--period", type=_period, metavar="YYYY-MM",
+                       help="with --plan: from this month on (default: the whole year)")
+    build.add_argument("--all", action="store_true",
+                       help="rebuild every plan and month (default: what changed since the "
+                            "last build, and the months whose deadline passed)")
+    build.add_argument("--full-refresh", action="store_true",
+                       help="drop and create the marts' tables again (dbt --full-refresh)")
     build.set_defaults(func=cmd_build)
     sub.add_parser("report", help="print the monitoring summary").set_defaults(func=cmd_report)
     audit = sub.add_parser("audit-report", help="the auditor's report: one HTML page per plan "

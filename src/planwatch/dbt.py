@@ -8,14 +8,12 @@ Python read one setting.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -139,14 +137,16 @@ def parse_project(url: str, settings: Settings) -> Path:
     return target
 
 
-def build_marts(url: str, settings: Settings, *, as_of: datetime | None = None) -> None:
-    """``dbt build`` of the marts; compliance judged at ``as_of`` (default: when
-    the build starts), recorded in the marts as ``status_as_of_at``."""
+def run_build(url: str, settings: Settings, *, full_refresh: bool = False) -> None:
+    """``dbt build`` of the marts, the caller holding ``one_dbt_run`` (what it
+    rebuilds, and as of when, the models read from the build
+    ``warehouse.mart_builds`` recorded)."""
     results = settings.dbt_target_dir / "run_results.json"
     results.unlink(missing_ok=True)  # what is kept below is this build's, or nothing
-    pinned = ["--vars", json.dumps({"as_of": as_of.isoformat()})] if as_of else []
+    args = ["build", "--exclude", *BUILD_EXCLUDE]
     try:
-        run_dbt(["build", "--exclude", *BUILD_EXCLUDE, *pinned], url, settings)
+        subprocess.run([dbt_executable(), *args, *(["--full-refresh"] if full_refresh else [])],
+                       env=dbt_env(url, settings), cwd=settings.dbt_project_dir, check=True)
     finally:
         keep_build_results(settings.dbt_target_dir, settings)
 

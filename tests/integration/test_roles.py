@@ -7,7 +7,7 @@ import psycopg
 import pytest
 
 from planwatch.cli import main
-from planwatch.dbt import build_marts
+from planwatch.warehouse.mart_builds import build_marts
 from planwatch.warehouse.roles import ROLES, role_url
 
 pytestmark = pytest.mark.integration

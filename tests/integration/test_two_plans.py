@@ -13,10 +13,10 @@ import pytest
 from fixtures.plans import FIXTURE, FIXTURE_PLAN, project_with_fixture_plan
 
 from planwatch.catalog import load_catalogs
-from planwatch.dbt import build_marts
 from planwatch.demo.year import write_demo_year
 from planwatch.flow.ingestor import Ingestor
 from planwatch.warehouse.init import init_warehouse
+from planwatch.warehouse.mart_builds import build_marts
 
 pytestmark = pytest.mark.integration
 SHIPPED = "TTH-2024"

@@ -13,12 +13,16 @@
 -- expectation; any other code takes its source from vocab_rules (catalog or
 -- parser), null for a code this version of planwatch does not know.
 
+{{ config(materialized='incremental') }}
+
 with
 
 submissions as (
 
     select * from {{ ref('stg_audit__submissions') }}
-    where not is_duplicate
+    where
+        not is_duplicate
+        and {{ in_slices() }}
 
 ),
 
@@ -94,6 +98,8 @@ entries as (
 final as (
 
     select
+        submissions.plan_code,
+        submissions.month_key,
         entries.submission_id,
         entries.problem_ordinal,
         entries.is_failed,
@@ -119,6 +125,8 @@ final as (
             as rule_source
 
     from entries
+    inner join submissions
+        on entries.submission_id = submissions.submission_id
     left join submission_checks
         on entries.submission_id = submission_checks.submission_id
         and entries.details ->> 'code' = submission_checks.rule_code

@@ -4,6 +4,8 @@
 -- so the "code" that must not repeat is project_code + capital_source; when it
 -- does repeat in one submission, the highest source_row wins.
 
+{{ config(materialized='incremental') }}
+
 with
 
 latest_rows as (

@@ -2,6 +2,8 @@
 -- accepted `indicators` submission of each plan, agency and period. When a code
 -- appears twice in that submission, the highest source_row wins.
 
+{{ config(materialized='incremental') }}
+
 with
 
 latest_rows as (

@@ -10,11 +10,14 @@
 -- catalog's cannot be judged against the target: attainment is left null
 -- rather than a silently wrong verdict.
 
+{{ config(materialized='incremental') }}
+
 with
 
 indicator_reports as (
 
     select * from {{ ref('int_indicator_reports_deduplicated') }}
+    where {{ in_slices() }}
 
 ),
 

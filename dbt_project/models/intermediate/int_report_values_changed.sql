@@ -6,23 +6,29 @@
 -- later version adds or leaves out is a change from or to null.
 -- mart_restatements keeps the changes made after the deadline.
 
+{{ config(materialized='incremental') }}
+
 with
 
 versions as (
 
     select * from {{ ref('int_submissions_versioned') }}
+    where {{ in_slices() }}
 
 ),
 
 report_values as (
 
     select * from {{ ref('int_report_values_unpivoted') }}
+    where {{ in_slices() }}
 
 ),
 
 later_versions as (
 
     select
+        plan_code,
+        month_key,
         submission_id,
         previous_accepted_submission_id
 
@@ -85,6 +91,8 @@ changed as (
 final as (
 
     select
+        later_versions.plan_code,
+        later_versions.month_key,
         changed.new_submission_id,
         later_versions.previous_accepted_submission_id as old_submission_id,
         changed.template,

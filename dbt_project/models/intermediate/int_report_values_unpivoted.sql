@@ -5,29 +5,36 @@
 -- empty is a row with null values, so that a later version filling it in is a
 -- change. int_report_values_changed sets each version beside the one before it.
 
+{{ config(materialized='incremental') }}
+
 with
 
 task_versions as (
 
     select * from {{ ref('int_task_reports_versioned') }}
+    where {{ in_slices() }}
 
 ),
 
 indicator_versions as (
 
     select * from {{ ref('int_indicator_reports_versioned') }}
+    where {{ in_slices() }}
 
 ),
 
 disbursement_versions as (
 
     select * from {{ ref('int_disbursement_reports_versioned') }}
+    where {{ in_slices() }}
 
 ),
 
 unpivoted as (
 
     select
+        task_versions.plan_code,
+        task_versions.month_key,
         task_versions.submission_id,
         'tasks' as template,
         task_versions.task_code as item_code,
@@ -46,6 +53,8 @@ unpivoted as (
     union all
 
     select
+        indicator_versions.plan_code,
+        indicator_versions.month_key,
         indicator_versions.submission_id,
         'indicators' as template,
         indicator_versions.indicator_code as item_code,
@@ -64,6 +73,8 @@ unpivoted as (
     union all
 
     select
+        disbursement_versions.plan_code,
+        disbursement_versions.month_key,
         disbursement_versions.submission_id,
         'disbursement' as template,
         disbursement_versions.project_code as item_code,
@@ -84,6 +95,8 @@ unpivoted as (
 final as (
 
     select
+        plan_code,
+        month_key,
         submission_id,
         template,
         item_code,

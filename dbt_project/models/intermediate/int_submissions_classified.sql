@@ -17,17 +17,21 @@
 -- A correction sent after the deadline does not make an on-time month late:
 -- timeliness is judged on the first accepted version.
 
+{{ config(materialized='incremental') }}
+
 with
 
 expected as (
 
     select * from {{ ref('int_submissions_expected') }}
+    where {{ in_slices() }}
 
 ),
 
 received as (
 
     select * from {{ ref('int_submissions_summarised') }}
+    where {{ in_slices() }}
 
 ),
 

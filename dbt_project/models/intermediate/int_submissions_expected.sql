@@ -3,6 +3,8 @@
 -- task, `indicators` if it leads at least one indicator, `disbursement` if it
 -- leads at least one public-investment project; only agencies with role lead.
 
+{{ config(materialized='incremental') }}
+
 with
 
 agency_items as (
@@ -72,6 +74,7 @@ final as (
         on owed_templates.plan_code = plans.plan_code
     inner join months
         on plans.plan_year = months.year
+    where {{ in_slices('owed_templates.plan_code', 'months.month_key') }}
 
 )
 

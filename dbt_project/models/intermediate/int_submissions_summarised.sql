@@ -4,11 +4,14 @@
 -- attempt and its status, the latest accepted version (the one the marts use)
 -- and the failed checks of both. fct_submission judges compliance from it.
 
+{{ config(materialized='incremental') }}
+
 with
 
 submissions as (
 
     select * from {{ ref('int_submissions_versioned') }}
+    where {{ in_slices() }}
 
 ),
 
@@ -80,7 +83,9 @@ failed_checks as (
         count(*) filter (where severity = 'warn') as failed_warn_check_count
 
     from validation_results
-    where not is_success
+    where
+        not is_success
+        and submission_id in (select submissions.submission_id from submissions)
     group by submission_id
 
 ),

@@ -14,11 +14,14 @@
 -- numbered in order (accepted_sequence) with the one before it, so that a
 -- later version can be set beside the one it corrects.
 
+{{ config(materialized='incremental') }}
+
 with
 
 submissions as (
 
     select * from {{ ref('stg_audit__submissions') }}
+    where {{ in_slices() }}
 
 ),
 

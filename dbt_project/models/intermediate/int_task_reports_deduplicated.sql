@@ -3,6 +3,8 @@
 -- that submission, the row further down the sheet (highest source_row) wins,
 -- as a clerk's later line is taken to correct an earlier one.
 
+{{ config(materialized='incremental') }}
+
 with
 
 latest_rows as (

@@ -4,6 +4,8 @@
 -- facts' "known at the deadline" view and mart_restatements. A code repeated
 -- within a submission keeps its last row, as in the latest version.
 
+{{ config(materialized='incremental') }}
+
 with
 
 version_rows as (

@@ -8,17 +8,24 @@
 -- file it came from. A cross-month rule carries the earlier report it was
 -- compared with (earlier_value, earlier_period, earlier_submission_id).
 
+{{ config(
+    materialized='incremental',
+    slice_month="cast(replace(period, '-', '') as integer)"
+) }}
+
 with
 
 outcomes as (
 
     select * from {{ ref('int_check_outcomes_unioned') }}
+    where {{ in_slices() }}
 
 ),
 
 submissions as (
 
     select * from {{ ref('stg_audit__submissions') }}
+    where {{ in_slices() }}
 
 ),
 

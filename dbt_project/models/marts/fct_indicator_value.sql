@@ -11,11 +11,14 @@
 -- row, and is_restated when a later version changed them. The deadline is
 -- dim_month.on_time_before_at, the instant fct_submission judges timeliness by.
 
+{{ config(materialized='incremental') }}
+
 with
 
 judged_values as (
 
     select * from {{ ref('int_indicator_values_judged') }}
+    where {{ in_slices() }}
 
 ),
 
@@ -40,7 +43,9 @@ agencies as (
 deadline_versions as (
 
     select * from {{ ref('int_indicator_reports_versioned') }}
-    where is_deadline_version
+    where
+        is_deadline_version
+        and {{ in_slices() }}
 
 ),
 

@@ -10,17 +10,21 @@
 -- The status of each row is int_submissions_classified's (the rule, and "now",
 -- are written there).
 
+{{ config(materialized='incremental') }}
+
 with
 
 classified as (
 
     select * from {{ ref('int_submissions_classified') }}
+    where {{ in_slices() }}
 
 ),
 
 received as (
 
     select * from {{ ref('int_submissions_summarised') }}
+    where {{ in_slices() }}
 
 ),
 

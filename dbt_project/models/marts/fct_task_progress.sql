@@ -13,11 +13,14 @@
 -- row, and is_restated when a later version changed them. The deadline is
 -- dim_month.on_time_before_at, the instant fct_submission judges timeliness by.
 
+{{ config(materialized='incremental') }}
+
 with
 
 task_reports as (
 
     select * from {{ ref('int_task_reports_deduplicated') }}
+    where {{ in_slices() }}
 
 ),
 
@@ -42,7 +45,9 @@ agencies as (
 deadline_versions as (
 
     select * from {{ ref('int_task_reports_versioned') }}
-    where is_deadline_version
+    where
+        is_deadline_version
+        and {{ in_slices() }}
 
 ),
 

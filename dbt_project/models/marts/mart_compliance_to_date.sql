@@ -3,11 +3,14 @@
 -- templates together. on_time_rate = on time / assessed (is_assessed: the
 -- outcome is known). The auditor's report shows it beside each month's row.
 
+{{ config(materialized='incremental') }}
+
 with
 
 submissions as (
 
     select * from {{ ref('fct_submission') }}
+    where {{ in_slice_plans() }}
 
 ),
 
@@ -58,6 +61,7 @@ final as (
         {{ safe_ratio('on_time_to_date_count', 'assessed_to_date_count', 4) }} as on_time_rate_to_date
 
     from to_date
+    where {{ in_slices() }}
 
 )
 

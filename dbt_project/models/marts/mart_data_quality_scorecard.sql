@@ -10,26 +10,32 @@
 -- validation and was received after it; a rejection not followed by one yet
 -- is unresolved.
 
+{{ config(materialized='incremental') }}
+
 with
 
 submissions as (
 
     select * from {{ ref('stg_audit__submissions') }}
-    where plan_code is not null
+    where
+        plan_code is not null
         and agency_code is not null
         and period is not null
+        and {{ in_slices() }}
 
 ),
 
 versions as (
 
     select * from {{ ref('int_submissions_versioned') }}
+    where {{ in_slices() }}
 
 ),
 
 quality as (
 
     select * from {{ ref('fct_data_quality') }}
+    where {{ in_slices() }}
 
 ),
 

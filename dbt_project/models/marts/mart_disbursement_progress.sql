@@ -6,11 +6,14 @@
 -- plan (carried forward; carried_forward_line_count), from its first report on.
 -- month_disbursed_vnd only sums lines reported that month.
 
+{{ config(materialized='incremental') }}
+
 with
 
 disbursements as (
 
     select * from {{ ref('fct_disbursement') }}
+    where {{ in_slice_plans() }}
 
 ),
 
@@ -190,6 +193,7 @@ final as (
             as key_project_disbursement_rate
 
     from aggregated
+    where {{ in_slices() }}
 
 )
 

@@ -6,29 +6,35 @@
 -- deadline (deadline_submission_id, deadline_source_row), when any were
 -- (macros/lineage_figures.sql).
 
+{{ config(materialized='incremental') }}
+
 with
 
 fct_task_progress as (
 
     select * from {{ ref('fct_task_progress') }}
+    where {{ in_slices() }}
 
 ),
 
 fct_indicator_value as (
 
     select * from {{ ref('fct_indicator_value') }}
+    where {{ in_slices() }}
 
 ),
 
 fct_disbursement as (
 
     select * from {{ ref('fct_disbursement') }}
+    where {{ in_slices() }}
 
 ),
 
 submissions as (
 
     select * from {{ ref('stg_audit__submissions') }}
+    where {{ in_slices() }}
 
 ),
 

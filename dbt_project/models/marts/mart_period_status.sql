@@ -4,6 +4,8 @@
 -- (restatements). A month's state is its latest event in audit.period_events
 -- (the highest event_id, as warehouse.periods reads it); without events, open.
 
+{{ config(materialized='incremental') }}
+
 with
 
 plans as (
@@ -23,12 +25,14 @@ months as (
 events as (
 
     select * from {{ ref('stg_audit__period_events') }}
+    where {{ in_slices() }}
 
 ),
 
 submissions as (
 
     select * from {{ ref('stg_audit__submissions') }}
+    where {{ in_slices() }}
 
 ),
 
@@ -120,6 +124,7 @@ final as (
     left join restatements
         on plans.plan_code = restatements.plan_code
         and months.month_key = restatements.month_key
+    where {{ in_slices('plans.plan_code', 'months.month_key') }}
 
 )
 

@@ -9,23 +9,28 @@
 -- The old value is the previous version's; the value known at the deadline is
 -- beside it (the same when the previous version is the deadline version).
 
+{{ config(materialized='incremental') }}
+
 with
 
 changes as (
 
     select * from {{ ref('int_report_values_changed') }}
+    where {{ in_slices() }}
 
 ),
 
 versions as (
 
     select * from {{ ref('int_submissions_versioned') }}
+    where {{ in_slices() }}
 
 ),
 
 report_values as (
 
     select * from {{ ref('int_report_values_unpivoted') }}
+    where {{ in_slices() }}
 
 ),
 
@@ -63,10 +68,8 @@ after_deadline as (
 
     select
         changes.*,
-        new_versions.plan_code,
         new_versions.agency_code,
         new_versions.period,
-        new_versions.month_key,
         new_versions.on_time_before_at,
         new_versions.is_restatement,
         new_versions.is_latest_accepted as is_latest,

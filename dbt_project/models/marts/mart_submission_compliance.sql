@@ -5,18 +5,23 @@
 -- (fct_submission rows); on_time_rate = on time / assessed (is_assessed: the
 -- outcome is known, int_submissions_classified).
 
+{{ config(materialized='incremental', slice_grain='plan') }}
+
 with
 
 submissions as (
 
     select * from {{ ref('fct_submission') }}
+    where {{ in_slice_plans() }}
 
 ),
 
 agencies as (
 
     select * from {{ ref('dim_agency') }}
-    where is_reporting_agency
+    where
+        is_reporting_agency
+        and {{ in_slice_plans() }}
 
 ),
 

@@ -4,11 +4,14 @@
 -- use) stops at each plan's horizon; the deadline's notices read this, so that
 -- a month in which nothing was accepted yet still shows who owes what.
 
+{{ config(materialized='incremental') }}
+
 with
 
 classified as (
 
     select * from {{ ref('int_submissions_classified') }}
+    where {{ in_slices() }}
 
 ),
 

@@ -27,9 +27,9 @@ from planwatch.reporting.auditor_report import write_auditor_reports
 from planwatch.reporting.summary import print_summary
 from planwatch.warehouse.db import warehouse_url
 from planwatch.warehouse.init import init_warehouse
+from planwatch.warehouse.mart_builds import marts_up_to_date
 from planwatch.warehouse.roles import role_url
 from planwatch.warehouse.submissions import processed_files
-from planwatch.warehouse.summary import marts_exist
 
 
 class Steps:
@@ -88,7 +88,7 @@ def run_demo_year(settings: Settings, *, plan_code: str | None = None,
                          {"periods": [period]}))
             steps.say(f"{period}: {pending} new file(s)")
     with psycopg.connect(url) as conn:
-        build = bool(runs) or not marts_exist(conn)
+        build = bool(runs) or not marts_up_to_date(conn)
     if build:
         parse_project(url, settings)
         steps.say("dbt project parsed (the manifest Cosmos renders the build DAG from)")
@@ -101,7 +101,7 @@ def run_demo_year(settings: Settings, *, plan_code: str | None = None,
 
         run_dags(runs, url, settings, on_progress=progress)
     else:
-        steps.say("nothing new: no Airflow run needed, marts up to date")
+        steps.say("nothing new: no Airflow run needed, the last build is up to date")
     if build:
         generate_docs(role_url(settings, url, "transformer"), settings)
         steps.say("dbt docs generated")

@@ -58,12 +58,14 @@ from planwatch.vocabulary.problems import distinct
 from planwatch.vocabulary.statuses import DUPLICATE, REJECTED
 from planwatch.vocabulary.templates import TEMPLATES
 from planwatch.warehouse.history import earlier_reports
+from planwatch.warehouse.mart_builds import Slice
 from planwatch.warehouse.submissions import (
     FileWrite,
     SubmissionWrite,
     already_processed,
     earlier_submissions,
     lock_file,
+    submission_slice,
     submission_statuses,
     write_file,
 )
@@ -78,6 +80,8 @@ class IngestReport:
     skipped: int = 0
     rows: int = 0
     data_docs: Path | None = None
+    # The plan-months whose marts the files changed (warehouse.mart_builds).
+    slices: set[Slice] = field(default_factory=set)
 
     def summary(self) -> str:
         parts = ", ".join(f"{k} {v}" for k, v in sorted(self.statuses.items()))
@@ -89,6 +93,7 @@ class IngestReport:
         self.files += other.files
         self.skipped += other.skipped
         self.rows += other.rows
+        self.slices |= other.slices
 
 
 @dataclass
@@ -356,6 +361,7 @@ class Ingestor:
         for sub in subs:
             report.statuses[sub.status] += 1
             report.rows += sub.row_count
+            report.slices.add(submission_slice(sub))
 
     def _file_by_name(self, parsed: ParsedFile, file: InboxFile) -> None:
         """An unreadable file goes under the agency and month its name and folder give."""

@@ -89,11 +89,13 @@ def ingest_batch(paths: list[str], run_label: str) -> dict[str, Any]:
     finally:
         ingestor.sandbox.close()
     return {"files": report.files, "skipped": report.skipped, "rows": report.rows,
-            "statuses": dict(report.statuses)}
+            "statuses": dict(report.statuses),
+            "slices": sorted(report.slices, key=lambda s: (s[0] or "", s[1] or ""))}
 
 
 def publish(run_label: str, results: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """After a run's batches: its Data Docs, and a count of what happened;
+    """After a run's batches: its Data Docs, a count of what happened and the
+    plan-months it changed (the asset event's extra, which the build passes on);
     None when nothing was ingested (the asset is then left alone)."""
     totals: dict[str, int] = {}
     for result in results:
@@ -103,7 +105,10 @@ def publish(run_label: str, results: list[dict[str, Any]]) -> dict[str, Any] | N
     if not files:
         return None
     data_docs = _ingestor().publish_data_docs(run_label)
+    slices = sorted({tuple(s) for r in results for s in r.get("slices", ())},
+                    key=lambda s: (s[0] or "", s[1] or ""))
     return {"files": files, "statuses": totals, "rows": sum(r["rows"] for r in results),
+            "slices": [list(s) for s in slices],
             "data_docs": str(data_docs) if data_docs else None}
 
 

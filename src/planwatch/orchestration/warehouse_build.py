@@ -30,8 +30,9 @@ from cosmos.operators.local import DbtBuildLocalOperator
 from cosmos.profiles import PostgresUserPasswordProfileMapping
 
 from planwatch.config import Settings, load_settings
-from planwatch.dbt import BUILD_EXCLUDE, dbt_executable, keep_build_results, one_dbt_run
+from planwatch.dbt import BUILD_EXCLUDE, dbt_executable, keep_build_results
 from planwatch.orchestration.connections import CONNECTIONS, warehouse_url_as
+from planwatch.warehouse.mart_builds import Slice, planned_build
 
 MODES = ("build", "watcher")
 
@@ -58,13 +59,27 @@ def keep_run_results(project_dir: str, **_: Any) -> None:
     keep_build_results(Path(project_dir) / "target", load_settings())
 
 
+def announced_slices(context: Any) -> list[Slice]:
+    """The plan-months the asset events that triggered this run announced."""
+    found: list[Slice] = []
+    for events in (context.get("triggering_asset_events") or {}).values():
+        for event in events:
+            found.extend((plan, period) for plan, period in (event.extra or {}).get("slices", ()))
+    return found
+
+
 class OneAtATimeDbtBuild(DbtBuildLocalOperator):
-    """Cosmos' ``dbt build``, started once no other dbt run is writing the
-    warehouse (``planwatch.dbt.one_dbt_run``): the deadline DAG's build and an
+    """Cosmos' ``dbt build`` of what changed (``warehouse.mart_builds``: the
+    changes recorded, the deadlines passed, the slices the triggering asset
+    events announced), started once no other dbt run is writing the warehouse
+    (``planwatch.dbt.one_dbt_run``): the deadline DAG's build and an
     asset-triggered build may be queued together."""
 
     def execute(self, context: Any, **kwargs: Any) -> None:
-        with one_dbt_run(warehouse_url_as("transformer")):
+        with planned_build(warehouse_url_as("transformer"), load_settings(),
+                           named=announced_slices(context)) as plan:
+            self.log.info("building %s, as of %s", plan.describe(), plan.as_of.isoformat())
+            self.full_refresh = plan.full_refresh
             super().execute(context, **kwargs)
 
 

@@ -27,6 +27,7 @@ import psycopg
 
 from planwatch.errors import UserError
 from planwatch.vocabulary.periods import is_period
+from planwatch.warehouse.mart_builds import mark_changed
 
 CLOSE = "close"
 REOPEN = "reopen"
@@ -241,6 +242,7 @@ def _record(conn: psycopg.Connection, plan_code: str, period: str, action: str,
             raise PeriodAlreadyOpen(current)
         row = conn.execute(INSERT_SQL, (plan_code, period, action, actor.strip(),
                                         reason)).fetchone()
+        mark_changed(conn, [(plan_code, period)], f"period {action}")
     assert row is not None
     return PeriodEvent(*row)
 

@@ -3,7 +3,8 @@
 * ``planwatch_loader`` — ingest (CLI, Airflow's ingest tasks) and ``planwatch
   period``: read and append ``raw.*`` rows, read and write ``audit.*`` (append
   only to ``audit.period_events``);
-* ``planwatch_transformer`` — dbt: read ``raw`` and ``audit``; own and build
+* ``planwatch_transformer`` — dbt: read ``raw`` and ``audit`` (and take the
+  changes it rebuilds from ``audit.changed_slices``, record ``audit.mart_builds``); own and build
   ``staging``, ``intermediate``, ``marts``;
 * ``planwatch_bi_reader`` — BI tools: read ``marts``;
 * ``planwatch_auditor`` — auditors: read ``audit`` and ``marts``.
@@ -46,6 +47,12 @@ revoke update on audit.evidence_packs from planwatch_loader;  -- the chain is ap
 grant usage on schema raw, audit to planwatch_transformer;
 grant select on all tables in schema raw, audit to planwatch_transformer;
 grant usage, create on schema staging, intermediate, marts to planwatch_transformer;
+-- The build takes the changes it rebuilds and records itself (warehouse.mart_builds).
+grant delete on audit.changed_slices to planwatch_transformer;
+grant insert, update on audit.mart_builds to planwatch_transformer;
+grant insert on audit.mart_build_slices to planwatch_transformer;
+grant usage on sequence audit.mart_builds_build_id_seq to planwatch_transformer;
+revoke insert, update on audit.mart_builds, audit.mart_build_slices from planwatch_loader;
 
 grant usage on schema marts to planwatch_bi_reader;
 grant select on all tables in schema marts to planwatch_bi_reader;

@@ -25,6 +25,7 @@ from planwatch.vocabulary.statuses import (
     SUPERSEDED,
 )
 from planwatch.vocabulary.templates import RAW_COLUMNS
+from planwatch.warehouse.mart_builds import Slice, mark_changed
 from planwatch.warehouse.periods import PeriodEvent, closed_for_ingest
 
 
@@ -136,6 +137,13 @@ def write_file(conn: psycopg.Connection, file: FileWrite) -> None:
         sub.is_restatement = closing is not None
         sub.period_closed_at = closing.occurred_at if closing else None
         _write_submission(conn, file, sub)
+    mark_changed(conn, [submission_slice(sub) for sub in file.submissions], "file")
+
+
+def submission_slice(sub: SubmissionWrite) -> Slice:
+    """The plan-month whose marts a submission changes; (None, None) when it
+    cannot be placed in one."""
+    return (sub.plan_code, sub.period) if sub.plan_code and sub.period else (None, None)
 
 
 # The submissions that are versions of one another.
@@ -242,10 +250,13 @@ def assign_plans(conn: psycopg.Connection, catalogs: Catalogs) -> int:
     for agency, period in pairs:
         plans = catalogs.plans_for(agency, period)
         if len(plans) == 1:
-            assigned += conn.execute(
+            given = conn.execute(
                 """update audit.submissions set plan_code = %s
                    where plan_code is null and agency_code = %s and period = %s""",
                 (plans[0].plan_code, agency, period)).rowcount
+            if given:
+                mark_changed(conn, [(plans[0].plan_code, period), (None, None)], "plan assigned")
+            assigned += given
     conn.commit()
     return assigned
 

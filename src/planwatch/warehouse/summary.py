@@ -79,5 +79,3 @@ def read_summary(conn: psycopg.Connection) -> Summary:
     return Summary(months, disbursement, statuses, int(raw_rows))
 
 
-def marts_exist(conn: psycopg.Connection) -> bool:
-    return conn.execute("select to_regclass('marts.fct_submission')").fetchone()[0] is not None

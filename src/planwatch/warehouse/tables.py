@@ -28,6 +28,7 @@ from sqlalchemy import (
     Numeric,
     Table,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -188,6 +189,47 @@ inbox_index = Table(
     Column("inode", BigInteger, nullable=False),
     Column("sha256", Text, nullable=False),
     Column("indexed_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    schema="audit",
+)
+
+# Plan-months whose marts are out of date (migration 0007; warehouse.mart_builds):
+# written in the transaction that changes them, deleted by the build that
+# rebuilt them. No plan or no period: a submission that cannot be placed.
+changed_slices = Table(
+    "changed_slices", metadata,
+    Column("change_id", BigInteger, primary_key=True, autoincrement=True),
+    Column("plan_code", Text),
+    Column("period", Text),
+    Column("cause", Text, nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    CheckConstraint(r"period ~ '^\d{4}-\d{2}$'", name="changed_slices_period_check"),
+    schema="audit",
+)
+
+# Each build of the marts (migration 0007; warehouse.mart_builds): its as-of,
+# whether it rebuilt everything, and why.
+mart_builds = Table(
+    "mart_builds", metadata,
+    Column("build_id", BigInteger, primary_key=True, autoincrement=True),
+    Column("started_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("as_of", DateTime(timezone=True), nullable=False),
+    Column("is_whole", Boolean, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("definition_sha256", Text, nullable=False),
+    Column("catalog_load_id", BigInteger),
+    Column("succeeded", Boolean),
+    schema="audit",
+)
+
+# The plans a build rebuilt, each from a month on (migration 0007); no plan: the
+# submissions that name none. Read by dbt's models while the build runs.
+mart_build_slices = Table(
+    "mart_build_slices", metadata,
+    Column("build_id", BigInteger, ForeignKey("audit.mart_builds.build_id"), nullable=False),
+    Column("slice_plan_code", Text),
+    Column("slice_from_month_key", Integer, nullable=False),
+    UniqueConstraint("build_id", "slice_plan_code", name="mart_build_slices_key"),
     schema="audit",
 )
 

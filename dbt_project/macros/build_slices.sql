@@ -1,0 +1,87 @@
+{#-
+    Incremental builds by slice: a plan (one plan-year) from a month onward.
+
+    A build of the marts (planwatch.warehouse.mart_builds) records, before dbt
+    starts, what changed since the last build in audit.mart_builds (one row,
+    unfinished while dbt runs: its as-of, and whether it rebuilds everything)
+    and audit.mart_build_slices (each plan to rebuild, from which month_key; 0:
+    the whole year; no plan: the submissions that name no plan or period). The
+    models read them while they run, so the build changes no dbt var and
+    dbt's partial parse is kept from one build to the next. (The slice table's
+    columns are named slice_*: an unqualified plan_code in the subqueries
+    below is the model's row, never the slice's.)
+
+    A plan from a month onward, because figures carry across months (year to
+    date, compliance to date): a change to March rebuilds that plan's March to
+    December and nothing else.
+
+    Each incremental model filters its inputs with in_slices (or with
+    in_slice_plans, when a month reads the months before it) and the strategy
+    below replaces exactly the rows in_slices selects. Without an unfinished
+    build (dbt run by hand) or on its first run, a model is built whole.
+-#}
+
+{#- The build dbt is running for: the one planwatch recorded and has not finished. -#}
+{% macro current_build_id() -%}
+    (select max(build.build_id) from audit.mart_builds as build where build.finished_at is null)
+{%- endmacro %}
+
+{#- True when this build rebuilds everything (or none is recorded). -#}
+{% macro build_is_whole() -%}
+    coalesce(
+        (select build.is_whole from audit.mart_builds as build where build.build_id = {{ current_build_id() }}),
+        true
+    )
+{%- endmacro %}
+
+{#- Rows of the slices being rebuilt: true when the model is built whole. -#}
+{% macro in_slices(plan_column='plan_code', month_column='month_key') -%}
+    {%- if not is_incremental() -%}
+        true
+    {%- else -%}
+        ({{ build_is_whole() }} or exists (
+            select from audit.mart_build_slices as slice
+            where
+                slice.build_id = {{ current_build_id() }}
+                and (
+                    slice.slice_plan_code = {{ plan_column }} and {{ month_column }} >= slice.slice_from_month_key
+                    or slice.slice_plan_code is null and ({{ plan_column }} is null or {{ month_column }} is null)
+                )
+        ))
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Rows of the plans being rebuilt, every month: the input of a figure that
+    carries across months (its slices' rows are then kept with in_slices). -#}
+{% macro in_slice_plans(plan_column='plan_code') -%}
+    {%- if not is_incremental() -%}
+        true
+    {%- else -%}
+        ({{ build_is_whole() }} or exists (
+            select from audit.mart_build_slices as slice
+            where
+                slice.build_id = {{ current_build_id() }}
+                and (slice.slice_plan_code = {{ plan_column }} or slice.slice_plan_code is null and {{ plan_column }} is null)
+        ))
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The strategy `slices`: delete the slices' rows, insert the model's. A
+    slice whose rows are all gone (none is left) is emptied, which dbt's
+    delete+insert, keyed by the new rows, would not do. A model whose rows are
+    not keyed by plan_code and month_key names its columns (config slice_plan,
+    slice_month: SQL expressions); one keyed by plan alone (slice_grain 'plan')
+    is replaced plan by plan. -#}
+{% macro get_incremental_slices_sql(arg_dict) -%}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    delete from {{ target }}
+    where
+    {%- if config.get('slice_grain') == 'plan' %} {{ in_slice_plans(config.get('slice_plan', 'plan_code')) }};
+    {%- else %} {{ in_slices(config.get('slice_plan', 'plan_code'), config.get('slice_month', 'month_key')) }};
+    {%- endif %}
+
+    insert into {{ target }} ({{ columns }})
+    select {{ columns }}
+    from {{ arg_dict['temp_relation'] }}
+{%- endmacro %}

@@ -1,0 +1,211 @@
+"""Builds of the marts that rebuild what changed: ``audit.changed_slices`` and
+``audit.mart_builds`` (migration 0007).
+
+A slice is one plan (a plan-year) from one month on: figures carry across
+months (year to date, compliance to date), so a change to March rebuilds that
+plan's March to December. Whatever changes a plan-month writes it to
+``changed_slices`` in its own transaction (``mark_changed``): a file recorded,
+a month closed or reopened, a plan given to old submissions. A build
+(``build_marts``) takes, under the warehouse's dbt lock:
+
+* those rows, and the plans and months its caller names (``planwatch build
+  --plan/--period``, the slices an ingest run announced on its asset event);
+* the plan-months whose deadline passed between the last build's as-of and
+  this one's (a month with no file turns from "not yet due" to "missing" with
+  time alone);
+
+records them in ``mart_build_slices`` for dbt's models to read while they run
+(``dbt_project/macros/build_slices.sql``) and, once dbt succeeded, deletes the
+rows it took. It builds everything instead
+when there is no earlier build, when the dbt project or the settings it reads
+changed (a release, another deadline day), when the plan catalog was loaded
+again, or when asked (``--full-refresh`` rebuilds the tables themselves). Each
+build is recorded in ``mart_builds``: its as-of, whole or which slices, and why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import psycopg
+
+from planwatch.config import ENVIRONMENT, Settings
+from planwatch.dbt import one_dbt_run, run_build
+
+Slice = tuple[str | None, str | None]  # (plan_code, period "YYYY-MM"); None: not placed
+
+# The settings dbt's models read (dbt_project.yml's vars): another value changes
+# every month's figures, so the next build is whole.
+DBT_SETTINGS = ("deadline_day", "grace_days", "timezone")
+assert set(DBT_SETTINGS) <= set(ENVIRONMENT)
+
+_DEADLINES_CROSSED = """
+select plans.plan_code, months.period
+from marts.dim_month as months
+join marts.dim_plan as plans on plans.plan_year = months.year
+where plans.plan_key <> -1
+  and months.on_time_before_at > least(%(then)s::timestamptz, %(now)s::timestamptz)
+  and months.on_time_before_at <= greatest(%(then)s::timestamptz, %(now)s::timestamptz)
+"""
+
+
+def mark_changed(conn: psycopg.Connection, slices: Iterable[Slice], cause: str) -> None:
+    """Record that these plan-months' figures changed; the caller's transaction
+    commits (with the change itself, so that neither is kept without the other)."""
+    rows = sorted({(plan, period) for plan, period in slices},
+                  key=lambda s: (s[0] or "", s[1] or ""))
+    if rows:
+        with conn.cursor() as cur:
+            cur.executemany("insert into audit.changed_slices (plan_code, period, cause)"
+                            " values (%s, %s, %s)", [(*row, cause) for row in rows])
+
+
+def month_key(period: str | None) -> int:
+    """'2024-03' -> 202403; no period: 0, the plan's whole year."""
+    return int(period.replace("-", "")) if period else 0
+
+
+def slices_var(slices: Iterable[Slice]) -> dict[str, Any]:
+    """What a build rebuilds: each plan from its earliest changed month on, and
+    whether submissions that name no plan or period changed."""
+    plans: dict[str, int] = {}
+    unplaced = False
+    for plan, period in slices:
+        if plan is None:
+            unplaced = True
+            continue
+        key = month_key(period)
+        plans[plan] = min(plans.get(plan, key), key)
+    return {"plans": dict(sorted(plans.items())), "unplaced": unplaced}
+
+
+def definition_digest(settings: Settings) -> str:
+    """SHA-256 of what decides the marts' rows besides the data: the dbt project
+    (dbt_project.yml, models, macros) and the settings its models read."""
+    digest = hashlib.sha256()
+    project = settings.dbt_project_dir
+    paths = [project / "dbt_project.yml",
+             *sorted(p for part in ("models", "macros") for p in (project / part).rglob("*")
+                     if p.is_file())]
+    for path in paths:
+        digest.update(str(path.relative_to(project)).encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update(json.dumps({name: str(getattr(settings, name)) for name in DBT_SETTINGS},
+                             sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    """What one build rebuilds: everything (``slices`` None, and why), or slices."""
+
+    build_id: int
+    as_of: datetime
+    slices: dict[str, Any] | None
+    reason: str
+    full_refresh: bool
+    change_ids: tuple[int, ...]
+
+    def describe(self) -> str:
+        if self.slices is None:
+            return f"the whole warehouse ({self.reason})"
+        plans = self.slices["plans"]
+        parts = [f"{plan} from {key % 100:02d}/{key // 100}" if key else f"{plan} (whole year)"
+                 for plan, key in plans.items()]
+        if self.slices["unplaced"]:
+            parts.append("files that name no plan or period")
+        return f"{len(plans)} plan(s): {', '.join(parts) or 'nothing changed'} ({self.reason})"
+
+
+def plan_build(conn: psycopg.Connection, settings: Settings, *, as_of: datetime | None = None,
+               named: Iterable[Slice] = (), whole: bool = False,
+               full_refresh: bool = False) -> BuildPlan:
+    """Decide what the next build rebuilds and record it as started (autocommit
+    connection, so that dbt's connections see it; the caller holds the dbt lock)."""
+    named = list(named)
+    (now,) = conn.execute("select coalesce(%s::timestamptz, now())", (as_of,)).fetchone()
+    definition = definition_digest(settings)
+    (catalog,) = conn.execute("select max(load_id) from audit.catalog_loads").fetchone()
+    last = conn.execute(
+        """select as_of, definition_sha256, catalog_load_id from audit.mart_builds
+           where succeeded order by build_id desc limit 1""").fetchone()
+    changes = conn.execute(
+        "select change_id, plan_code, period from audit.changed_slices order by change_id"
+    ).fetchall()
+    reason = ("asked for a full refresh" if full_refresh else "asked for everything" if whole
+              else "first build" if last is None
+              else "the dbt project or its settings changed" if last[1] != definition
+              else "the plan catalog was loaded again" if last[2] != catalog
+              else None)
+    slices: dict[str, Any] | None = None
+    if reason is None:
+        crossed = conn.execute(_DEADLINES_CROSSED, {"then": last[0], "now": now}).fetchall()
+        changed = [(plan, period) for _, plan, period in changes]
+        slices = slices_var([*changed, *crossed, *named])
+        reason = (f"{len(changes)} change(s) recorded, {len(crossed)} deadline(s) passed,"
+                  f" {len(named)} named")
+    # A build that never finished (its process killed) ended there.
+    conn.execute("update audit.mart_builds set finished_at = now(), succeeded = false"
+                 " where finished_at is null")
+    (build_id,) = conn.execute(
+        """insert into audit.mart_builds
+               (as_of, is_whole, reason, definition_sha256, catalog_load_id)
+           values (%s, %s, %s, %s, %s) returning build_id""",
+        (now, slices is None, reason, definition, catalog)).fetchone()
+    if slices is not None:
+        rows = [(build_id, plan, key) for plan, key in slices["plans"].items()]
+        rows += [(build_id, None, 0)] if slices["unplaced"] else []
+        with conn.cursor() as cur:
+            cur.executemany("insert into audit.mart_build_slices (build_id, slice_plan_code,"
+                            " slice_from_month_key) values (%s, %s, %s)", rows)
+    return BuildPlan(build_id, now, slices, reason, full_refresh,
+                     tuple(change_id for change_id, *_ in changes))
+
+
+def marts_up_to_date(conn: psycopg.Connection) -> bool:
+    """The latest build succeeded and nothing changed since (deadlines aside)."""
+    latest = conn.execute("select succeeded from audit.mart_builds"
+                          " order by build_id desc limit 1").fetchone()
+    pending = conn.execute("select exists (select from audit.changed_slices)").fetchone()[0]
+    return bool(latest and latest[0]) and not pending
+
+
+def finish_build(conn: psycopg.Connection, plan: BuildPlan, *, succeeded: bool) -> None:
+    """Record how the build ended; once it succeeded, the changes it took are built."""
+    with conn.transaction():
+        if succeeded:
+            conn.execute("delete from audit.changed_slices where change_id = any(%s)",
+                         (list(plan.change_ids),))
+        conn.execute("update audit.mart_builds set finished_at = now(), succeeded = %s"
+                     " where build_id = %s", (succeeded, plan.build_id))
+
+
+@contextmanager
+def planned_build(url: str, settings: Settings, **how: Any) -> Iterator[BuildPlan]:
+    """Under the warehouse's dbt lock: a build planned, the body running dbt with
+    it, and its end recorded (a failure leaves the changes for the next build)."""
+    with one_dbt_run(url), psycopg.connect(url, autocommit=True,
+                                           application_name="planwatch build") as conn:
+        plan = plan_build(conn, settings, **how)
+        try:
+            yield plan
+        except BaseException:
+            finish_build(conn, plan, succeeded=False)
+            raise
+        finish_build(conn, plan, succeeded=True)
+
+
+def build_marts(url: str, settings: Settings, *, as_of: datetime | None = None,
+                named: Iterable[Slice] = (), whole: bool = False,
+                full_refresh: bool = False) -> BuildPlan:
+    """``dbt build`` of what changed (module docstring); compliance judged at
+    ``as_of`` (default: the warehouse's clock when the build starts)."""
+    with planned_build(url, settings, as_of=as_of, named=list(named), whole=whole,
+                       full_refresh=full_refresh) as plan:
+        run_build(url, settings, full_refresh=plan.full_refresh)
+    return plan
