@@ -4,9 +4,13 @@ Scheduled on the ``raw_submissions`` asset. By default one task, ``dbt_build``:
 Cosmos runs one ``dbt build`` of the models and their data tests as the
 transformer (seeds and dbt unit tests left out), after any other dbt run on the
 warehouse has finished, keeping dbt's parse between builds in
-``.planwatch/dbt_parse_cache``. With ``PLANWATCH_DBT_EXECUTION_MODE=watcher``,
+``.planwatch/dbt_parse_cache``. It rebuilds what changed: the plan-months the
+ingest recorded (and announced on the asset event), those whose deadline passed
+since the last build, or everything on a new release or catalog (logged, and
+recorded in ``audit.mart_builds``). With ``PLANWATCH_DBT_EXECUTION_MODE=watcher``,
 one task per model instead, rendered from the manifest in
-``.planwatch/dbt_manifest``, and one task for all tests after them. Logic lives
+``.planwatch/dbt_manifest``, and one task for all tests after them; that mode
+records no build, so its models rebuild every slice. Logic lives
 in ``planwatch.orchestration.warehouse_build``.
 """
 

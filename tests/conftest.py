@@ -69,7 +69,6 @@ SLOWEST_FIRST = (
     "integration/test_deadline.py",
     "e2e/test_month_through_airflow.py",
     "integration/test_auditor_report.py",
-    "integration/test_two_plans.py",
     "integration/test_roles.py",
 )
 

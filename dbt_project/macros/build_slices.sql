@@ -21,6 +21,12 @@
     build (dbt run by hand) or on its first run, a model is built whole.
 -#}
 
+{#- Whether this model is being built incrementally: an existing table, no
+    --full-refresh. (dbt's unit tests have no `this`: they build whole.) -#}
+{% macro builds_by_slice() -%}
+    {{ return(this is not none and is_incremental()) }}
+{%- endmacro %}
+
 {#- The build dbt is running for: the one planwatch recorded and has not finished. -#}
 {% macro current_build_id() -%}
     (select max(build.build_id) from audit.mart_builds as build where build.finished_at is null)
@@ -36,7 +42,7 @@
 
 {#- Rows of the slices being rebuilt: true when the model is built whole. -#}
 {% macro in_slices(plan_column='plan_code', month_column='month_key') -%}
-    {%- if not is_incremental() -%}
+    {%- if not builds_by_slice() -%}
         true
     {%- else -%}
         ({{ build_is_whole() }} or exists (
@@ -54,7 +60,7 @@
 {#- Rows of the plans being rebuilt, every month: the input of a figure that
     carries across months (its slices' rows are then kept with in_slices). -#}
 {% macro in_slice_plans(plan_column='plan_code') -%}
-    {%- if not is_incremental() -%}
+    {%- if not builds_by_slice() -%}
         true
     {%- else -%}
         ({{ build_is_whole() }} or exists (

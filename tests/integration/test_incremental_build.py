@@ -11,9 +11,10 @@ build's as-of):
    whole);
 2. the late correction arrives, then January is closed and a correction of
    it arrives (a restatement): January on is rebuilt;
-3. February's deadline passes with an agency's file missing: time alone turns
-   its rows from "not yet due" to "missing", and only February on is rebuilt;
-4. the second plan's first months arrive: only that plan is rebuilt.
+3. February's deadline passes with an agency's file missing, and the second
+   plan's first months arrive: time alone turns the shipped plan's February
+   rows from "not yet due" to "missing"; that plan is rebuilt from February on,
+   its January not at all, and the second plan from its first month.
 
 Then a ``--full-refresh`` at the same as-of rebuilds every table from nothing,
 and every table of ``intermediate`` and ``marts`` must hold the same rows
@@ -21,19 +22,25 @@ and every table of ``intermediate`` and ``marts`` must hold the same rows
 PostgreSQL itself: a row an UPDATE or INSERT wrote has a new ``xmin`` (the
 transaction that wrote it), so the rows of the plan-months a step did not
 touch must keep theirs.
+
+The same warehouse then shows two plans side by side (the shipped plan and the
+made-up fixture plan, ``tests/fixtures/plans/mau_2031``): compliance,
+attainment and disbursement stay apart by plan.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import dataclasses
 import shutil
+from collections import defaultdict
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
-from fixtures.plans import FIXTURE_PLAN, project_with_fixture_plan
+from fixtures.plans import FIXTURE, FIXTURE_PLAN, project_with_fixture_plan
 from fixtures.scenarios import _restated_file
 
 from planwatch.catalog import load_catalogs
@@ -115,16 +122,21 @@ def _statuses(url: str, period: str) -> dict[tuple[str, str], str]:
 
 @pytest.fixture(scope="module")
 def warehouse(new_warehouse, tmp_path_factory: pytest.TempPathFactory):
+    """The sequence of the module docstring, checked as it goes; then the full
+    refresh. Gives (settings, url, catalogs, checksums before, checksums after)."""
     base, url = new_warehouse("incremental")
     project = project_with_fixture_plan(tmp_path_factory.mktemp("incremental_project"))
     settings = dataclasses.replace(base, project_dir=project)
     init_warehouse(url, settings)
-    return settings, url
-
-
-def test_incremental_builds_give_what_a_full_refresh_gives(warehouse) -> None:
-    settings, url = warehouse
     catalogs = load_catalogs(settings.seeds_dir)
+    incremental = _incremental_sequence(settings, url, catalogs)
+    full = build_marts(url, settings, as_of=AFTER_FEBRUARY_DEADLINE, full_refresh=True)
+    assert full.slices is None and full.full_refresh
+    return settings, url, catalogs, incremental, _checksums(url)
+
+
+def _incremental_sequence(settings, url, catalogs) -> dict:  # type: ignore[no-untyped-def]
+    """Steps 1 to 3, each built incrementally and checked; the checksums at the end."""
     inbox, held = settings.inbox_dir, settings.home / "held"
     held.mkdir()
     manifest = write_demo_year(catalogs.get(SHIPPED), inbox, months=[1, 2], progress=False)
@@ -161,29 +173,26 @@ def test_incremental_builds_give_what_a_full_refresh_gives(warehouse) -> None:
                             " and period = '2024-01' and is_restatement",
                             (SHIPPED,)).fetchone()[0] > 0
 
-    # 3. February's deadline passes with no new file: February on, and January untouched.
+    # 3. February's deadline passes with no new file of the shipped plan, and the
+    # second plan's first months arrive: the shipped plan from February on and
+    # the second plan; the shipped plan's January untouched.
+    write_demo_year(catalogs.get(FIXTURE_PLAN), inbox, months=[1, 2, 3], progress=False)
+    ingestor.ingest_inbox(inbox, progress=False)
     before = _written(url, SHIPPED)
     third = build(AFTER_FEBRUARY_DEADLINE)
-    assert third.slices == {"plans": {SHIPPED: 202402}, "unplaced": False}
-    after = _written(url, SHIPPED)
-    assert 202402 in _rewritten(before, after)
-    assert 202401 not in _rewritten(before, after)
+    assert third.slices["plans"] == {SHIPPED: 202402, FIXTURE_PLAN: 203101}
+    rewritten = _rewritten(before, _written(url, SHIPPED))
+    assert 202402 in rewritten
+    assert 202401 not in rewritten  # not one row of January rewritten
+    assert _written(url, FIXTURE_PLAN)
     missing = {k for k, s in _statuses(url, "2024-02").items() if s == "missing"}
     assert missing == not_yet_due
 
-    # 4. The second plan's first months: that plan alone.
-    write_demo_year(catalogs.get(FIXTURE_PLAN), inbox, months=[1, 2], progress=False)
-    ingestor.ingest_inbox(inbox, progress=False)
-    before = _written(url, SHIPPED)
-    fourth = build(AFTER_FEBRUARY_DEADLINE)
-    assert set(fourth.slices["plans"]) == {FIXTURE_PLAN}
-    assert _written(url, SHIPPED) == before  # not one row of the shipped plan rewritten
-    assert _written(url, FIXTURE_PLAN)
+    return _checksums(url)
 
-    incremental = _checksums(url)
-    full = build_marts(url, settings, as_of=AFTER_FEBRUARY_DEADLINE, full_refresh=True)
-    assert full.slices is None and full.full_refresh
-    rebuilt = _checksums(url)
+
+def test_incremental_builds_give_what_a_full_refresh_gives(warehouse) -> None:
+    _, url, _, incremental, rebuilt = warehouse
     assert rebuilt.keys() == incremental.keys()
     differ = {table: (incremental[table], rebuilt[table]) for table in rebuilt
               if rebuilt[table] != incremental[table]}
@@ -192,10 +201,102 @@ def test_incremental_builds_give_what_a_full_refresh_gives(warehouse) -> None:
     with psycopg.connect(url) as conn:
         assert conn.execute("select count(*) from audit.changed_slices").fetchone()[0] == 0
         assert [r for (r,) in conn.execute(
-            "select succeeded from audit.mart_builds order by build_id")] == [True] * 5
+            "select succeeded from audit.mart_builds order by build_id")] == [True] * 4
 
 
 def test_an_as_of_needs_its_utc_offset() -> None:
     assert _moment("2024-03-21T00:00:00+07:00") == datetime(2024, 3, 21, tzinfo=HUE)
     with pytest.raises(argparse.ArgumentTypeError, match="no UTC offset"):
         _moment("2024-03-21T00:00:00")
+
+
+# Two plans side by side (the warehouse at the end of the sequence): every figure
+# stays with its plan.
+
+def _query(url: str, sql: str, *params: object) -> list[tuple]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def _owed_by_fixture_plan() -> set[tuple[str, str]]:
+    """(agency, template) the fixture plan's agencies owe each month, read from its
+    CSV rows here, independently of planwatch's catalog code."""
+    def rows(name: str) -> list[dict[str, str]]:
+        with (FIXTURE / name).open(encoding="utf-8") as fh:
+            return list(csv.DictReader(fh))
+    leads = {r["agency_code"] for r in rows("plan_agencies.csv") if r["role"] == "lead"}
+    owed = {(r["lead_agency_code"], "tasks") for r in rows("plan_tasks.csv")}
+    owed |= {(r["lead_agency_code"], "indicators") for r in rows("plan_indicators.csv")}
+    owed |= {(r["lead_agency_code"], "disbursement") for r in rows("plan_projects.csv")
+             if r["funding"] == "public"}
+    return {o for o in owed if o[0] in leads}
+
+
+def test_every_submission_reports_to_the_plan_of_its_year(warehouse) -> None:
+    _, url, *_ = warehouse
+    found = _query(url, "select distinct plan_code, left(period, 4) from audit.submissions"
+                        " where plan_code is not null order by 1")
+    assert found == [(FIXTURE_PLAN, "2031"), (SHIPPED, "2024")]
+
+
+def test_both_plans_and_their_agencies_are_dimensions_of_their_own(warehouse) -> None:
+    _, url, catalogs, *_ = warehouse
+    plans = {code for (code,) in _query(url, "select plan_code from marts.dim_plan"
+                                             " where plan_key <> -1")}
+    assert plans == {SHIPPED, FIXTURE_PLAN}
+    skhdt = _query(url, "select plan_code, agency_key, agency_name_vi from marts.dim_agency"
+                        " where agency_code = 'SKHDT' order by plan_code")
+    assert [r[0] for r in skhdt] == [FIXTURE_PLAN, SHIPPED]
+    assert skhdt[0][1] != skhdt[1][1]
+    assert skhdt[0][2] == catalogs.get(FIXTURE_PLAN).agency("SKHDT").name_vi
+
+
+def test_compliance_is_owed_per_plan(warehouse) -> None:
+    _, url, catalogs, *_ = warehouse
+    rows = _query(url, "select plan_code, period, agency_code, template"
+                       " from marts.fct_submission")
+    by_plan: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+    for plan, period, agency, template in rows:
+        by_plan[plan][period].add((agency, template))
+    assert set(by_plan[FIXTURE_PLAN]) == {"2031-01", "2031-02", "2031-03"}
+    assert all(owed == _owed_by_fixture_plan() for owed in by_plan[FIXTURE_PLAN].values())
+    shipped = catalogs.get(SHIPPED)
+    expected = {(a.agency_code, t) for a in shipped.reporting_agencies()
+                for t in shipped.templates_of(a.agency_code)}
+    assert set(by_plan[SHIPPED]) == {"2024-01", "2024-02"}
+    assert all(owed == expected for owed in by_plan[SHIPPED].values())
+    compliance = _query(url, "select plan_code, count(*) from marts.mart_submission_compliance"
+                             " group by 1 order by 1")
+    assert dict(compliance) == {FIXTURE_PLAN: 3, SHIPPED: len(shipped.reporting_agencies())}
+
+
+def test_indicators_are_judged_against_their_own_plans_targets(warehouse) -> None:
+    _, url, *_ = warehouse
+    mixed = _query(url, """
+        select f.plan_code, i.plan_code, f.indicator_code
+        from marts.fct_indicator_value f join marts.dim_indicator i using (indicator_key)
+        where f.plan_code <> i.plan_code or f.target_low is distinct from i.target_low""")
+    assert mixed == []
+    fixture = _query(url, "select indicator_code, count(*) from marts.fct_indicator_value"
+                          " where plan_code = %s group by 1 order by 1", FIXTURE_PLAN)
+    assert [code for code, _ in fixture] == ["CT-01", "CT-02", "CT-03"]
+
+
+def test_disbursement_is_kept_apart_by_plan(warehouse) -> None:
+    _, url, *_ = warehouse
+    progress = _query(url, "select plan_code, period, ytd_disbursed_vnd"
+                           " from marts.mart_disbursement_progress order by 1, 2")
+    periods = defaultdict(list)
+    for plan, period, _ in progress:
+        periods[plan].append(period)
+    assert periods[FIXTURE_PLAN] == ["2031-01", "2031-02", "2031-03"]
+    assert periods[SHIPPED] == ["2024-01", "2024-02"]
+    fixture_projects = {p for (p,) in _query(
+        url, "select distinct project_code from marts.fct_disbursement where plan_code = %s",
+        FIXTURE_PLAN)}
+    assert fixture_projects <= {"DA-01", "DA-02"}  # DA-03 is a private investor's
+    (last,) = _query(url, """
+        select sum(ytd_disbursed_vnd) from marts.fct_disbursement
+        where plan_code = %s and period = '2031-03'""", FIXTURE_PLAN)
+    assert progress[[p for p, _, _ in progress].index(FIXTURE_PLAN) + 2][2] >= (last[0] or 0)
+

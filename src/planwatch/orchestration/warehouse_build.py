@@ -10,7 +10,9 @@ month, see ``docs/runbook.md``, "Measuring"):
   model-level visibility in the UI where workers have the cores for it.
 
 In the default mode the build waits while another dbt run writes the warehouse
-(``OneAtATimeDbtBuild``); the watcher's producer is Cosmos' own and does not.
+and rebuilds what changed (``OneAtATimeDbtBuild``, ``warehouse.mart_builds``);
+the watcher's producer is Cosmos' own: it neither waits nor records a build, so
+its incremental models rebuild every slice (correct, not incremental).
 
 The watcher group is rendered from a pre-built manifest (``LoadMode.DBT_MANIFEST``,
 ``Settings.dbt_manifest``, which dbt tasks never write) so that parsing the
