@@ -1,0 +1,48 @@
+"""What a build rebuilds, from the plan-months that changed (``warehouse.mart_builds``)."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+import pytest
+
+from planwatch.config import load_settings
+from planwatch.warehouse.mart_builds import definition_digest, month_key, slices_var
+
+
+def test_each_plan_is_rebuilt_from_its_earliest_changed_month() -> None:
+    changed = [("P1", "2024-05"), ("P2", "2031-02"), ("P1", "2024-03"), ("P1", "2024-07")]
+    assert slices_var(changed) == {"plans": {"P1": 202403, "P2": 203102}, "unplaced": False}
+
+
+def test_a_change_without_a_month_rebuilds_the_plans_whole_year() -> None:
+    assert slices_var([("P1", "2024-05"), ("P1", None)]) == {"plans": {"P1": 0},
+                                                             "unplaced": False}
+    assert month_key(None) == 0 and month_key("2024-12") == 202412
+
+
+def test_a_file_that_names_no_plan_rebuilds_the_unplaced_rows_only() -> None:
+    assert slices_var([(None, None)]) == {"plans": {}, "unplaced": True}
+    assert slices_var([]) == {"plans": {}, "unplaced": False}
+
+
+@pytest.fixture
+def project(tmp_path: Path):  # type: ignore[no-untyped-def]
+    settings = load_settings()
+    copy = tmp_path / "project"
+    for part in ("models", "macros"):
+        shutil.copytree(settings.dbt_project_dir / part, copy / "dbt_project" / part)
+    shutil.copy(settings.dbt_project_dir / "dbt_project.yml", copy / "dbt_project")
+    return dataclasses.replace(settings, project_dir=copy)
+
+
+def test_the_definition_changes_with_a_model_or_a_setting_the_models_read(project) -> None:
+    before = definition_digest(project)
+    assert definition_digest(project) == before
+    assert definition_digest(dataclasses.replace(project, deadline_day=25)) != before
+    assert definition_digest(dataclasses.replace(project, poll_minutes=9)) == before
+    model = project.dbt_project_dir / "models" / "marts" / "fct_submission.sql"
+    model.write_text(model.read_text() + "\n-- changed\n")
+    assert definition_digest(project) != before
