@@ -17,9 +17,10 @@ a month closed or reopened, a plan given to old submissions. A build
 records them in ``mart_build_slices`` for dbt's models to read while they run
 (``dbt_project/macros/build_slices.sql``) and, once dbt succeeded, deletes the
 rows it took. It builds everything instead
-when there is no earlier build, when the dbt project or the settings it reads
-changed (a release, another deadline day), when the plan catalog was loaded
-again, or when asked (``--full-refresh`` rebuilds the tables themselves). Each
+when there is no earlier build or the dbt project or the settings it reads
+changed (a release, another deadline day: the tables are then created again,
+as with ``--full-refresh``, since a model's columns may have changed), when the
+plan catalog was loaded again, or when asked (``--all``). Each
 build is recorded in ``mart_builds``: its as-of, whole or which slices, and why.
 """
 
@@ -137,9 +138,15 @@ def plan_build(conn: psycopg.Connection, settings: Settings, *, as_of: datetime 
     changes = conn.execute(
         "select change_id, plan_code, period from audit.changed_slices order by change_id"
     ).fetchall()
-    reason = ("asked for a full refresh" if full_refresh else "asked for everything" if whole
-              else "first build" if last is None
+    # A first build (the tables may be an earlier release's) and a new definition
+    # (a model's columns may have changed) recreate the tables: dbt's incremental
+    # models refuse rows whose columns differ from the table's.
+    recreate = last is None or last[1] != definition
+    full_refresh = full_refresh or recreate
+    reason = ("first build" if last is None
               else "the dbt project or its settings changed" if last[1] != definition
+              else "asked for a full refresh" if full_refresh
+              else "asked for everything" if whole
               else "the plan catalog was loaded again" if last[2] != catalog
               else None)
     slices: dict[str, Any] | None = None
