@@ -3,7 +3,7 @@
 #
 # - planwatch and its dependencies installed with the pins of constraints.txt
 #   (the same command as `make install`, without the dev extra);
-# - the source tree the package reads at run time (dags/, dbt_project/,
+# - the source tree the package reads at run time (dags/, dbt_project/, catalog/,
 #   expectations/) under PLANWATCH_PROJECT_DIR=/opt/planwatch, owned by root;
 # - data/ and .planwatch/ under PLANWATCH_HOME=/srv/planwatch, owned by the
 #   unprivileged user `planwatch` (UID 50000, group 0, as in Airflow's image),
@@ -38,6 +38,7 @@ RUN python -m venv "$VIRTUAL_ENV" \
 # What planwatch reads from its project folder at run time.
 COPY dags/ dags/
 COPY dbt_project/ dbt_project/
+COPY catalog/ catalog/
 COPY expectations/ expectations/
 
 # The user, and the folders it writes: GX creates its store folders under

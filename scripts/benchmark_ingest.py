@@ -31,7 +31,7 @@ def main() -> None:
     parser.add_argument("--plan", help="plan code (default: the catalog's only plan)")
     args = parser.parse_args()
     with throwaway_warehouse() as (settings, url):
-        write_demo_year(load_catalog(settings.seeds_dir, args.plan), settings.inbox_dir,
+        write_demo_year(load_catalog(settings.catalog_dir, args.plan), settings.inbox_dir,
                         calendar=Calendar.configured(settings),
                         months=range(1, args.months + 1), progress=False)
         measure(settings, url)

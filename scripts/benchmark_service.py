@@ -112,7 +112,7 @@ def main() -> None:
             for home in ("demo", "inproc", "served"):
                 (root / home).mkdir()
                 (root / home).chmod(0o755)  # the embedded server's user reads the homes
-            catalog = load_catalog(base.seeds_dir, None)
+            catalog = load_catalog(base.catalog_dir, None)
             period = f"{catalog.plan.year}-{args.month:02d}"
             manifest = write_demo_year(catalog, root / "demo" / "inbox", months=[args.month],
                                        progress=False)

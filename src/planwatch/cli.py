@@ -78,7 +78,7 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     from planwatch.warehouse.init import init_warehouse
 
     init_warehouse(_url(settings), settings)
-    plans = ", ".join(c.plan_code for c in load_catalogs(settings.seeds_dir))
+    plans = ", ".join(c.plan_code for c in load_catalogs(settings.catalog_dir))
     print("warehouse ready: schemas raw, audit, staging, intermediate, marts at the newest "
           f"migration; plan catalogs loaded: {plans}")
     return 0
@@ -89,7 +89,7 @@ def _plan_for_period(settings: Settings, period: str, plan_code: str | None):  #
     of that year."""
     from planwatch.catalog import CatalogError, load_catalogs
 
-    catalogs = load_catalogs(settings.seeds_dir)
+    catalogs = load_catalogs(settings.catalog_dir)
     if plan_code:
         return catalogs.get(plan_code)
     found = [c for c in catalogs if c.plan.covers(period)]
@@ -105,7 +105,7 @@ def _plans_of_period(settings: Settings, period: str | None, plan_code: str | No
     from planwatch.catalog import load_catalogs
     from planwatch.errors import UserError
 
-    catalogs = load_catalogs(settings.seeds_dir)
+    catalogs = load_catalogs(settings.catalog_dir)
     if plan_code:
         catalog = catalogs.get(plan_code)
         if period and not catalog.plan.covers(period):

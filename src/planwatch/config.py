@@ -49,6 +49,9 @@ class Settings:
     outlier_max_score: float = 3.0
     outlier_history: int = 6
     outlier_min_history: int = 3
+    # Where the plan catalogs' CSV files are (plans.csv, plan_agencies.csv, ...);
+    # empty: the project's own ``catalog/`` folder.
+    catalog_path: str = ""
 
     @cached_property
     def state_dir(self) -> Path:
@@ -90,7 +93,15 @@ class Settings:
 
     @property
     def seeds_dir(self) -> Path:
+        """dbt's seeds: the vocabularies generated from ``planwatch.vocabulary``."""
         return self.dbt_project_dir / "seeds"
+
+    @property
+    def catalog_dir(self) -> Path:
+        """The plan catalogs (``catalog.seeds``), which ``planwatch init`` loads
+        into the warehouse's ``catalog`` tables."""
+        return Path(self.catalog_path).resolve() if self.catalog_path else (
+            self.project_dir / "catalog")
 
     @property
     def expectations_dir(self) -> Path:
@@ -145,6 +156,7 @@ ENVIRONMENT = {
     "outlier_max_score": "PLANWATCH_OUTLIER_MAX_SCORE",
     "outlier_history": "PLANWATCH_OUTLIER_HISTORY",
     "outlier_min_history": "PLANWATCH_OUTLIER_MIN_HISTORY",
+    "catalog_path": "PLANWATCH_CATALOG_DIR",
 }
 
 _TYPES = {"int": int, "float": float, "str": str}

@@ -33,7 +33,7 @@ MONEY_UNITS = {"triệu đồng": 10**6, "tỷ đồng": 10**9, "đồng": 1}
 @pytest.fixture(scope="module")
 def january(initialised_warehouse):
     settings, url = initialised_warehouse("e2e")
-    catalog = load_catalog(settings.seeds_dir, SHIPPED_PLAN)
+    catalog = load_catalog(settings.catalog_dir, SHIPPED_PLAN)
     manifest = write_demo_year(catalog, settings.inbox_dir, months=[1], progress=False)
     parse_project(url, settings)
     states = []

@@ -53,8 +53,8 @@ def _state(url: str) -> tuple[list, int, int]:
 def month(initialised_warehouse):
     # Tables, roles (the CLI ingests as the loader), catalogs: ``planwatch init`` done.
     settings, url = initialised_warehouse("atomic")
-    write_demo_year(load_catalog(settings.seeds_dir, SHIPPED_PLAN), settings.inbox_dir, months=[2],
-                    progress=False)
+    write_demo_year(load_catalog(settings.catalog_dir, SHIPPED_PLAN), settings.inbox_dir,
+                    months=[2], progress=False)
     return settings, url, len(discover(settings.inbox_dir))
 
 

@@ -141,7 +141,7 @@ def _send(settings, name: str, data: bytes, at: dt.datetime) -> None:
 
 
 def _in_2025(project: Path) -> None:
-    plans = project / "dbt_project" / "seeds" / "plans.csv"
+    plans = project / "catalog" / "plans.csv"
     text = plans.read_text(encoding="utf-8")
     moved = text.replace(",2031,01/KH-BM,2031-01-15,", ",2025,01/KH-BM,2025-01-15,")
     assert moved != text
@@ -165,7 +165,7 @@ def deadline(new_warehouse, tmp_path_factory: pytest.TempPathFactory, smtp_serve
     _in_2025(project)
     settings = dataclasses.replace(base, project_dir=project)
     init_warehouse(url, settings)
-    catalog = load_catalogs(settings.seeds_dir).get(FIXTURE_PLAN)
+    catalog = load_catalogs(settings.catalog_dir).get(FIXTURE_PLAN)
     assert catalog.plan.year == 2025
     _send(settings, "SKHDT_2025-03.xlsx",
           _filled(build_template(catalog, "SKHDT", MARCH), ALL_SHEETS),

@@ -31,7 +31,7 @@ def polled(initialised_warehouse, tmp_path_factory):
     """Four files of a demo month, ingested by ``planwatch ingest``'s path."""
     settings, url = initialised_warehouse("poll")
     month = tmp_path_factory.mktemp("poll_month")
-    write_demo_year(load_catalog(settings.seeds_dir, SHIPPED_PLAN), month, months=[2],
+    write_demo_year(load_catalog(settings.catalog_dir, SHIPPED_PLAN), month, months=[2],
                     progress=False)
     for path in sorted((month / PERIOD).iterdir())[:4]:
         target = settings.inbox_dir / PERIOD / path.name

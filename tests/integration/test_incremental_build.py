@@ -128,7 +128,7 @@ def warehouse(new_warehouse, tmp_path_factory: pytest.TempPathFactory):
     project = project_with_fixture_plan(tmp_path_factory.mktemp("incremental_project"))
     settings = dataclasses.replace(base, project_dir=project)
     init_warehouse(url, settings)
-    catalogs = load_catalogs(settings.seeds_dir)
+    catalogs = load_catalogs(settings.catalog_dir)
     incremental = _incremental_sequence(settings, url, catalogs)
     full = build_marts(url, settings, as_of=AFTER_FEBRUARY_DEADLINE, full_refresh=True)
     assert full.slices is None and full.full_refresh

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def demo(settings: Settings, initialised: str) -> tuple[DemoManifest, Ingestor]:
     inbox = settings.inbox_dir
-    catalog = load_catalog(settings.seeds_dir, SHIPPED_PLAN)
+    catalog = load_catalog(settings.catalog_dir, SHIPPED_PLAN)
     manifest = write_demo_year(catalog, inbox, months=[1, 2, 3], progress=False)
     ingestor = Ingestor(settings, initialised)
     ingestor.ingest_inbox(inbox, progress=False)

@@ -20,8 +20,8 @@ def test_a_validation_fault_on_one_file_leaves_the_others_loaded(new_warehouse,
                                                                  monkeypatch) -> None:
     settings, url = new_warehouse("badfile")
     create_schema(url)
-    write_demo_year(load_catalog(settings.seeds_dir, SHIPPED_PLAN), settings.inbox_dir, months=[4],
-                    progress=False)
+    write_demo_year(load_catalog(settings.catalog_dir, SHIPPED_PLAN), settings.inbox_dir,
+                    months=[4], progress=False)
     files = discover(settings.inbox_dir)
     victim = next(f for f in files if f.name.endswith("_nhiem_vu.csv"))
     original = Validator.validate_batch

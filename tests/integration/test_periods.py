@@ -32,7 +32,7 @@ LOADER = "planwatch_loader"
 def warehouse(initialised_warehouse):
     """An initialised warehouse (roles: the CLI connects as them) and two demo months."""
     settings, url = initialised_warehouse("periods")
-    manifest = write_demo_year(load_catalog(settings.seeds_dir, PLAN), settings.inbox_dir,
+    manifest = write_demo_year(load_catalog(settings.catalog_dir, PLAN), settings.inbox_dir,
                                months=[2, 3], progress=False)
     return settings, url, manifest
 

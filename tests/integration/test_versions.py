@@ -18,7 +18,7 @@ pytestmark = pytest.mark.integration
 def test_a_correction_processed_before_the_original_still_wins(new_warehouse) -> None:
     settings, url = new_warehouse("versions")
     create_schema(url)
-    manifest = write_demo_year(load_catalog(settings.seeds_dir, SHIPPED_PLAN), settings.inbox_dir,
+    manifest = write_demo_year(load_catalog(settings.catalog_dir, SHIPPED_PLAN), settings.inbox_dir,
                                months=[1], progress=False)
     v2 = next(f for f in manifest.files if f.outcome == "resubmission")
     ingestor = Ingestor(settings, url)

@@ -91,7 +91,7 @@ def demo_months(tmp_path_factory: pytest.TempPathFactory) -> tuple[DemoManifest,
     from planwatch.config import load_settings
 
     inbox = tmp_path_factory.mktemp("demo") / "inbox"
-    catalog = load_catalog(load_settings().seeds_dir, SHIPPED_PLAN)
+    catalog = load_catalog(load_settings().catalog_dir, SHIPPED_PLAN)
     return write_demo_year(catalog, inbox, months=[1, 2, 3], progress=False), inbox
 
 

@@ -13,7 +13,8 @@ CODES = ["NV-2.1-01", "NV-2.1-02", "CT-07", "DA-12"]
 
 
 def _plan(code: str, year: int, *agencies: str) -> Catalog:
-    plan = Plan(code, "UBND tỉnh (kiểm thử)", "province", year, None, None, "Kế hoạch", agencies[0])
+    plan = Plan(code, code.split("-")[0], "UBND tỉnh (kiểm thử)", "province", year, None,
+                None, "Kế hoạch", agencies[0])
     return Catalog(plan, tuple(Agency(a, a, None, None, "lead", "I", None) for a in agencies),
                    (), (), ())
 
@@ -133,6 +134,31 @@ def test_an_agency_of_two_plans_that_year_must_name_its_plan(tmp_path: Path) -> 
                                period="2024-03", plan_code="BO-2024")
     assert (named.plan_code, named.problems) == ("BO-2024", [])
     assert catalog is TWO_PLANS_2024.get("BO-2024")
+
+
+def test_the_issuers_folder_says_whose_a_file_is(tmp_path: Path) -> None:
+    """Every province has its SKHDT: in its issuer's folder a CSV finds its plan."""
+    provinces = Catalogs((_plan("TINH-2024", 2024, "SKHDT", "SDL"),
+                          _plan("KHAC-2024", 2024, "SKHDT", "SDL")))
+
+    def identity(path: str, **parsed: object) -> ParsedFile:
+        name = path.rsplit("/", 1)[-1]
+        file = ParsedFile(name, "csv" if name.endswith(".csv") else "xlsx", **parsed)  # type: ignore[arg-type]
+        checks.check_identity(file, _file(tmp_path, path), provinces)
+        return file
+
+    mine = identity("khac/2024-03/SKHDT_2024-03_nhiem_vu.csv")  # any case
+    assert (mine.plan_code, mine.problems) == ("KHAC-2024", [])
+    assert provinces.issuer_of("TINH/SKHDT_2024-03.xlsx") == "TINH"
+    assert provinces.issuer_of("2024-03/SKHDT_2024-03.xlsx") is None
+    assert provinces.issuer_of("TINH") is None  # a file named like an issuer, at the top
+    shared = identity("2024-03/SKHDT_2024-03_nhiem_vu.csv")  # no issuer's folder
+    assert [p.code for p in shared.problems] == ["ambiguous_plan"]
+    crossed = identity("TINH/2024-03/SKHDT_2024-03.xlsx", agency_code="SKHDT",
+                       period="2024-03", plan_code="KHAC-2024")
+    assert [(p.code, p.value, p.expected) for p in crossed.problems] == [
+        ("issuer_mismatch", "KHAC-2024", "TINH")]
+    assert crossed.plan_code is None
 
 
 def test_a_plan_named_wrongly_blocks(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
-"""Checks of the hand-curated plan catalog (dbt seeds) against the plan text.
+"""Checks of the hand-curated plan catalog (catalog/*.csv) against the plan text.
 
-The seeds in ``dbt_project/seeds/plan_*.csv`` were written by reading
+The files ``catalog/plan_*.csv`` were written by reading
 ``docs/plan/ke-hoach-hanh-dong-2024.txt`` (Kế hoạch hành động 2024 của UBND tỉnh
 Thừa Thiên Huế thực hiện Nghị quyết 01/NQ-CP). These tests pin what was read, so
 that an edit that breaks a code, a reference or a verbatim quote fails here.
@@ -238,12 +238,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SEEDS = ROOT / "dbt_project" / "seeds"
+SEEDS = ROOT / "catalog"
 PLAN = ROOT / "docs" / "plan" / "ke-hoach-hanh-dong-2024.txt"
 
 HEADERS = {
     "plans.csv": [
-        "plan_code", "issuer_name_vi", "issuer_kind", "year", "decision_number",
+        "plan_code", "issuer_code", "issuer_name_vi", "issuer_kind", "year", "decision_number",
         "decision_date", "title_vi", "basis_vi", "monitoring_agency_code", "source_document"],
     "plan_agencies.csv": [
         "plan_code", "agency_code", "name_vi", "short_name_vi", "kind", "role", "section",

@@ -25,7 +25,7 @@ def two_plans(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_two_plans_load_side_by_side_with_codes_unique_within_each(two_plans: Path) -> None:
-    catalogs = load_catalogs(two_plans / "dbt_project" / "seeds")
+    catalogs = load_catalogs(two_plans / "catalog")
     assert [c.plan_code for c in catalogs] == ["TTH-2024", FIXTURE_PLAN]
     fixture = catalogs.get(FIXTURE_PLAN)
     assert fixture.plan.year == 2031 and fixture.plan.monitoring_agency_code == "SKHDT"
@@ -42,7 +42,7 @@ def test_two_plans_load_side_by_side_with_codes_unique_within_each(two_plans: Pa
 def test_a_row_of_an_unknown_plan_is_refused(tmp_path: Path, two_plans: Path) -> None:
     seeds = tmp_path / "seeds"
     seeds.mkdir()
-    for path in (two_plans / "dbt_project" / "seeds").glob("*.csv"):
+    for path in (two_plans / "catalog").glob("*.csv"):
         (seeds / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
     tasks = seeds / "plan_tasks.csv"
     tasks.write_text(tasks.read_text(encoding="utf-8")
@@ -66,7 +66,7 @@ def test_the_commands_take_the_plan_from_the_catalog(
 
 def test_the_demo_year_is_the_plans_and_its_manifest_stays_out_of_the_inbox(
         two_plans: Path, tmp_path: Path) -> None:
-    fixture = load_catalogs(two_plans / "dbt_project" / "seeds").get(FIXTURE_PLAN)
+    fixture = load_catalogs(two_plans / "catalog").get(FIXTURE_PLAN)
     manifest = write_demo_year(fixture, tmp_path / "inbox", months=[1, 2], progress=False)
     assert {f.period for f in manifest.files} <= {"2031-01", "2031-02"}
     assert {f.agency_code for f in manifest.files} <= {"SKHDT", "CUCA", "VIENB"}
@@ -88,7 +88,7 @@ def _python_constants(path: Path) -> list[tuple[int, object]]:
 def test_no_year_or_plan_is_written_in_the_code() -> None:
     """The shipped plan's year, code and issuer appear in the catalog seeds, the plan
     text, the docs and the tests, not in the code, the DAGs or the dbt project."""
-    shipped = load_catalogs(REPO / "dbt_project" / "seeds").get("TTH-2024").plan
+    shipped = load_catalogs(REPO / "catalog").get("TTH-2024").plan
     names = re.compile("|".join(re.escape(t) for t in (
         shipped.plan_code, shipped.issuer_name_vi, "Thừa Thiên Huế", "thuathienhue")), re.I)
     found = []
@@ -99,7 +99,7 @@ def test_no_year_or_plan_is_written_in_the_code() -> None:
     dbt = REPO / "dbt_project"
     for path in [*(dbt / "models").rglob("*.*"), *(dbt / "macros").rglob("*.*"),
                  *(dbt / "tests").rglob("*.*"), dbt / "dbt_project.yml",
-                 dbt / "seeds" / "_seeds.yml"]:
+                 *(dbt / "seeds").rglob("*.yml")]:
         text = path.read_text(encoding="utf-8")
         if path.suffix == ".yml":  # the rows of dbt unit tests are made-up data
             data = yaml.safe_load(text) or {}

@@ -16,7 +16,7 @@ from planwatch.ingest.parse import parse_file
 from planwatch.vocabulary.statuses import TASK_STATUSES
 from planwatch.workbooks.templates import write_templates
 
-SEEDS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "catalog"
 CODE = {"tasks": "task_code", "indicators": "indicator_code", "disbursement": "project_code"}
 
 

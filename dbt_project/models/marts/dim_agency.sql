@@ -16,6 +16,12 @@ districts as (
 
 ),
 
+plans as (
+
+    select * from {{ ref('stg_plan__plans') }}
+
+),
+
 agency_items as (
 
     select * from {{ ref('int_agency_items_counted') }}
@@ -28,6 +34,7 @@ catalog_agencies as (
         {{ surrogate_key(['agencies.plan_code', 'agencies.agency_code']) }} as agency_key,
         {{ surrogate_key(['agencies.plan_code']) }} as plan_key,
         agencies.plan_code,
+        plans.issuer_code,
         agencies.agency_code,
         agencies.agency_name_vi,
         agencies.agency_short_name_vi,
@@ -46,6 +53,8 @@ catalog_agencies as (
         agency_items.is_reporting_agency
 
     from agencies
+    inner join plans
+        on agencies.plan_code = plans.plan_code
     inner join agency_items
         on agencies.plan_code = agency_items.plan_code
         and agencies.agency_code = agency_items.agency_code

@@ -32,6 +32,7 @@ catalog_plans as (
     select
         {{ surrogate_key(['plans.plan_code']) }} as plan_key,
         plans.plan_code,
+        plans.issuer_code,
         plans.issuer_name_vi,
         plans.issuer_kind,
         plans.plan_year,

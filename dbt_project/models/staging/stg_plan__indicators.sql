@@ -4,7 +4,7 @@ with
 
 source as (
 
-    select * from {{ ref('plan_indicators') }}
+    select * from {{ source('catalog', 'plan_indicators') }}
 
 ),
 

@@ -1,11 +1,11 @@
--- One row per action plan the warehouse follows (seed plans): its issuer, year
+-- One row per action plan the warehouse follows (catalog.plans): its issuer, year
 -- and issuing decision. The plan year's months are its reporting periods.
 
 with
 
 source as (
 
-    select * from {{ ref('plans') }}
+    select * from {{ source('catalog', 'plans') }}
 
 ),
 
@@ -13,6 +13,7 @@ renamed as (
 
     select
         {{ clean_code('plan_code') }} as plan_code,
+        {{ clean_code('issuer_code') }} as issuer_code,
         issuer_name_vi,
         issuer_kind,
         year as plan_year,

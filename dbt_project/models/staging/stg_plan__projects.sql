@@ -5,7 +5,7 @@ with
 
 source as (
 
-    select * from {{ ref('plan_projects') }}
+    select * from {{ source('catalog', 'plan_projects') }}
 
 ),
 

@@ -4,7 +4,7 @@ with
 
 source as (
 
-    select * from {{ ref('plan_tasks') }}
+    select * from {{ source('catalog', 'plan_tasks') }}
 
 ),
 

@@ -3,10 +3,12 @@ tasks, indicators, projects and districts.
 
 A plan is a row (``Plan``): an issuer's action plan for one year. Codes are
 unique within a plan, so the same agency code (``SKHDT``) appears in every
-plan of a province. A submission finds its plan by its agency and period
-(``Catalogs.plans_for``): the plans of that year that list the agency. When
-the agency reports to two plans of one year, the file must name its plan
-(``Mã kế hoạch`` in the ``Thông tin`` sheet); see ``quality.catalog_rules``.
+plan of a province, and in every province's plans. A submission finds its plan
+by its issuer, agency and period (``Catalogs.plans_for``): the plans of that
+year that list the agency, of the issuer whose inbox folder the file is in
+(``inbox/<issuer_code>/...``, ``Catalogs.issuer_of``) when it is in one. When
+that still leaves two plans, the file must name its plan (``Mã kế hoạch`` in
+the ``Thông tin`` sheet); see ``quality.catalog_rules``.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ AGENCY_ROLES = ("lead", "coordinator", "receiver")
 # public: public investment, disbursement reported monthly; private: an
 # investor's project the plan follows, with no public capital to disburse.
 FUNDINGS = ("public", "private")
+# Who issues a plan: a province's people's committee or a ministry.
+ISSUER_KINDS = ("province", "ministry")
 
 
 class CatalogError(UserError, ValueError):
@@ -40,6 +44,10 @@ class CatalogError(UserError, ValueError):
 @dataclass(frozen=True)
 class Plan:
     plan_code: str
+    # The issuer (a province or ministry) across its years: an agency is known
+    # by its issuer and code (every province has its SKHDT), and the issuer's
+    # inbox folder (``inbox/<issuer_code>/...``) says whose a file is.
+    issuer_code: str
     issuer_name_vi: str
     issuer_kind: str
     year: int
@@ -47,6 +55,8 @@ class Plan:
     decision_date: dt.date | None
     title_vi: str
     monitoring_agency_code: str  # the department that follows the plan and receives reports
+    basis_vi: str | None = None  # what the plan implements (the Government's resolution)
+    source_document: str | None = None  # where the plan's text is kept
 
     def covers(self, period: str) -> bool:
         return split_period(period)[0] == self.year
@@ -314,10 +324,24 @@ class Catalogs:
             raise CatalogError(f"unknown plan {plan_code!r}; plans: "
                                + ", ".join(self.by_plan)) from None
 
-    def plans_for(self, agency_code: str, period: str) -> tuple[Catalog, ...]:
-        """The plans of the period's year that list the agency."""
+    def plans_for(self, agency_code: str, period: str,
+                  issuer_code: str | None = None) -> tuple[Catalog, ...]:
+        """The plans of the period's year that list the agency (of the issuer, if given)."""
         return tuple(c for c in self.catalogs
-                     if c.plan.covers(period) and agency_code in c.agency_by_code)
+                     if c.plan.covers(period) and agency_code in c.agency_by_code
+                     and issuer_code in (None, c.plan.issuer_code))
+
+    @cached_property
+    def issuer_codes(self) -> frozenset[str]:
+        return frozenset(c.plan.issuer_code for c in self.catalogs)
+
+    def issuer_of(self, inbox_path: str) -> str | None:
+        """The issuer whose folder holds a file: the first folder of its inbox path
+        when that names an issuer of the catalog (``TTH/2024-03/x.xlsx``: TTH), in
+        any case; the folder, not the file, says whose it is."""
+        first, sep, _ = inbox_path.partition("/")
+        code = first.strip().upper()
+        return code if sep and code in self.issuer_codes else None
 
     def knows_agency(self, agency_code: str) -> bool:
         return any(agency_code in c.agency_by_code for c in self.catalogs)

@@ -1,9 +1,12 @@
-"""Read the plan catalogs from the dbt seed CSVs (``dbt_project/seeds/``).
+"""Read the plan catalogs from their CSV files (the project's ``catalog/``, or
+``PLANWATCH_CATALOG_DIR``).
 
-The seeds are the single source of truth for the plans a warehouse follows and,
-in each plan, who leads which task, indicator and project; dbt loads them into
-the warehouse, and this module reads the same files for the parts of planwatch
-that run without a database (templates, demo data, checks).
+The files are the single source of truth for the plans a warehouse follows and,
+in each plan, who leads which task, indicator and project. Everything reads them
+through this module: ``planwatch init`` loads what it reads into the warehouse's
+``catalog`` tables (``warehouse.catalog_tables``), which dbt reads as sources,
+and the parts of planwatch that run without a database (templates, demo data,
+checks) use the same objects.
 
 ``plans.csv`` has one row per plan; every row of every other seed names its
 plan (``plan_code``), and codes are unique within a plan. Only the standard
@@ -27,6 +30,7 @@ from planwatch.catalog.model import (
     AGENCY_ROLES,
     DIRECTIONS,
     FUNDINGS,
+    ISSUER_KINDS,
     Agency,
     Catalog,
     CatalogError,
@@ -48,8 +52,8 @@ SEED_FILES: dict[str, str] = {
 }
 
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "plans": ("plan_code", "issuer_name_vi", "issuer_kind", "year", "decision_number",
-              "decision_date", "title_vi", "monitoring_agency_code"),
+    "plans": ("plan_code", "issuer_code", "issuer_name_vi", "issuer_kind", "year",
+              "decision_number", "decision_date", "title_vi", "monitoring_agency_code"),
     "agencies": ("plan_code", "agency_code", "name_vi", "short_name_vi", "kind", "role",
                  "section", "district_code", "contact_name", "contact_email", "contact_phone"),
     "tasks": ("plan_code", "task_code", "lead_agency_code", "section", "description_vi",
@@ -159,10 +163,12 @@ def _plan(r: _Row) -> Plan:
     if not (year.isdigit() and len(year) == 4):
         raise CatalogError(f"{r.where}: year {year!r} is not a year")
     return Plan(
-        plan_code=r.code("plan_code"), issuer_name_vi=r.required("issuer_name_vi"),
-        issuer_kind=r.required("issuer_kind"), year=int(year),
+        plan_code=r.code("plan_code"), issuer_code=r.code("issuer_code"),
+        issuer_name_vi=r.required("issuer_name_vi"),
+        issuer_kind=r.one_of("issuer_kind", ISSUER_KINDS), year=int(year),
         decision_number=r.get("decision_number"), decision_date=r.date("decision_date"),
         title_vi=r.required("title_vi"), monitoring_agency_code=r.code("monitoring_agency_code"),
+        basis_vi=r.get("basis_vi"), source_document=r.get("source_document"),
     )
 
 

@@ -61,7 +61,7 @@ def unprocessed_files(url: str, settings: Settings, period: str) -> int:
 
 def demo_plan(settings: Settings, plan_code: str | None) -> Catalog:
     """The plan the demo runs: the one named, else the catalog's only plan."""
-    return load_catalogs(settings.seeds_dir).get(plan_code)
+    return load_catalogs(settings.catalog_dir).get(plan_code)
 
 
 def run_demo_year(settings: Settings, *, plan_code: str | None = None,

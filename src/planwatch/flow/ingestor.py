@@ -132,7 +132,7 @@ class Ingestor:
     def __init__(self, settings: Settings, url: str) -> None:
         self.settings = settings
         self.url = url
-        self.catalogs: Catalogs = load_catalogs(settings.seeds_dir)
+        self.catalogs: Catalogs = load_catalogs(settings.catalog_dir)
         self.validator = Validator(settings.expectations_dir,
                                    outlier_max_score=settings.outlier_max_score)
         self.outliers = OutlierSettings(min_history=settings.outlier_min_history)
@@ -370,7 +370,8 @@ class Ingestor:
             parsed.agency_code = name_agency
         parsed.period = file.folder_period or name_period
         if parsed.agency_code and parsed.period:
-            plans = self.catalogs.plans_for(parsed.agency_code, parsed.period)
+            plans = self.catalogs.plans_for(parsed.agency_code, parsed.period,
+                                            self.catalogs.issuer_of(file.inbox_path))
             parsed.plan_code = plans[0].plan_code if len(plans) == 1 else None
 
     def _agency_name(self, sub: SubmissionWrite) -> str | None:

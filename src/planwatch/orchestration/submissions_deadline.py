@@ -111,7 +111,7 @@ def record_notices(period: str, run_id: str | None = None,
     )
 
     settings = settings or load_settings()
-    catalogs = load_catalogs(settings.seeds_dir)
+    catalogs = load_catalogs(settings.catalog_dir)
     to_send: list[int] = []
     decided: dict[str, int] = {}
     with psycopg.connect(audit_url or warehouse_url(settings)) as conn, \
@@ -194,7 +194,7 @@ def send_notices(notice_ids: list[int], settings: Settings | None = None, *,
     settings = settings or load_settings()
     if not notice_ids:
         return {"sent": 0, "already_sent": 0}
-    catalogs = load_catalogs(settings.seeds_dir)
+    catalogs = load_catalogs(settings.catalog_dir)
     sent, already, failed = 0, 0, []
     with psycopg.connect(audit_url or warehouse_url(settings), autocommit=True) as conn:
         pending = []

@@ -81,7 +81,7 @@ def ingest_batch(paths: list[str], run_label: str) -> dict[str, Any]:
 
     ingestor = _ingestor()
     settings = ingestor.settings
-    ingestor.catalogs = load_catalogs(settings.seeds_dir)  # a long-lived worker sees edits
+    ingestor.catalogs = load_catalogs(settings.catalog_dir)  # a long-lived worker sees edits
     files = [discover_one(Path(p), settings.inbox_dir) for p in paths if Path(p).is_file()]
     try:
         with psycopg.connect(ingestor.url) as conn:

@@ -2,8 +2,9 @@
 
 Which agency and month a file is for, and so which plan: its ``Thông tin``
 sheet, its file name and its folder must agree, the agency must be in a plan
-of that year, and when it is in two plans of one year the file must name its
-plan (``Mã kế hoạch``). Then every code a sheet names must be in that plan's
+of that year (of the issuer whose inbox folder holds the file, when it is in
+one), and when it is in two such plans the file must name its plan
+(``Mã kế hoạch``). Then every code a sheet names must be in that plan's
 catalog, and every unit must be the catalog's.
 
 Pure functions: they return Problems (and fix near-miss codes in place), so
@@ -59,6 +60,10 @@ MESSAGES: MessageTable = {
     "no_plan_for_period": (
         "block", "Không có kế hoạch nào của năm {year} giao nhiệm vụ cho đơn vị {value}.",
         f"Kiểm tra '{_PERIOD}' và '{_AGENCY}'; nếu đúng, liên hệ cơ quan theo dõi kế hoạch."),
+    "issuer_mismatch": (
+        "block", "Tệp nằm trong thư mục của {expected} nhưng ghi kế hoạch '{value}' của "
+        "{issuer}.",
+        f"Gửi tệp vào đúng thư mục của cơ quan ban hành kế hoạch, hoặc sửa '{_PLAN}'."),
     "ambiguous_plan": (
         "block", "Đơn vị {value} báo cáo cho nhiều kế hoạch trong năm {year} ({expected}); "
         "tệp không ghi báo cáo này thuộc kế hoạch nào.",
@@ -109,6 +114,9 @@ class PathHints(Protocol):
     """What a file's name and folder say (``ingest.files.InboxFile`` is one)."""
 
     @property
+    def inbox_path(self) -> str: ...  # its issuer's folder first, when in one
+
+    @property
     def name_hint(self) -> tuple[str | None, str | None]: ...  # (agency, period)
 
     @property
@@ -121,7 +129,7 @@ def check_identity(parsed: ParsedFile, file: PathHints, catalogs: Catalogs) -> C
     sheet = INFO_SHEET_VI if parsed.file_kind == "xlsx" else None
     _check_agency(parsed, file, catalogs, sheet)
     _check_period(parsed, file, sheet)
-    return _find_plan(parsed, catalogs, sheet)
+    return _find_plan(parsed, catalogs, sheet, catalogs.issuer_of(file.inbox_path))
 
 
 def _check_agency(parsed: ParsedFile, file: PathHints, catalogs: Catalogs,
@@ -165,9 +173,10 @@ def _check_period(parsed: ParsedFile, file: PathHints, sheet: str | None) -> Non
     parsed.period = period
 
 
-def _find_plan(parsed: ParsedFile, catalogs: Catalogs, sheet: str | None) -> Catalog | None:
+def _find_plan(parsed: ParsedFile, catalogs: Catalogs, sheet: str | None,
+               issuer: str | None) -> Catalog | None:
     """The plan a submission belongs to: the one its file names, else the only plan
-    of the period's year that lists its agency."""
+    of the period's year that lists its agency (of ``issuer``, the folder's, if any)."""
     agency, period = parsed.agency_code, parsed.period
     if not agency or not period or agency not in catalogs.agency_codes:
         return None  # already reported
@@ -180,6 +189,11 @@ def _find_plan(parsed: ParsedFile, catalogs: Catalogs, sheet: str | None) -> Cat
                 MESSAGES, "unknown_plan", sheet=sheet, column=_PLAN, value=named,
                 expected=", ".join(catalogs.by_plan)))
             return None
+        if issuer and catalog.plan.issuer_code != issuer:
+            parsed.problems.append(problem_from(
+                MESSAGES, "issuer_mismatch", sheet=sheet, column=_PLAN, value=named,
+                expected=issuer, issuer=catalog.plan.issuer_code))
+            return None
         if catalog not in catalogs.plans_for(agency, period):
             parsed.problems.append(problem_from(
                 MESSAGES, "plan_mismatch", sheet=sheet, column=_PLAN, value=named,
@@ -187,7 +201,7 @@ def _find_plan(parsed: ParsedFile, catalogs: Catalogs, sheet: str | None) -> Cat
             return None
         parsed.plan_code = named
         return catalog
-    found = catalogs.plans_for(agency, period)
+    found = catalogs.plans_for(agency, period, issuer)
     if len(found) == 1:
         parsed.plan_code = found[0].plan_code
         return found[0]

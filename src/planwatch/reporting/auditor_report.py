@@ -213,7 +213,7 @@ def write_auditor_reports(settings: Settings, url: str, *, plan_code: str | None
     plan covering one of them), reading through ``url`` (the auditor's), then
     the index of every month written so far."""
     generated_at = now or dt.datetime.now(dt.UTC)
-    catalogs = load_catalogs(settings.seeds_dir)
+    catalogs = load_catalogs(settings.catalog_dir)
     if plan_code:
         plans = [catalogs.get(plan_code).plan_code]
     else:

@@ -291,7 +291,7 @@ def write_pack(settings: Settings, *, read_url: str, record_url: str, agency_cod
                progress: bool = True) -> PackResult:
     """Write the evidence pack of ``agency_code`` × ``period`` to ``out`` (a new or
     empty folder) and record it; see the module's docstring."""
-    catalog = pack_plan(load_catalogs(settings.seeds_dir), agency_code, period, plan_code)
+    catalog = pack_plan(load_catalogs(settings.catalog_dir), agency_code, period, plan_code)
     plan = catalog.plan_code
     with psycopg.connect(read_url) as conn:
         sql.read_snapshots(conn)

@@ -1,9 +1,10 @@
-"""``planwatch init``: migrations, the plan catalogs, roles, plans for old rows.
+"""``planwatch init``: migrations, vocabularies, plan catalogs, roles, plans for old rows.
 
 Run as the warehouse's owner (the URL given). Idempotent: a new, empty
 database is left ready for ``planwatch ingest``; an existing warehouse is
-upgraded in place, and its catalogs loaded again only if they changed
-(``audit.catalog_loads``).
+upgraded in place, its vocabularies (dbt seeds) loaded again only if they
+changed (``audit.catalog_loads``) and each plan's catalog only if its rows
+changed (``audit.plan_catalog_loads``, ``warehouse.catalog_tables``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from planwatch.catalog import load_catalogs
 from planwatch.config import Settings
 from planwatch.dbt import load_seeds, seed_headers
 from planwatch.digests import sha256_of
+from planwatch.warehouse.catalog_tables import load_plan_catalogs
 from planwatch.warehouse.migrate import upgrade
 from planwatch.warehouse.roles import create_roles
 from planwatch.warehouse.submissions import assign_plans, table_columns
@@ -33,8 +35,8 @@ def create_schema(url: str) -> None:
 
 
 def seed_digests(settings: Settings) -> dict[str, str]:
-    """The SHA-256 of each file the seeds are loaded from: the seed folder's files
-    and ``dbt_project.yml`` (the seeds' column types), by path in the project."""
+    """The SHA-256 of each file the seeds (the vocabularies) are loaded from: the
+    seed folder's files and ``dbt_project.yml``, by path in the project."""
     project = settings.dbt_project_dir
     files = [project / "dbt_project.yml",
              *(p for p in settings.seeds_dir.rglob("*") if p.is_file())]
@@ -46,9 +48,9 @@ def _digest(files: dict[str, str]) -> str:
                           .encode()).hexdigest()
 
 
-def load_catalog(url: str, settings: Settings) -> bool:
-    """Load the seeds into raw unless the catalog loaded last (``audit.catalog_loads``)
-    is this one and every seed table is there with its columns; record a load.
+def load_vocabularies(url: str, settings: Settings) -> bool:
+    """Load the seeds into raw unless the ones loaded last (``audit.catalog_loads``)
+    are these and every seed table is there with its columns; record a load.
     Returns whether it loaded."""
     files = seed_digests(settings)
     digest = _digest(files)
@@ -62,7 +64,7 @@ def load_catalog(url: str, settings: Settings) -> bool:
     recreate = [name for name, columns in headers.items()
                 if name in present and present[name] != columns]
     if last == (digest,) and not recreate and set(headers) <= set(present):
-        log.info("plan catalog unchanged since its last load: not loaded again")
+        log.info("vocabularies unchanged since their last load: not loaded again")
         return False
     load_seeds(url, settings, recreate=recreate)
     with psycopg.connect(url) as conn:
@@ -72,11 +74,12 @@ def load_catalog(url: str, settings: Settings) -> bool:
 
 
 def init_warehouse(url: str, settings: Settings) -> None:
+    catalogs = load_catalogs(settings.catalog_dir)  # a catalog error stops init before any change
     create_schema(url)
-    load_catalog(url, settings)
+    load_vocabularies(url, settings)
     with psycopg.connect(url) as conn:
+        load_plan_catalogs(conn, catalogs)
         create_roles(conn, settings)  # after the seeds: a recreated seed table needs its grants
-    catalogs = load_catalogs(settings.seeds_dir)
     with psycopg.connect(url) as conn:
         assigned = assign_plans(conn, catalogs)
     if assigned:

@@ -20,7 +20,8 @@ rows it took. It builds everything instead
 when there is no earlier build or the dbt project or the settings it reads
 changed (a release, another deadline day: the tables are then created again,
 as with ``--full-refresh``, since a model's columns may have changed), when the
-plan catalog was loaded again, or when asked (``--all``). Each
+vocabularies (dbt's seeds) were loaded again, or when asked (``--all``); a plan
+whose catalog changed is rebuilt whole (``warehouse.catalog_tables``). Each
 build is recorded in ``mart_builds``: its as-of, whole or which slices, and why.
 """
 
@@ -147,7 +148,7 @@ def plan_build(conn: psycopg.Connection, settings: Settings, *, as_of: datetime 
               else "the dbt project or its settings changed" if last[1] != definition
               else "asked for a full refresh" if full_refresh
               else "asked for everything" if whole
-              else "the plan catalog was loaded again" if last[2] != catalog
+              else "the vocabularies were loaded again" if last[2] != catalog
               else None)
     slices: dict[str, Any] | None = None
     if reason is None:

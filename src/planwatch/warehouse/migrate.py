@@ -29,12 +29,12 @@ from planwatch.warehouse import tables
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BASELINE = "0001"
-MANAGED_SCHEMAS = {"raw", "audit"}
+MANAGED_SCHEMAS = {"raw", "audit", "catalog"}
 
 
 def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
-    """What migrations manage: the raw and audit schemas, and in raw only
-    planwatch's own tables (dbt owns the seeds raw.plans, raw.plan_*, raw.vocab_*)."""
+    """What migrations manage: the raw, audit and catalog schemas, and in raw only
+    planwatch's own tables (dbt owns the seeds raw.vocab_*)."""
     if type_ == "schema":
         return name in MANAGED_SCHEMAS
     if type_ == "table":

@@ -3,11 +3,11 @@
 * ``planwatch_loader`` — ingest (CLI, Airflow's ingest tasks) and ``planwatch
   period``: read and append ``raw.*`` rows, read and write ``audit.*`` (append
   only to ``audit.period_events``);
-* ``planwatch_transformer`` — dbt: read ``raw`` and ``audit`` (and take the
+* ``planwatch_transformer`` — dbt: read ``raw``, ``audit`` and ``catalog`` (and take the
   changes it rebuilds from ``audit.changed_slices``, record ``audit.mart_builds``); own and build
   ``staging``, ``intermediate``, ``marts``;
 * ``planwatch_bi_reader`` — BI tools: read ``marts``;
-* ``planwatch_auditor`` — auditors: read ``audit`` and ``marts``.
+* ``planwatch_auditor`` — auditors: read ``audit``, ``catalog`` and ``marts``.
 
 None can create roles or databases. (``planwatch serve`` adds
 ``planwatch_airflow``, owner of Airflow's metadata database and nothing else.)
@@ -41,11 +41,12 @@ grant select, insert, update on all tables in schema audit to planwatch_loader;
 grant usage on all sequences in schema audit to planwatch_loader;
 revoke insert, update on audit.alembic_version from planwatch_loader;
 revoke update on audit.period_events from planwatch_loader;
-revoke insert, update on audit.catalog_loads from planwatch_loader;  -- init (the owner) writes it
+revoke insert, update on audit.catalog_loads, audit.plan_catalog_loads
+    from planwatch_loader;  -- init (the owner) writes them
 revoke update on audit.evidence_packs from planwatch_loader;  -- the chain is append-only
 
-grant usage on schema raw, audit to planwatch_transformer;
-grant select on all tables in schema raw, audit to planwatch_transformer;
+grant usage on schema raw, audit, catalog to planwatch_transformer;
+grant select on all tables in schema raw, audit, catalog to planwatch_transformer;
 grant usage, create on schema staging, intermediate, marts to planwatch_transformer;
 -- The build takes the changes it rebuilds and records itself (warehouse.mart_builds).
 grant delete on audit.changed_slices to planwatch_transformer;
@@ -57,8 +58,8 @@ revoke insert, update on audit.mart_builds, audit.mart_build_slices from planwat
 grant usage on schema marts to planwatch_bi_reader;
 grant select on all tables in schema marts to planwatch_bi_reader;
 
-grant usage on schema audit, marts to planwatch_auditor;
-grant select on all tables in schema audit, marts to planwatch_auditor;
+grant usage on schema audit, catalog, marts to planwatch_auditor;
+grant select on all tables in schema audit, catalog, marts to planwatch_auditor;
 
 alter default privileges for role planwatch_transformer in schema marts
     grant select on tables to planwatch_bi_reader, planwatch_auditor;

@@ -241,22 +241,26 @@ def _copy_rows(conn: psycopg.Connection, sub: SubmissionWrite) -> None:
 
 def assign_plans(conn: psycopg.Connection, catalogs: Catalogs) -> int:
     """Give submissions received before plans were recorded (plan_code null) the
-    only plan of their year that lists their agency; returns how many were given one."""
-    pairs = conn.execute(
-        """select distinct agency_code, period from audit.submissions
+    only plan of their year that lists their agency (of the issuer whose folder
+    held the file, if any); returns how many were given one."""
+    rows = conn.execute(
+        """select submission_id, inbox_path, agency_code, period from audit.submissions
            where plan_code is null and agency_code is not null and period is not null"""
     ).fetchall()
-    assigned = 0
-    for agency, period in pairs:
-        plans = catalogs.plans_for(agency, period)
+    by_plan: dict[tuple[str, str], list[int]] = {}
+    for submission_id, inbox_path, agency, period in rows:
+        plans = catalogs.plans_for(agency, period, catalogs.issuer_of(inbox_path))
         if len(plans) == 1:
-            given = conn.execute(
-                """update audit.submissions set plan_code = %s
-                   where plan_code is null and agency_code = %s and period = %s""",
-                (plans[0].plan_code, agency, period)).rowcount
-            if given:
-                mark_changed(conn, [(plans[0].plan_code, period), (None, None)], "plan assigned")
-            assigned += given
+            by_plan.setdefault((plans[0].plan_code, period), []).append(submission_id)
+    assigned = 0
+    for (plan_code, period), ids in sorted(by_plan.items()):
+        given = conn.execute(
+            """update audit.submissions set plan_code = %s
+               where plan_code is null and submission_id = any(%s)""",
+            (plan_code, ids)).rowcount
+        if given:
+            mark_changed(conn, [(plan_code, period), (None, None)], "plan assigned")
+        assigned += given
     conn.commit()
     return assigned
 

@@ -8,8 +8,8 @@ the newest migration has exactly these tables (Alembic's ``compare_metadata``),
 so a spec change without its migration fails the tests, and
 ``planwatch db revision -m "..."`` writes the migration a change needs.
 
-staging / intermediate / marts belong to dbt; raw.plans, raw.plan_* and
-raw.vocab_* are dbt seeds.
+``catalog.*`` holds the plan catalogs ``planwatch init`` loads. staging /
+intermediate / marts belong to dbt; raw.vocab_* are dbt seeds.
 """
 
 from __future__ import annotations
@@ -22,10 +22,12 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
     Numeric,
+    PrimaryKeyConstraint,
     Table,
     Text,
     UniqueConstraint,
@@ -232,6 +234,105 @@ mart_build_slices = Table(
     UniqueConstraint("build_id", "slice_plan_code", name="mart_build_slices_key"),
     schema="audit",
 )
+
+# Each plan catalog init loaded or removed (migration 0008; warehouse.catalog_tables).
+plan_catalog_loads = Table(
+    "plan_catalog_loads", metadata,
+    Column("load_id", BigInteger, primary_key=True, autoincrement=True),
+    Column("plan_code", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("rows_sha256", Text),
+    Column("row_counts", JSONB, nullable=False),  # rows per catalog table
+    Column("loaded_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    CheckConstraint("action in ('loaded', 'removed')", name="plan_catalog_loads_action"),
+    Index("plan_catalog_loads_plan", "plan_code", "load_id"),
+    schema="audit",
+)
+
+
+# The plan catalogs (migration 0008; warehouse.catalog_tables loads them, dbt reads
+# them as sources). The database holds the catalog's rules: a row's plan, lead
+# agency, district or monitoring department is in its plan (deferred: a plan's
+# rows arrive together), values come from their vocabularies.
+def _t(name: str, nullable: bool = True) -> Column:
+    return Column(name, Text, nullable=nullable)
+
+
+def _of_plan() -> ForeignKeyConstraint:
+    return ForeignKeyConstraint(["plan_code"], ["catalog.plans.plan_code"], ondelete="CASCADE",
+                                deferrable=True, initially="DEFERRED")
+
+
+def _in_plan(column: str, table: str, referred: str, name: str) -> ForeignKeyConstraint:
+    return ForeignKeyConstraint(["plan_code", column], [f"catalog.{table}.plan_code",
+                                                        f"catalog.{table}.{referred}"],
+                                name=name, deferrable=True, initially="DEFERRED")
+
+
+catalog_tables: dict[str, Table] = {table.name: table for table in (
+    Table("plans", metadata,
+          _t("plan_code", False), _t("issuer_code", False), _t("issuer_name_vi", False),
+          _t("issuer_kind", False), Column("year", Integer, nullable=False),
+          _t("decision_number"), Column("decision_date", Date), _t("title_vi", False),
+          _t("basis_vi"), _t("monitoring_agency_code", False), _t("source_document"),
+          PrimaryKeyConstraint("plan_code", name="plans_pkey"),
+          CheckConstraint("issuer_kind in ('province', 'ministry')", name="plans_issuer_kind"),
+          _in_plan("monitoring_agency_code", "plan_agencies", "agency_code",
+                   "plans_monitoring_agency_in_plan"),
+          schema="catalog"),
+    Table("plan_agencies", metadata,
+          _t("plan_code", False), _t("agency_code", False), _t("name_vi", False),
+          _t("short_name_vi"), _t("kind"), _t("role", False), _t("section", False),
+          _t("district_code"), _t("contact_name"), _t("contact_email"), _t("contact_phone"),
+          PrimaryKeyConstraint("plan_code", "agency_code", name="plan_agencies_pkey"),
+          CheckConstraint("role in ('lead', 'coordinator', 'receiver')",
+                          name="plan_agencies_role"),
+          _of_plan(),
+          _in_plan("district_code", "plan_districts", "district_code",
+                   "plan_agencies_district_in_plan"),
+          schema="catalog"),
+    Table("plan_districts", metadata,
+          _t("plan_code", False), _t("district_code", False), _t("name_vi", False),
+          _t("kind"), _t("agency_code"), _t("section", False),
+          PrimaryKeyConstraint("plan_code", "district_code", name="plan_districts_pkey"),
+          _of_plan(),
+          _in_plan("agency_code", "plan_agencies", "agency_code",
+                   "plan_districts_agency_in_plan"),
+          schema="catalog"),
+    Table("plan_tasks", metadata,
+          _t("plan_code", False), _t("task_code", False), _t("lead_agency_code", False),
+          _t("section", False), _t("description_vi", False), _t("deadline_text"),
+          Column("is_key_task", Boolean, nullable=False),
+          PrimaryKeyConstraint("plan_code", "task_code", name="plan_tasks_pkey"),
+          _of_plan(),
+          _in_plan("lead_agency_code", "plan_agencies", "agency_code",
+                   "plan_tasks_lead_in_plan"),
+          schema="catalog"),
+    Table("plan_indicators", metadata,
+          _t("plan_code", False), _t("indicator_code", False), _t("name_vi", False),
+          _t("unit", False), Column("target_low", Numeric), Column("target_high", Numeric),
+          Column("target_tolerance", Numeric), _t("direction", False),
+          _t("lead_agency_code", False), _t("section", False), _t("target_text"),
+          PrimaryKeyConstraint("plan_code", "indicator_code", name="plan_indicators_pkey"),
+          CheckConstraint("direction in ('higher_is_better', 'lower_is_better',"
+                          " 'within_range')", name="plan_indicators_direction"),
+          _of_plan(),
+          _in_plan("lead_agency_code", "plan_agencies", "agency_code",
+                   "plan_indicators_lead_in_plan"),
+          schema="catalog"),
+    Table("plan_projects", metadata,
+          _t("plan_code", False), _t("project_code", False), _t("name_vi", False),
+          _t("lead_agency_code", False), Column("is_key_project", Boolean, nullable=False),
+          _t("funding", False), _t("section", False), _t("district_code"),
+          PrimaryKeyConstraint("plan_code", "project_code", name="plan_projects_pkey"),
+          CheckConstraint("funding in ('public', 'private')", name="plan_projects_funding"),
+          _of_plan(),
+          _in_plan("lead_agency_code", "plan_agencies", "agency_code",
+                   "plan_projects_lead_in_plan"),
+          _in_plan("district_code", "plan_districts", "district_code",
+                   "plan_projects_district_in_plan"),
+          schema="catalog"),
+)}
 
 # Evidence packs written, chained per agency (migration 0004).
 evidence_packs = Table(
