@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 from datetime import datetime
@@ -168,11 +169,30 @@ def cmd_demo_data(args: argparse.Namespace, settings: Settings) -> int:
     from planwatch.demo.run import demo_plan
     from planwatch.demo.year import write_demo_year
 
+    if args.plans:
+        return _national_demo(args, settings)
     out = Path(args.out) if args.out else settings.inbox_dir
     catalog = demo_plan(settings, args.plan)
     manifest = write_demo_year(catalog, out, calendar=Calendar.configured(settings))
     print(f"{len(manifest.files)} demo file(s) of plan {catalog.plan_code} "
           f"({catalog.plan.year}) written to {out}; manifest {manifest_path(out)}")
+    return 0
+
+
+def _national_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from planwatch.catalog import load_catalogs
+    from planwatch.demo.cases import Calendar
+    from planwatch.demo.national import write_national_demo
+
+    out = Path(args.out) if args.out else settings.data_dir / "national"
+    demo = write_national_demo(
+        load_catalogs(settings.catalog_dir), out, plans=args.plans, years=args.years,
+        calendar=Calendar.configured(settings), base_plan=args.plan, workers=args.workers,
+        progress=lambda text: print(text, file=sys.stderr, flush=True))
+    print(f"{len(demo.manifests)} synthetic plan-year(s) ({demo.written} written now): "
+          f"catalog {demo.catalog_dir}, files {demo.inbox_dir}, manifests "
+          f"{demo.manifests[0].parent}\nto use them: PLANWATCH_CATALOG_DIR={demo.catalog_dir} "
+          f"planwatch init && planwatch ingest --inbox {demo.inbox_dir}")
     return 0
 
 
@@ -356,7 +376,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo-data", help="a deterministic year of demo submissions")
     demo.add_argument("--plan", help="plan code (default: the catalog's only plan)")
-    demo.add_argument("--out", help="default: data/inbox")
+    demo.add_argument("--out", help="default: data/inbox (with --plans: data/national)")
+    demo.add_argument("--plans", type=int, default=0,
+                      help="a national demo: this many synthetic provinces' plans (1-99),"
+                           " derived from --plan, each with its own inbox folder")
+    demo.add_argument("--years", type=int, default=1,
+                      help="with --plans: years of plans per province (from the base year)")
+    demo.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                      help="with --plans: processes writing files (default: one per core)")
     demo.set_defaults(func=cmd_demo_data)
 
     ingest = sub.add_parser("ingest", help="process every pending file in an inbox")

@@ -269,3 +269,48 @@ def _unique(name: str, codes: Iterable[str]) -> None:
         if code in seen:
             raise CatalogError(f"duplicate {name} {code!r}")
         seen.add(code)
+
+
+# What ``write_catalogs`` writes: each file's columns, the required ones and the
+# optional ones the objects keep (``accumulates`` only where a plan gives it).
+FILE_COLUMNS: dict[str, tuple[str, ...]] = {
+    **REQUIRED_COLUMNS,
+    "plans": ("plan_code", "issuer_code", "issuer_name_vi", "issuer_kind", "year",
+              "decision_number", "decision_date", "title_vi", "basis_vi",
+              "monitoring_agency_code", "source_document")}
+assert set(REQUIRED_COLUMNS["plans"]) <= set(FILE_COLUMNS["plans"])
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def write_catalogs(catalogs: Iterable[Catalog], folder: Path) -> list[Path]:
+    """The catalogs as the files ``load_catalogs`` reads (``plans.csv``,
+    ``plan_*.csv``) in ``folder``; returns the files written."""
+    catalogs = list(catalogs)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for kind, name in SEED_FILES.items():
+        columns = list(FILE_COLUMNS[kind])
+        given = kind == "indicators" and any(
+            i.accumulates_given is not None for c in catalogs for i in c.indicators)
+        if given:
+            columns.append("accumulates")
+        path = folder / name
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            out = csv.writer(fh, lineterminator="\n")
+            out.writerow(columns)
+            for catalog in catalogs:
+                items = (catalog.plan,) if kind == "plans" else getattr(catalog, kind)
+                for item in items:
+                    out.writerow([_cell(catalog.plan_code if c == "plan_code" else
+                                        item.accumulates_given if c == "accumulates" else
+                                        getattr(item, c)) for c in columns])
+        written.append(path)
+    return written

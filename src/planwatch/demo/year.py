@@ -49,12 +49,13 @@ def write_demo_year(
     months: Iterable[int] | None = None,
     overwrite: bool = False,
     progress: bool | None = None,
+    manifest_to: Path | None = None,
 ) -> DemoManifest:
     """Write a year of the plan's submissions for every reporting agency; returns
     the manifest.
 
-    Files go to ``out_dir/<YYYY-MM>/``; the manifest beside ``out_dir``
-    (``manifest_path``). The year is the plan's; ``seed`` defaults to it.
+    Files go to ``out_dir/<YYYY-MM>/``; the manifest to ``manifest_to``, by
+    default beside ``out_dir`` (``manifest_path``). The year is the plan's; ``seed`` defaults to it.
     Arrival times follow ``calendar`` (default: the configured deadline). ``months``
     limits which months are written (the year is planned in full either way, so
     a month's files do not depend on which other months are written). A period
@@ -128,7 +129,7 @@ def write_demo_year(
     for f in files:
         f.path = f.path.replace(os.sep, "/")
     out_dir.mkdir(parents=True, exist_ok=True)
-    manifest.write_json(manifest_path(out_dir))
+    manifest.write_json(manifest_to or manifest_path(out_dir))
     return manifest
 
 
