@@ -45,15 +45,7 @@
     {%- if not builds_by_slice() -%}
         true
     {%- else -%}
-        ({{ build_is_whole() }} or exists (
-            select from audit.mart_build_slices as slice
-            where
-                slice.build_id = {{ current_build_id() }}
-                and (
-                    slice.slice_plan_code = {{ plan_column }} and {{ month_column }} >= slice.slice_from_month_key
-                    or slice.slice_plan_code is null and ({{ plan_column }} is null or {{ month_column }} is null)
-                )
-        ))
+        {{ slice_rows(plan_column, month_column) }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -63,12 +55,58 @@
     {%- if not builds_by_slice() -%}
         true
     {%- else -%}
-        ({{ build_is_whole() }} or exists (
-            select from audit.mart_build_slices as slice
-            where
-                slice.build_id = {{ current_build_id() }}
-                and (slice.slice_plan_code = {{ plan_column }} or slice.slice_plan_code is null and {{ plan_column }} is null)
-        ))
+        {{ slice_plan_rows(plan_column) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The conditions themselves, true for every row when the build is whole. -#}
+{% macro slice_rows(plan_column, month_column) -%}
+    ({{ build_is_whole() }} or exists (
+        select from audit.mart_build_slices as slice
+        where
+            slice.build_id = {{ current_build_id() }}
+            and (
+                slice.slice_plan_code = {{ plan_column }} and {{ month_column }} >= slice.slice_from_month_key
+                or slice.slice_plan_code is null and ({{ plan_column }} is null or {{ month_column }} is null)
+            )
+    ))
+{%- endmacro %}
+
+{% macro slice_plan_rows(plan_column) -%}
+    ({{ build_is_whole() }} or exists (
+        select from audit.mart_build_slices as slice
+        where
+            slice.build_id = {{ current_build_id() }}
+            and (slice.slice_plan_code = {{ plan_column }} or slice.slice_plan_code is null and {{ plan_column }} is null)
+    ))
+{%- endmacro %}
+
+{#- What a data test of a model reads (dbt calls this for every generic test's
+    model; its own version applies the test's `where`). For a model rebuilt by
+    slice, the rows of this build's slices: the others were not rewritten and
+    were tested by the build that wrote them (a build whose tests fail is not
+    recorded as succeeded, so its slices are built and tested again). A whole
+    build, or dbt run by hand with no build recorded, tests every row. -#}
+{% macro get_where_subquery(relation) -%}
+    {%- set where = config.get('where', '') -%}
+    {%- set node = graph.nodes.get(model.attached_node) if execute and model.attached_node else none -%}
+    {%- set sliced = node is not none and node.config.materialized == 'incremental'
+        and node.config.incremental_strategy == 'slices' -%}
+    {%- if sliced -%}
+        {%- set plan_column = node.config.get('slice_plan', 'plan_code') -%}
+        {%- set rows = slice_plan_rows(plan_column) if node.config.get('slice_grain') == 'plan'
+            else slice_rows(plan_column, node.config.get('slice_month', 'month_key')) -%}
+        {%- set filtered -%}
+            (select * from {{ relation }} where {{ rows }}{{ ' and (' ~ where ~ ')' if where }}) dbt_subquery
+        {%- endset -%}
+        {%- do return(filtered) -%}
+    {%- elif where -%}
+        {%- set filtered -%}
+            (select * from {{ relation }} where {{ where }}) dbt_subquery
+        {%- endset -%}
+        {%- do return(filtered) -%}
+    {%- else -%}
+        {%- do return(relation) -%}
     {%- endif -%}
 {%- endmacro %}
 

@@ -34,6 +34,7 @@ import argparse
 import csv
 import dataclasses
 import shutil
+import subprocess
 from collections import defaultdict
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -45,6 +46,7 @@ from fixtures.scenarios import _restated_file
 
 from planwatch.catalog import load_catalogs
 from planwatch.cli import _moment
+from planwatch.dbt import run_dbt
 from planwatch.demo.year import write_demo_year
 from planwatch.flow.ingestor import Ingestor
 from planwatch.warehouse import periods
@@ -300,3 +302,27 @@ def test_disbursement_is_kept_apart_by_plan(warehouse) -> None:
         where plan_code = %s and period = '2031-03'""", FIXTURE_PLAN)
     assert progress[[p for p, _, _ in progress].index(FIXTURE_PLAN) + 2][2] >= (last[0] or 0)
 
+
+
+def test_a_builds_data_tests_read_the_slices_it_rebuilt(warehouse) -> None:
+    """Last in the module (it builds once more). The data tests of a model
+    rebuilt by slice read that build's slices only: a row no build rewrote was
+    tested by the build that wrote it. Run whole, the same tests read every row."""
+    settings, url, *_ = warehouse
+    with psycopg.connect(url) as conn:
+        key, status = conn.execute(
+            "select submission_key, compliance_status from marts.fct_submission"
+            " where plan_code = %s and month_key = 202401 limit 1", (SHIPPED,)).fetchone()
+        conn.execute("update marts.fct_submission set compliance_status = 'not_a_status'"
+                     " where submission_key = %s", (key,))  # outside the next build's slices
+    try:
+        built = build_marts(url, settings, as_of=AFTER_FEBRUARY_DEADLINE,
+                            named=[(FIXTURE_PLAN, "2031-03")])
+        assert built.slices == {"plans": {FIXTURE_PLAN: 203103}, "unplaced": False}
+        with pytest.raises(subprocess.CalledProcessError):  # no build running: every row
+            run_dbt(["test", "--quiet", "--select", "fct_submission,test_type:generic"], url,
+                    settings)
+    finally:
+        with psycopg.connect(url) as conn:
+            conn.execute("update marts.fct_submission set compliance_status = %s"
+                         " where submission_key = %s", (status, key))
