@@ -19,7 +19,12 @@ from planwatch.reporting.auditor_sections import (
 )
 from planwatch.reporting.html_page import Markup, join, link, table, tag
 from planwatch.reporting.vietnamese import datetime_vi, number_vi
-from planwatch.warehouse.auditor_report import EVIDENCE_PACKS, MonthData, Row
+from planwatch.warehouse.auditor_report import (
+    EVIDENCE_PACKS,
+    SUBMISSION_FILES,
+    MonthData,
+    Row,
+)
 from planwatch.warehouse.summary import LOADED
 
 # -- files received, evidence packs ------------------------------------------------
@@ -54,6 +59,8 @@ def files_table(files: Sequence[Row], ctx: Context) -> Markup:
 
 def files_section(data: MonthData, ctx: Context) -> Markup:
     title = "Các tệp đã nhận"
+    if data.files is None:
+        return section("tep", title, not_built(SUBMISSION_FILES))
     if not data.files:
         return section("tep", title, empty("Chưa nhận được tệp nào cho kỳ này."))
     names = len({(f["file_sha256"], f["received_at"]) for f in data.files})

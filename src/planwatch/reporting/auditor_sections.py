@@ -180,7 +180,7 @@ def compliance_section(data: MonthData, ctx: Context) -> Markup:
     cards = join(Markup(f'<div class="card s-{esc(code)}"><b>{esc(number_vi(n))}</b>'
                         f"{esc(COMPLIANCE_STATUS_LABELS_VI[code])}</div>")
                  for code, n in counts.items() if code in COMPLIANCE_STATUS_LABELS_VI)
-    receipts = {f["submission_id"]: ctx.receipt(f.get("receipt_path")) for f in data.files}
+    receipts = {f["submission_id"]: ctx.receipt(f.get("receipt_path")) for f in data.files or []}
     body, attrs = [], []
     for code, owed in agencies.items():
         by_template = {r["template"]: r for r in owed}

@@ -25,6 +25,7 @@ FCT_DATA_QUALITY = "marts.fct_data_quality"
 SCORECARD = "marts.mart_data_quality_scorecard"
 RESTATEMENTS = "marts.mart_restatements"
 FCT_SUBMISSION = "marts.fct_submission"
+SUBMISSION_FILES = "marts.mart_submission_files"
 COMPLIANCE_TO_DATE = "marts.mart_compliance_to_date"
 PERIOD_EVENTS = "audit.period_events"
 EVIDENCE_PACKS = "audit.evidence_packs"
@@ -79,17 +80,15 @@ QUERIES: dict[str, str] = {
         where plan_code = %(plan)s and period = %(period)s
     """,
     # Every file received for the month (one row per sheet set: a submission),
-    # including those whose plan could not be told.
+    # including those whose plan could not be told, with its problems counted.
     "files": """
-        select s.submission_id, s.plan_code, s.agency_code, s.file_name, s.file_sha256,
-               s.template, s.received_at, s.status, s.version, s.row_count,
-               s.receipt_path, s.is_restatement, s.duplicate_of, s.superseded_by,
-               jsonb_array_length(s.reasons) as problem_count,
-               (select count(*) from jsonb_array_elements(s.reasons) r
-                where r->>'severity' = 'block') as blocking_count
-        from audit.submissions s
-        where s.period = %(period)s and (s.plan_code = %(plan)s or s.plan_code is null)
-        order by s.agency_code nulls first, s.received_at, s.submission_id
+        select submission_id, plan_code, agency_code, file_name, file_sha256, template,
+               received_at, submission_status as status, version, row_count, receipt_path,
+               is_restatement, duplicate_of_submission_id as duplicate_of,
+               superseded_by_submission_id as superseded_by, problem_count, blocking_count
+        from marts.mart_submission_files
+        where period = %(period)s and (plan_code = %(plan)s or plan_code is null)
+        order by agency_code nulls first, received_at, submission_id
     """,
     # What failed and why, from the data-quality fact: every failed check of the
     # month, one row per rule × submission × problem; a
@@ -221,7 +220,7 @@ class MonthData:
     month: Row | None
     period_events: list[Row] | None
     compliance: list[Row]
-    files: list[Row]
+    files: list[Row] | None  # None: the mart is not built
     failures: list[Row] | None  # from marts.fct_data_quality
     scorecard: list[Row] | None
     restatements: list[Row] | None
@@ -267,7 +266,7 @@ def read_month(conn: psycopg.Connection, plan_code: str, period: str) -> MonthDa
         _snapshot(conn)
         present = {r: readable(conn, r) for r in (
             FCT_DATA_QUALITY, SCORECARD, RESTATEMENTS, COMPLIANCE_TO_DATE, PERIOD_EVENTS,
-            EVIDENCE_PACKS)}
+            EVIDENCE_PACKS, SUBMISSION_FILES)}
         keys = {"plan": plan_code, "period": period}
         plan = next(iter(_rows(conn, "plan", **keys)), None)
         month = next(iter(_rows(conn, "month", **keys)), None)
@@ -283,7 +282,7 @@ def read_month(conn: psycopg.Connection, plan_code: str, period: str) -> MonthDa
             period_events=_rows(conn, "period_events", **keys)
             if present[PERIOD_EVENTS] else None,
             compliance=compliance,
-            files=_rows(conn, "files", **keys),
+            files=_rows(conn, "files", **keys) if present[SUBMISSION_FILES] else None,
             failures=_rows(conn, "failures_mart", **keys) if present[FCT_DATA_QUALITY] else None,
             scorecard=_rows(conn, "scorecard", **keys) if present[SCORECARD] else None,
             restatements=_rows(conn, "restatements", **keys)

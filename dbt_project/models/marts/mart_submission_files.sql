@@ -1,0 +1,63 @@
+-- One row per submission received (file × template): every status, duplicates
+-- and files that could not be placed in a plan included, as the auditor's
+-- report lists what was received, with how many problems its checks recorded
+-- (fct_data_quality's failed rows of audit.submissions.reasons) and how many of
+-- those block. A duplicate records none of its own: its bytes' problems are
+-- the original's.
+
+{{ config(materialized='incremental') }}
+
+with
+
+submissions as (
+
+    select * from {{ ref('stg_audit__submissions') }}
+    where {{ in_slices() }}
+
+),
+
+problems as (
+
+    select
+        submission_id,
+        count(*) as problem_count,
+        count(*) filter (where severity = 'block') as blocking_count
+
+    from {{ ref('fct_data_quality') }}
+    where
+        is_failed
+        and problem_ordinal is not null
+        and {{ in_slices('plan_code', "cast(replace(period, '-', '') as integer)") }}
+    group by submission_id
+
+),
+
+final as (
+
+    select
+        submissions.submission_id,
+        submissions.plan_code,
+        submissions.period,
+        submissions.month_key,
+        submissions.agency_code,
+        submissions.file_name,
+        submissions.file_sha256,
+        submissions.template,
+        submissions.received_at,
+        submissions.submission_status,
+        submissions.version,
+        submissions.row_count,
+        submissions.receipt_path,
+        submissions.is_restatement,
+        submissions.duplicate_of_submission_id,
+        submissions.superseded_by_submission_id,
+        coalesce(problems.problem_count, 0) as problem_count,
+        coalesce(problems.blocking_count, 0) as blocking_count
+
+    from submissions
+    left join problems
+        on submissions.submission_id = problems.submission_id
+
+)
+
+select * from final
