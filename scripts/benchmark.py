@@ -1,16 +1,26 @@
 """planwatch's benchmark: each measure beside its anchor or goal, in one run.
 
-    .venv/bin/python scripts/benchmark.py [--only poll] [--poll-files 50000]
+    .venv/bin/python scripts/benchmark.py [--only poll|ingest|scale] [--poll-files 50000]
+        [--provinces 4 --years 4 --sizes 1,4,16 --demo-dir DIR]
 
-Runs on a throw-away database on the warehouse server (WAREHOUSE_URL, or the
-embedded one) and a temporary folder, both removed afterwards. Measures:
+Runs on throw-away databases on the warehouse server (WAREHOUSE_URL, or the
+embedded one) and a temporary folder, all removed afterwards, and prints each
+figure beside its anchor or goal, then every ratio together. Measures:
 
 * ``poll``: a poll of an inbox of ``--poll-files`` processed files
   (``flow.pending.pending_files``, what the service's ingest runs first), once
   with no index (every file read), then unchanged (goal: under 2 s).
+* ``ingest`` (``bench_ingest.py``): the demo year's parse, GX validation and
+  whole ingest, and the whole ingest against its floor on the same files
+  (calamine read + one COPY per file; goal ≥ 0.2×).
+* ``scale`` (``bench_scale.py``): a national demo of ``--provinces`` ×
+  ``--years`` plan-years ingested into warehouses of ``--sizes`` plan-years:
+  ingest cost per file and full-build cost per plan-year against one
+  plan-year's (flat: ≤ 1.3×), and on the largest the build after one new month
+  against a full rebuild (≤ 0.3× at 16 plan-years). The demo is written once
+  into ``--demo-dir`` (default ``data/benchmark/national``) and reused.
 
-The ingest's and the service's figures are still ``benchmark_ingest.py`` and
-``benchmark_service.py``.
+The service's figures are still ``benchmark_service.py``.
 """
 
 from __future__ import annotations
@@ -27,6 +37,8 @@ from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 import psycopg
+from bench_ingest import measure_ingest  # scripts/bench_ingest.py
+from bench_scale import measure_scale  # scripts/bench_scale.py
 
 from planwatch.config import Settings, load_settings
 from planwatch.digests import sha256_of
@@ -35,7 +47,7 @@ from planwatch.ingest.files import discover
 from planwatch.warehouse.db import warehouse_url
 from planwatch.warehouse.init import create_schema
 
-MEASURES = ("poll",)
+MEASURES = ("poll", "ingest", "scale")
 POLL_GOAL_S = 2.0
 
 
@@ -54,10 +66,13 @@ def throwaway_warehouse() -> Iterator[tuple[Settings, str]]:
             yield dataclasses.replace(base, home=Path(home), warehouse_url=url), url
     finally:
         with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(f'drop database if exists "{name}" with (force)')
+            beside = [d for (d,) in conn.execute(  # the measures' own, named after it
+                "select datname from pg_database where datname like %s", (f"{name}%",))]
+            for database in beside:
+                conn.execute(f'drop database if exists "{database}" with (force)')
 
 
-def measure_poll(settings: Settings, url: str, count: int) -> None:
+def measure_poll(settings: Settings, url: str, count: int) -> list[str]:
     """``count`` small files over twelve month folders, recorded as processed."""
     for n in range(count):
         path = settings.inbox_dir / f"2024-{n % 12 + 1:02d}" / f"AG{n % 50:02d}_{n:06d}.csv"
@@ -79,19 +94,38 @@ def measure_poll(settings: Settings, url: str, count: int) -> None:
         again_s = time.perf_counter() - started
     assert first == again == [], "every file was recorded as processed"
     verdict = "met" if again_s < POLL_GOAL_S else "MISSED"
-    print(f"poll, {count} processed files: first (reads every file) {first_s:6.2f} s; "
-          f"unchanged {again_s:6.2f} s (goal < {POLL_GOAL_S:.0f} s: {verdict})")
+    line = (f"poll, {count} processed files: first (reads every file) {first_s:6.2f} s; "
+            f"unchanged {again_s:6.2f} s (goal < {POLL_GOAL_S:.0f} s: {verdict})")
+    print(line, flush=True)
+    return [line]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=MEASURES, action="append")
     parser.add_argument("--poll-files", type=int, default=50_000)
+    parser.add_argument("--plan", help="ingest: the demo's plan (default: the only one)")
+    parser.add_argument("--months", type=int, default=12, help="ingest: demo months")
+    parser.add_argument("--provinces", type=int, default=4)
+    parser.add_argument("--years", type=int, default=4)
+    parser.add_argument("--sizes", default="1,4,16", help="plan-years per warehouse")
+    parser.add_argument("--demo-dir", type=Path)
     args = parser.parse_args()
+    summary: list[str] = []
+    started = time.perf_counter()
     for measure in args.only or MEASURES:
         with throwaway_warehouse() as (settings, url):
             if measure == "poll":
-                measure_poll(settings, url, args.poll_files)
+                summary += measure_poll(settings, url, args.poll_files)
+            elif measure == "ingest":
+                summary += measure_ingest(settings, url, plan=args.plan, months=args.months)
+            elif measure == "scale":
+                demo_dir = args.demo_dir or load_settings().data_dir / "benchmark" / "national"
+                summary += measure_scale(
+                    settings, url, provinces=args.provinces, years=args.years,
+                    demo_dir=demo_dir, sizes=tuple(int(s) for s in args.sizes.split(",")))
+    print(f"\n== ratios ({time.perf_counter() - started:.0f} s in all) ==")
+    print("\n".join(summary))
 
 
 if __name__ == "__main__":
