@@ -119,6 +119,30 @@ def test_same_bytes_under_another_name_is_a_duplicate(demo, initialised: str,
     copy.unlink()
 
 
+def test_last_months_csv_bytes_under_this_months_name_are_this_months_report(
+        demo, initialised: str, settings: Settings) -> None:
+    """A CSV says its agency and month by its name only: an agency whose figures
+    did not change may send last month's bytes as this month's report."""
+    manifest, ingestor = demo
+    original = next(f for f in manifest.files if f.outcome == "valid" and f.kind == "csv"
+                    and f.period == "2024-03")
+    name = original.path.split("/")[-1].replace("2024-03", "2024-04")
+    copy = settings.inbox_dir / "2024-04" / name
+    copy.parent.mkdir(exist_ok=True)
+    copy.write_bytes((settings.inbox_dir / original.path).read_bytes())
+    try:
+        report = ingestor.ingest_inbox(settings.inbox_dir, progress=False)
+        with psycopg.connect(initialised) as conn:
+            rows = conn.execute("select status, period, duplicate_of from audit.submissions"
+                                " where inbox_path = %s", (f"2024-04/{name}",)).fetchall()
+        assert report.files == 1
+        assert rows == [("accepted", "2024-04", None)] or rows[0][:2] == (
+            "accepted_with_warnings", "2024-04")
+    finally:
+        copy.unlink()
+        copy.parent.rmdir()
+
+
 def test_data_docs_written(demo, settings: Settings) -> None:
     sites = list((settings.reports_dir / "data_docs").glob("*/index.html"))
     assert sites, "no Data Docs site"

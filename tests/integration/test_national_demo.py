@@ -55,3 +55,15 @@ def test_two_provinces_files_each_find_their_own_plan(new_warehouse, tmp_path) -
     assert [(folder, plan) for folder, plan, _ in rows] == [
         ("SYN01", f"SYN01-{year}"), ("SYN02", f"SYN02-{year}")]  # CSV files included
     assert ambiguous == 0
+
+    # The same bytes in another province's folder are that province's report.
+    sent = next(f for f in files if f.inbox_path.startswith("SYN01/") and f.suffix == ".csv")
+    other = settings.inbox_dir / "SYN02" / "2024-extra" / sent.name
+    other.parent.mkdir(parents=True)
+    other.write_bytes(sent.path.read_bytes())
+    Ingestor(national, url).ingest_inbox(settings.inbox_dir, progress=False)
+    with psycopg.connect(url) as conn:
+        (plan, status), = conn.execute(
+            "select plan_code, status from audit.submissions where inbox_path = %s",
+            (f"SYN02/2024-extra/{sent.name}",)).fetchall()
+    assert plan == f"SYN02-{year}" and status != "duplicate"

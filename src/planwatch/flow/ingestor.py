@@ -60,6 +60,7 @@ from planwatch.vocabulary.templates import TEMPLATES
 from planwatch.warehouse.history import earlier_reports
 from planwatch.warehouse.mart_builds import Slice
 from planwatch.warehouse.submissions import (
+    EarlierSubmission,
     FileWrite,
     SubmissionWrite,
     already_processed,
@@ -192,7 +193,7 @@ class Ingestor:
                 report.skipped += 1
                 continue
             item = _File(inbox, sha, archive(inbox.path, sha, self.settings.archive_dir))
-            earlier = earlier_submissions(conn, sha)
+            earlier = self._same_report(earlier_submissions(conn, sha), inbox)
             if earlier:
                 item.subs = [SubmissionWrite(
                     template=e.template, agency_code=e.agency_code, period=e.period,
@@ -214,6 +215,28 @@ class Ingestor:
         return report
 
     # -- steps -----------------------------------------------------------------
+    def _same_report(self, earlier: list[EarlierSubmission],
+                     file: InboxFile) -> list[EarlierSubmission]:
+        """The earlier submissions of these bytes that this file repeats: a file
+        in another issuer's folder is that issuer's report, and a CSV, whose
+        name and folder alone say its agency and month, repeats only one of the
+        same agency and month (an agency whose figures did not change may send
+        last month's bytes under this month's name). A workbook names its own."""
+        issuer = self.catalogs.issuer_of(file.inbox_path)
+        name_agency, name_period = file.name_hint
+        period = file.folder_period or name_period
+
+        def same(e: EarlierSubmission) -> bool:
+            plan = self.catalogs.by_plan.get(e.plan_code or "")
+            if issuer and plan and plan.plan.issuer_code != issuer:
+                return False
+            if file.suffix != ".csv":
+                return True
+            return ((not period or not e.period or e.period == period)
+                    and (not name_agency or not e.agency_code or e.agency_code == name_agency))
+
+        return [e for e in earlier if same(e)]
+
     def _parse_and_check(self, item: _File) -> ParsedFile:
         """Parse and check one file. A bug met on one file rejects that file (and
         is logged for operators) instead of stopping every other agency's file."""
@@ -339,7 +362,8 @@ class Ingestor:
             if already_processed(conn, file.inbox_path, item.sha):
                 report.skipped += 1
                 return
-            if item.parsed is not None and (earlier := earlier_submissions(conn, item.sha)):
+            if item.parsed is not None and (earlier := self._same_report(
+                    earlier_submissions(conn, item.sha), file)):
                 write.submissions = subs = [SubmissionWrite(
                     template=e.template, agency_code=e.agency_code, period=e.period,
                     plan_code=e.plan_code, status=DUPLICATE, duplicate_of=e.submission_id)
