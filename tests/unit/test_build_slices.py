@@ -7,9 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from planwatch.config import load_settings
 from planwatch.warehouse.mart_builds import definition_digest, month_key, slices_var
+
+DBT = Path(__file__).resolve().parents[2] / "dbt_project"
 
 
 def test_each_plan_is_rebuilt_from_its_earliest_changed_month() -> None:
@@ -46,3 +49,21 @@ def test_the_definition_changes_with_a_model_or_a_setting_the_models_read(projec
     model = project.dbt_project_dir / "models" / "marts" / "fct_submission.sql"
     model.write_text(model.read_text() + "\n-- changed\n")
     assert definition_digest(project) != before
+
+
+def test_no_data_test_repeats_a_constraint_postgresql_enforces() -> None:
+    """A not_null test on a column whose enforced contract makes it NOT NULL (or
+    its primary key) can never fail and costs a node in every build."""
+    marts = yaml.safe_load((DBT / "models" / "marts" / "_marts__models.yml").read_text(
+        encoding="utf-8"))
+    repeated = []
+    for model in marts["models"]:
+        if not model.get("config", {}).get("contract", {}).get("enforced"):
+            continue
+        for column in model.get("columns", []):
+            kinds = {c["type"] for c in column.get("constraints", [])}
+            tests = [t if isinstance(t, str) else next(iter(t))
+                     for t in column.get("data_tests", [])]
+            if "not_null" in tests and kinds & {"not_null", "primary_key"}:
+                repeated.append(f"{model['name']}.{column['name']}")
+    assert repeated == []
