@@ -15,6 +15,7 @@ that speed cannot come from skipping work.
 from __future__ import annotations
 
 import dataclasses
+import json
 import shutil
 import time
 from datetime import datetime, timedelta
@@ -116,10 +117,12 @@ def measure_scale(settings: Settings, url: str, *, provinces: int, years: int,
             one_month = time.perf_counter() - started
             print(f"    one new month ({held_out}): {built.describe()} in {one_month:.1f} s",
                   flush=True)
+            print(slowest_nodes(sized), flush=True)
             started = time.perf_counter()
             build_marts(database, sized, as_of=as_of + timedelta(seconds=1), whole=True)
             full_again = time.perf_counter() - started
             print(f"    full rebuild of the same warehouse: {full_again:.1f} s", flush=True)
+            print(slowest_nodes(sized), flush=True)
     base = results[0]
     lines = []
     for r in results:
@@ -135,6 +138,23 @@ def measure_scale(settings: Settings, url: str, *, provinces: int, years: int,
                      f"rebuild: {ratio:5.2f}x ({one_month:.1f} s / {full_again:.1f} s; goal <= "
                      f"{ONE_MONTH_GOAL}x: {'met' if ratio <= ONE_MONTH_GOAL else 'MISSED'})")
     return lines
+
+
+def slowest_nodes(settings: Settings, count: int = 6) -> str:
+    """The last build's profile: dbt's own elapsed time, models and tests summed,
+    and its slowest nodes (``run_results.json``)."""
+    results = json.loads(settings.dbt_build_results.read_text(encoding="utf-8"))
+    nodes = results["results"]
+    by_kind: dict[str, float] = {}
+    for node in nodes:
+        kind = node["unique_id"].split(".")[0]
+        by_kind[kind] = by_kind.get(kind, 0.0) + node["execution_time"]
+    top = sorted(nodes, key=lambda n: -n["execution_time"])[:count]
+    slowest = ", ".join(f"{n['unique_id'].split('.')[-1]} {n['execution_time']:.1f} s"
+                        for n in top)
+    return (f"      dbt: {len(nodes)} nodes in {results['elapsed_time']:.1f} s; summed: "
+            + ", ".join(f"{k} {v:.1f} s" for k, v in sorted(by_kind.items()))
+            + f"; slowest: {slowest}")
 
 
 def _fresh_database(url: str, suffix: str) -> str:

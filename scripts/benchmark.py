@@ -52,14 +52,21 @@ POLL_GOAL_S = 2.0
 
 
 @contextmanager
-def throwaway_warehouse() -> Iterator[tuple[Settings, str]]:
-    """A new database with planwatch's tables, and a temporary home; both removed."""
+def throwaway_warehouse(keep: bool = False) -> Iterator[tuple[Settings, str]]:
+    """A new database with planwatch's tables, and a temporary home; both removed
+    unless ``keep`` (then their names are printed, to look at what was built)."""
     base = load_settings()
     server = warehouse_url(base)
     name = f"planwatch_bench_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(server, autocommit=True) as conn:
         conn.execute(f'create database "{name}"')
     url = urlunparse(urlparse(server)._replace(path=f"/{name}"))
+    if keep:
+        home = tempfile.mkdtemp(prefix="planwatch-bench-")
+        create_schema(url)
+        print(f"kept: databases {name}*, home {home}", flush=True)
+        yield dataclasses.replace(base, home=Path(home), warehouse_url=url), url
+        return
     try:
         with tempfile.TemporaryDirectory() as home:
             create_schema(url)
@@ -110,11 +117,13 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=4)
     parser.add_argument("--sizes", default="1,4,16", help="plan-years per warehouse")
     parser.add_argument("--demo-dir", type=Path)
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the databases and homes (their names are printed)")
     args = parser.parse_args()
     summary: list[str] = []
     started = time.perf_counter()
     for measure in args.only or MEASURES:
-        with throwaway_warehouse() as (settings, url):
+        with throwaway_warehouse(args.keep) as (settings, url):
             if measure == "poll":
                 summary += measure_poll(settings, url, args.poll_files)
             elif measure == "ingest":
