@@ -5,11 +5,11 @@
     starts, what changed since the last build in audit.mart_builds (one row,
     unfinished while dbt runs: its as-of, and whether it rebuilds everything)
     and audit.mart_build_slices (each plan to rebuild, from which month_key; 0:
-    the whole year; no plan: the submissions that name no plan or period). The
-    models read them while they run, so the build changes no dbt var and
-    dbt's partial parse is kept from one build to the next. (The slice table's
-    columns are named slice_*: an unqualified plan_code in the subqueries
-    below is the model's row, never the slice's.)
+    the whole year; no plan: the submissions that name no plan or period). Each
+    model reads them when it runs (build_slices) and writes them into its SQL
+    as constants, so the build changes no dbt var, dbt's partial parse is kept
+    from one build to the next, and PostgreSQL compares each row with a few
+    values rather than running a subquery per row.
 
     A plan from a month onward, because figures carry across months (year to
     date, compliance to date): a change to March rebuilds that plan's March to
@@ -27,17 +27,15 @@
     {{ return(this is not none and is_incremental()) }}
 {%- endmacro %}
 
+{#- The index every model built by slice has: its rows are found by plan (a
+    slice is a plan from a month on; one plan of hundreds at national scale). -#}
+{% macro slice_indexes() -%}
+    {{ return([{'columns': ['plan_code']}]) }}
+{%- endmacro %}
+
 {#- The build dbt is running for: the one planwatch recorded and has not finished. -#}
 {% macro current_build_id() -%}
     (select max(build.build_id) from audit.mart_builds as build where build.finished_at is null)
-{%- endmacro %}
-
-{#- True when this build rebuilds everything (or none is recorded). -#}
-{% macro build_is_whole() -%}
-    coalesce(
-        (select build.is_whole from audit.mart_builds as build where build.build_id = {{ current_build_id() }}),
-        true
-    )
 {%- endmacro %}
 
 {#- Rows of the slices being rebuilt: true when the model is built whole. -#}
@@ -59,26 +57,59 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- The running build's slices, read when the node runs (one small query):
+    none when the build is whole or none is recorded (every row), else a list
+    of (plan_code or none for the unplaced rows, from_month_key). Written into
+    the node's SQL as constants, so that PostgreSQL compares each row with a
+    few values (and can use an index on plan_code, month_key) instead of
+    running a subquery per row. -#}
+{% macro build_slices() -%}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set found = run_query(
+        "select build.is_whole, slice.build_id is not null, slice.slice_plan_code,
+                slice.slice_from_month_key
+         from audit.mart_builds as build
+         left join audit.mart_build_slices as slice on slice.build_id = build.build_id
+         where build.build_id = " ~ current_build_id()) -%}
+    {%- if found.rows | length == 0 or found.rows[0][0] -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set slices = [] -%}
+    {%- for row in found.rows if row[1] -%}
+        {%- do slices.append([row[2], row[3]]) -%}
+    {%- endfor -%}
+    {{ return(slices) }}
+{%- endmacro %}
+
 {#- The conditions themselves, true for every row when the build is whole. -#}
 {% macro slice_rows(plan_column, month_column) -%}
-    ({{ build_is_whole() }} or exists (
-        select from audit.mart_build_slices as slice
-        where
-            slice.build_id = {{ current_build_id() }}
-            and (
-                slice.slice_plan_code = {{ plan_column }} and {{ month_column }} >= slice.slice_from_month_key
-                or slice.slice_plan_code is null and ({{ plan_column }} is null or {{ month_column }} is null)
-            )
-    ))
+    {%- set slices = build_slices() -%}
+    {%- if slices is none -%}
+        true
+    {%- else -%}
+        (false
+        {%- for plan, month in slices %}
+            {%- if plan is none %} or {{ plan_column }} is null or {{ month_column }} is null
+            {%- else %} or ({{ plan_column }} = '{{ plan | replace("'", "''") }}' and {{ month_column }} >= {{ month | int }})
+            {%- endif %}
+        {%- endfor %})
+    {%- endif -%}
 {%- endmacro %}
 
 {% macro slice_plan_rows(plan_column) -%}
-    ({{ build_is_whole() }} or exists (
-        select from audit.mart_build_slices as slice
-        where
-            slice.build_id = {{ current_build_id() }}
-            and (slice.slice_plan_code = {{ plan_column }} or slice.slice_plan_code is null and {{ plan_column }} is null)
-    ))
+    {%- set slices = build_slices() -%}
+    {%- if slices is none -%}
+        true
+    {%- else -%}
+        (false
+        {%- for plan, month in slices %}
+            {%- if plan is none %} or {{ plan_column }} is null
+            {%- else %} or {{ plan_column }} = '{{ plan | replace("'", "''") }}'
+            {%- endif %}
+        {%- endfor %})
+    {%- endif -%}
 {%- endmacro %}
 
 {#- What a data test of a model reads (dbt calls this for every generic test's

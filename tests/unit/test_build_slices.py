@@ -67,3 +67,11 @@ def test_no_data_test_repeats_a_constraint_postgresql_enforces() -> None:
             if "not_null" in tests and kinds & {"not_null", "primary_key"}:
                 repeated.append(f"{model['name']}.{column['name']}")
     assert repeated == []
+
+
+def test_every_model_built_by_slice_has_the_slices_index() -> None:
+    """A build finds a slice's rows by plan: without the index it reads the table."""
+    models = sorted((DBT / "models").rglob("*.sql"))
+    incremental = [m for m in models if "materialized='incremental'" in m.read_text()]
+    assert len(incremental) > 20
+    assert [m.name for m in incremental if "indexes=slice_indexes()" not in m.read_text()] == []

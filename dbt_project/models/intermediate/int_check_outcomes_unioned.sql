@@ -13,7 +13,7 @@
 -- expectation; any other code takes its source from vocab_rules (catalog or
 -- parser), null for a code this version of planwatch does not know.
 
-{{ config(materialized='incremental') }}
+{{ config(materialized='incremental', indexes=slice_indexes()) }}
 
 with
 

@@ -4,7 +4,7 @@
 -- so the "code" that must not repeat is project_code + capital_source; when it
 -- does repeat in one submission, the highest source_row wins.
 
-{{ config(materialized='incremental') }}
+{{ config(materialized='incremental', indexes=slice_indexes()) }}
 
 with
 

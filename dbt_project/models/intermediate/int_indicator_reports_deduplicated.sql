@@ -2,7 +2,7 @@
 -- accepted `indicators` submission of each plan, agency and period. When a code
 -- appears twice in that submission, the highest source_row wins.
 
-{{ config(materialized='incremental') }}
+{{ config(materialized='incremental', indexes=slice_indexes()) }}
 
 with
 

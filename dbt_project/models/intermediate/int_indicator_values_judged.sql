@@ -10,7 +10,7 @@
 -- catalog's cannot be judged against the target: attainment is left null
 -- rather than a silently wrong verdict.
 
-{{ config(materialized='incremental') }}
+{{ config(materialized='incremental', indexes=slice_indexes()) }}
 
 with
 

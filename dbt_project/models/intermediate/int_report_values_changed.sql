@@ -6,7 +6,7 @@
 -- later version adds or leaves out is a change from or to null.
 -- mart_restatements keeps the changes made after the deadline.
 
-{{ config(materialized='incremental') }}
+{{ config(materialized='incremental', indexes=slice_indexes()) }}
 
 with
 

@@ -5,7 +5,7 @@
 -- empty is a row with null values, so that a later version filling it in is a
 -- change. int_report_values_changed sets each version beside the one before it.
 
-{{ config(materialized='incremental') }}
+{{ config(materialized='incremental', indexes=slice_indexes()) }}
 
 with
 

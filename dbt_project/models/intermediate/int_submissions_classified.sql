@@ -17,7 +17,7 @@
 -- A correction sent after the deadline does not make an on-time month late:
 -- timeliness is judged on the first accepted version.
 
-{{ config(materialized='incremental') }}
+{{ config(materialized='incremental', indexes=slice_indexes()) }}
 
 with
 

@@ -3,7 +3,7 @@
 -- task, `indicators` if it leads at least one indicator, `disbursement` if it
 -- leads at least one public-investment project; only agencies with role lead.
 
-{{ config(materialized='incremental') }}
+{{ config(materialized='incremental', indexes=slice_indexes()) }}
 
 with
 

@@ -4,7 +4,7 @@
 -- attempt and its status, the latest accepted version (the one the marts use)
 -- and the failed checks of both. fct_submission judges compliance from it.
 
-{{ config(materialized='incremental') }}
+{{ config(materialized='incremental', indexes=slice_indexes()) }}
 
 with
 

@@ -14,7 +14,7 @@
 -- numbered in order (accepted_sequence) with the one before it, so that a
 -- later version can be set beside the one it corrects.
 
-{{ config(materialized='incremental') }}
+{{ config(materialized='incremental', indexes=slice_indexes()) }}
 
 with
 

@@ -3,7 +3,7 @@
 -- that submission, the row further down the sheet (highest source_row) wins,
 -- as a clerk's later line is taken to correct an earlier one.
 
-{{ config(materialized='incremental') }}
+{{ config(materialized='incremental', indexes=slice_indexes()) }}
 
 with
 

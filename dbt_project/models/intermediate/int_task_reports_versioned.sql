@@ -4,7 +4,7 @@
 -- facts' "known at the deadline" view and mart_restatements. A code repeated
 -- within a submission keeps its last row, as in the latest version.
 
-{{ config(materialized='incremental') }}
+{{ config(materialized='incremental', indexes=slice_indexes()) }}
 
 with
 

@@ -10,6 +10,7 @@
 
 {{ config(
     materialized='incremental',
+    indexes=slice_indexes(),
     slice_month="cast(replace(period, '-', '') as integer)"
 ) }}
 

@@ -10,7 +10,7 @@
 -- The status of each row is int_submissions_classified's (the rule, and "now",
 -- are written there).
 
-{{ config(materialized='incremental') }}
+{{ config(materialized='incremental', indexes=slice_indexes()) }}
 
 with
 

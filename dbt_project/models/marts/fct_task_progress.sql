@@ -13,7 +13,7 @@
 -- row, and is_restated when a later version changed them. The deadline is
 -- dim_month.on_time_before_at, the instant fct_submission judges timeliness by.
 
-{{ config(materialized='incremental') }}
+{{ config(materialized='incremental', indexes=slice_indexes()) }}
 
 with
 

@@ -3,7 +3,7 @@
 -- templates together. on_time_rate = on time / assessed (is_assessed: the
 -- outcome is known). The auditor's report shows it beside each month's row.
 
-{{ config(materialized='incremental') }}
+{{ config(materialized='incremental', indexes=slice_indexes()) }}
 
 with
 

@@ -10,7 +10,7 @@
 -- validation and was received after it; a rejection not followed by one yet
 -- is unresolved.
 
-{{ config(materialized='incremental') }}
+{{ config(materialized='incremental', indexes=slice_indexes()) }}
 
 with
 

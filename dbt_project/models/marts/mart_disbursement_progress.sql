@@ -6,7 +6,7 @@
 -- plan (carried forward; carried_forward_line_count), from its first report on.
 -- month_disbursed_vnd only sums lines reported that month.
 
-{{ config(materialized='incremental') }}
+{{ config(materialized='incremental', indexes=slice_indexes()) }}
 
 with
 

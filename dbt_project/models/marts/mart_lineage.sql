@@ -6,7 +6,7 @@
 -- deadline (deadline_submission_id, deadline_source_row), when any were
 -- (macros/lineage_figures.sql).
 
-{{ config(materialized='incremental') }}
+{{ config(materialized='incremental', indexes=slice_indexes()) }}
 
 with
 

@@ -4,7 +4,7 @@
 -- (restatements). A month's state is its latest event in audit.period_events
 -- (the highest event_id, as warehouse.periods reads it); without events, open.
 
-{{ config(materialized='incremental') }}
+{{ config(materialized='incremental', indexes=slice_indexes()) }}
 
 with
 

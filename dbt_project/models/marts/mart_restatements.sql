@@ -9,7 +9,7 @@
 -- The old value is the previous version's; the value known at the deadline is
 -- beside it (the same when the previous version is the deadline version).
 
-{{ config(materialized='incremental') }}
+{{ config(materialized='incremental', indexes=slice_indexes()) }}
 
 with
 

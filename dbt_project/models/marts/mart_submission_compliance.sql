@@ -5,7 +5,7 @@
 -- (fct_submission rows); on_time_rate = on time / assessed (is_assessed: the
 -- outcome is known, int_submissions_classified).
 
-{{ config(materialized='incremental', slice_grain='plan') }}
+{{ config(materialized='incremental', indexes=slice_indexes(), slice_grain='plan') }}
 
 with
 

@@ -5,7 +5,7 @@
 -- those block. A duplicate records none of its own: its bytes' problems are
 -- the original's.
 
-{{ config(materialized='incremental') }}
+{{ config(materialized='incremental', indexes=slice_indexes()) }}
 
 with
 

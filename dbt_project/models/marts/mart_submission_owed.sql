@@ -4,7 +4,7 @@
 -- use) stops at each plan's horizon; the deadline's notices read this, so that
 -- a month in which nothing was accepted yet still shows who owes what.
 
-{{ config(materialized='incremental') }}
+{{ config(materialized='incremental', indexes=slice_indexes()) }}
 
 with
 
