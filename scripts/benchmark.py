@@ -20,13 +20,16 @@ figure beside its anchor or goal, then every ratio together. Measures:
   against a full rebuild (≤ 0.3× at 16 plan-years). The demo is written once
   into ``--demo-dir`` (default ``data/benchmark/national``) and reused.
 
-The service's figures are still ``benchmark_service.py``.
+At the end: the peak memory of the run's own process and of its largest child
+(a parse sandbox or a dbt build; goal ≤ 1 GB per process). The service's
+figures are still ``benchmark_service.py``.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import resource
 import tempfile
 import time
 import uuid
@@ -49,6 +52,7 @@ from planwatch.warehouse.init import create_schema
 
 MEASURES = ("poll", "ingest", "scale")
 POLL_GOAL_S = 2.0
+MEMORY_GOAL_MB = 1024
 
 
 @contextmanager
@@ -133,6 +137,13 @@ def main() -> None:
                 summary += measure_scale(
                     settings, url, provinces=args.provinces, years=args.years,
                     demo_dir=demo_dir, sizes=tuple(int(s) for s in args.sizes.split(",")))
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    worst = max(own, children)
+    summary.append(f"peak memory: this process {own:.0f} MB, its largest child (parse sandbox, "
+                   f"dbt) {children:.0f} MB (goal <= {MEMORY_GOAL_MB} MB per process: "
+                   f"{'met' if worst <= MEMORY_GOAL_MB else 'MISSED'}; PostgreSQL's own not "
+                   "counted)")
     print(f"\n== ratios ({time.perf_counter() - started:.0f} s in all) ==")
     print("\n".join(summary))
 
