@@ -266,7 +266,7 @@ def _of_plan() -> ForeignKeyConstraint:
 def _in_plan(column: str, table: str, referred: str, name: str) -> ForeignKeyConstraint:
     return ForeignKeyConstraint(["plan_code", column], [f"catalog.{table}.plan_code",
                                                         f"catalog.{table}.{referred}"],
-                                name=name, deferrable=True, initially="DEFERRED")
+                                name=name, deferrable=True, initially="DEFERRED", use_alter=True)
 
 
 catalog_tables: dict[str, Table] = {table.name: table for table in (
