@@ -83,22 +83,10 @@
     {{ return(slices) }}
 {%- endmacro %}
 
-{#- The conditions themselves, true for every row when the build is whole. -#}
-{% macro slice_rows(plan_column, month_column) -%}
-    {%- set slices = build_slices() -%}
-    {%- if slices is none -%}
-        true
-    {%- else -%}
-        (false
-        {%- for plan, month in slices %}
-            {%- if plan is none %} or {{ plan_column }} is null or {{ month_column }} is null
-            {%- else %} or ({{ plan_column }} = '{{ plan | replace("'", "''") }}' and {{ month_column }} >= {{ month | int }})
-            {%- endif %}
-        {%- endfor %})
-    {%- endif -%}
-{%- endmacro %}
-
-{% macro slice_plan_rows(plan_column) -%}
+{#- The conditions themselves, true for every row when the build is whole:
+    a row of a slice's plan from its month on (every month without a month
+    column), or, for the unplaced slice, a row with no plan or month. -#}
+{% macro slice_rows(plan_column, month_column=none) -%}
     {%- set slices = build_slices() -%}
     {%- if slices is none -%}
         true
@@ -106,10 +94,16 @@
         (false
         {%- for plan, month in slices %}
             {%- if plan is none %} or {{ plan_column }} is null
-            {%- else %} or {{ plan_column }} = '{{ plan | replace("'", "''") }}'
+                {%- if month_column %} or {{ month_column }} is null{% endif %}
+            {%- else %} or ({{ plan_column }} = '{{ plan | replace("'", "''") }}'
+                {%- if month_column %} and {{ month_column }} >= {{ month | int }}{% endif %})
             {%- endif %}
         {%- endfor %})
     {%- endif -%}
+{%- endmacro %}
+
+{% macro slice_plan_rows(plan_column) -%}
+    {{ slice_rows(plan_column) }}
 {%- endmacro %}
 
 {#- What a data test of a model reads (dbt calls this for every generic test's
