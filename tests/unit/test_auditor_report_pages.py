@@ -297,9 +297,9 @@ def test_the_summary_says_where_the_auditors_report_is(tmp_path: Path) -> None:
 
     settings = replace(load_settings(), home=tmp_path)
     index = settings.reports_dir / "auditor" / "index.html"
-    text = summary_text(Summary([], [], [], 0), "postgresql://x", settings)
+    text = summary_text(Summary([], [], [], 0), settings)
     assert f"auditor's report:    {index}  (not written yet: planwatch audit-report)" in text
     index.parent.mkdir(parents=True)
     index.write_text("<!doctype html>", encoding="utf-8")
-    text = summary_text(Summary([], [], [], 0), "postgresql://x", settings)
+    text = summary_text(Summary([], [], [], 0), settings)
     assert f"auditor's report:    {index}\n" in text

@@ -56,8 +56,9 @@ def test_the_summary_names_every_plan_and_where_outputs_are() -> None:
         disbursement=[Disbursement("A-2024", "2024-12", 15_734_900_000_000,
                                    16_096_900_000_000, 0.9775)],
         statuses=[("accepted", 11), ("rejected", 1)], raw_rows=42)
-    text = summary_text(summary, "postgresql://x", load_settings())
+    text = summary_text(summary, load_settings())
     assert "A-2024     2024-01" in text and "B-2031     2031-01" in text
+    assert "planwatch db url --role bi_reader" in text and "postgresql://" not in text
     assert "15,734.9 of 16,096.9 billion VND = 97.8%" in text
     assert "accepted 11, rejected 1" in text and "raw rows loaded: 42" in text
     assert "receipts:" in text and "dbt docs:" in text

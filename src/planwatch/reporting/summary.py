@@ -8,7 +8,7 @@ from planwatch.config import Settings
 from planwatch.warehouse.summary import Summary, read_summary
 
 
-def summary_text(summary: Summary, url: str, settings: Settings) -> str:
+def summary_text(summary: Summary, settings: Settings) -> str:
     lines = ["Submissions per month (agency × template owed)",
              f"{'plan':10} {'month':8} {'expected':>8} {'received':>8} {'accepted':>8} "
              f"{'rejected':>8} {'late':>5} {'missing':>7}"]
@@ -25,7 +25,10 @@ def summary_text(summary: Summary, url: str, settings: Settings) -> str:
     lines += [
         "",
         "Outputs",
-        f"  marts (BI):          psql \"{url}\"  (schema marts)",
+        # The command that prints a role's connection, not the connection: its
+        # password stays out of the output (and of any log that keeps it).
+        "  marts (BI):          psql \"$(.venv/bin/planwatch db url --role bi_reader)\""
+        "  (schema marts; the auditor: --role auditor)",
         f"  auditor's report:    {auditor}"
         + ("" if auditor.is_file() else "  (not written yet: planwatch audit-report)"),
         f"  receipts:            {reports / 'receipts'}",
@@ -40,4 +43,4 @@ def summary_text(summary: Summary, url: str, settings: Settings) -> str:
 def print_summary(url: str, settings: Settings) -> None:
     with psycopg.connect(url) as conn:
         summary = read_summary(conn)
-    print(summary_text(summary, url, settings))
+    print(summary_text(summary, settings))
