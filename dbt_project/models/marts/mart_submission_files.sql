@@ -27,7 +27,10 @@ problems as (
     where
         is_failed
         and problem_ordinal is not null
-        and {{ in_slices('plan_code', "cast(replace(period, '-', '') as integer)") }}
+        -- the slices' plans (by the index), then exactly the submissions above:
+        -- fct_data_quality's own slice rule is its config's, not written again here
+        and {{ in_slice_plans() }}
+        and submission_id in (select submissions.submission_id from submissions)
     group by submission_id
 
 ),
