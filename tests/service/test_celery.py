@@ -22,6 +22,7 @@ import time
 import uuid
 from urllib.parse import urlparse
 
+import psycopg
 import pytest
 from fixtures.outcomes import assert_loaded_once, assert_outcomes
 
@@ -113,32 +114,52 @@ def _when_a_batch_runs(service, run_id: str, timeout_s: float = 180) -> dict:
     raise AssertionError("no ingest_batch task started")
 
 
+def _month_writes_began(service, period: str, timeout_s: float = 180) -> None:
+    """Wait until the first file of ``period`` is committed: some batch is
+    writing, the month is neither untouched nor done."""
+    deadline = time.monotonic() + timeout_s
+    with psycopg.connect(service.url, autocommit=True) as conn:
+        while time.monotonic() < deadline:
+            if conn.execute("select 1 from audit.submissions where period = %s limit 1",
+                            (period,)).fetchone():
+                return
+            time.sleep(0.1)
+    raise AssertionError(f"no file of {period} was written within {timeout_s} s")
+
+
 def test_a_worker_killed_mid_month_loses_no_file_and_loads_none_twice(celery) -> None:
-    killed = {}
+    killed: dict[str, list[int]] = {}
 
     def kill_a_busy_worker(run_id: str) -> None:
-        task = _when_a_batch_runs(celery, run_id)
-        time.sleep(2)  # into the batch: some files written, others not
+        _when_a_batch_runs(celery, run_id)
+        _month_writes_began(celery, "2024-02")
         logs = celery.settings.airflow_home / "logs"
+        running = [t for t in celery.api().task_instances("submissions__ingest", run_id)
+                   if t["task_id"] == "ingest_batch" and t["state"] == "running"]
         for name, pid in celery.pids().items():
-            log = logs / f"{name}.log"
-            if name.startswith("worker-") and task["id"] in log.read_text(errors="replace"):
+            if not name.startswith("worker-") or pid is None:
+                continue
+            log = (logs / f"{name}.log").read_text(errors="replace")
+            mine = [t["map_index"] for t in running if t["id"] in log]
+            if mine:  # killed right after being seen running: its batches are in flight
                 os.killpg(pid, signal.SIGKILL)
-                killed[name] = task["map_index"]
+                killed[name] = mine
                 return
-        raise AssertionError(f"no worker log names task {task['id']}")
+        raise AssertionError(f"no worker log names a running batch: {running}")
 
-    run, _ = _run_month(celery, "2024-02", during=kill_a_busy_worker)
+    try:
+        run, _ = _run_month(celery, "2024-02", during=kill_a_busy_worker)
+    finally:
+        celery.start()  # the dead worker comes back, alone
+    assert all(celery.pids().values())
     assert killed
-    (tries,) = [t["try_number"] for t in celery.api().task_instances(
-        "submissions__ingest", run["dag_run_id"])
-        if t["task_id"] == "ingest_batch" and t["map_index"] in killed.values()]
-    assert tries >= 2  # the killed batch ran again
+    (batches,) = killed.values()
+    tries = {t["map_index"]: t["try_number"] for t in celery.api().task_instances(
+        "submissions__ingest", run["dag_run_id"]) if t["task_id"] == "ingest_batch"}
+    assert all(tries[i] >= 2 for i in batches), (batches, tries)  # each ran again
     files = _landed(celery, "2024-01", "2024-02")
     assert_outcomes(celery.url, files)
     assert_loaded_once(celery.url, celery.settings, files)
-    celery.start()  # the dead worker comes back, alone
-    assert all(celery.pids().values())
 
 
 def test_the_scheduler_killed_and_restarted_mid_month_loses_nothing(celery) -> None:
