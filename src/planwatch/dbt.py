@@ -29,6 +29,13 @@ from planwatch.vocabulary.periods import CUTOFF_DAY
 # contracts still gate every build.
 BUILD_EXCLUDE = ("resource_type:seed", "resource_type:unit_test")
 
+# What a build selects when no plan's catalog changed: the models downstream of
+# what ingest writes (raw.*, audit.*), with their tests. The others (the plan
+# catalogs' staging views, the dimensions, the months and reports each plan
+# expects) read only the catalogs and the vocabularies, which did not change;
+# a new definition of any model makes the build whole (mart_builds).
+DATA_MODELS = ("source:raw+", "source:audit+")
+
 # The dbt commands that create or replace tables: one of them at a time per warehouse.
 WRITING_COMMANDS = ("build", "run", "seed", "snapshot")
 DBT_LOCK = "planwatch.dbt_run"
@@ -137,13 +144,14 @@ def parse_project(url: str, settings: Settings) -> Path:
     return target
 
 
-def run_build(url: str, settings: Settings, *, full_refresh: bool = False) -> None:
-    """``dbt build`` of the marts, the caller holding ``one_dbt_run`` (what it
-    rebuilds, and as of when, the models read from the build
-    ``warehouse.mart_builds`` recorded)."""
+def run_build(url: str, settings: Settings, *, full_refresh: bool = False,
+              select: tuple[str, ...] = ()) -> None:
+    """``dbt build`` of the marts (``select``: those nodes only), the caller
+    holding ``one_dbt_run`` (what it rebuilds, and as of when, the models read
+    from the build ``warehouse.mart_builds`` recorded)."""
     results = settings.dbt_target_dir / "run_results.json"
     results.unlink(missing_ok=True)  # what is kept below is this build's, or nothing
-    args = ["build", "--exclude", *BUILD_EXCLUDE]
+    args = ["build", *(["--select", *select] if select else []), "--exclude", *BUILD_EXCLUDE]
     try:
         subprocess.run([dbt_executable(), *args, *(["--full-refresh"] if full_refresh else [])],
                        env=dbt_env(url, settings), cwd=settings.dbt_project_dir, check=True)

@@ -11,10 +11,13 @@ build's as-of):
    whole);
 2. the late correction arrives, then January is closed and a correction of
    it arrives (a restatement): January on is rebuilt;
-3. February's deadline passes with an agency's file missing, and the second
-   plan's first months arrive: time alone turns the shipped plan's February
-   rows from "not yet due" to "missing"; that plan is rebuilt from February on,
-   its January not at all, and the second plan from its first month.
+3. February's deadline passes with an agency's file missing, and a second
+   plan's catalog and first months arrive: time alone turns the shipped plan's
+   February rows from "not yet due" to "missing"; that plan is rebuilt from
+   February on, its January not at all, and the second plan whole.
+
+Steps 1 and 3 change a catalog (the first build, a plan added) and rebuild the
+dimensions; step 2 changes only data, and its build leaves them as they were.
 
 Then a ``--full-refresh`` at the same as-of rebuilds every table from nothing,
 and every table of ``intermediate`` and ``marts`` must hold the same rows
@@ -33,6 +36,7 @@ from __future__ import annotations
 import argparse
 import csv
 import dataclasses
+import json
 import shutil
 import subprocess
 from collections import defaultdict
@@ -110,6 +114,13 @@ def _rewritten(before: dict, after: dict) -> set[int]:
             if before.get(key) != rows}
 
 
+def _models_built(settings) -> set[str]:  # type: ignore[no-untyped-def]
+    """The models the last build ran (its ``run_results.json``)."""
+    results = json.loads(settings.dbt_build_results.read_text(encoding="utf-8"))["results"]
+    return {r["unique_id"].split(".")[-1] for r in results
+            if r["unique_id"].startswith("model.")}
+
+
 def _statuses(url: str, period: str) -> dict[tuple[str, str], str]:
     """(agency, template) -> status in fct_submission, the same in mart_submission_owed."""
     found = []
@@ -129,7 +140,7 @@ def warehouse(new_warehouse, tmp_path_factory: pytest.TempPathFactory):
     base, url = new_warehouse("incremental")
     project = project_with_fixture_plan(tmp_path_factory.mktemp("incremental_project"))
     settings = dataclasses.replace(base, project_dir=project)
-    init_warehouse(url, settings)
+    init_warehouse(url, base)  # the shipped plan's catalog; the second comes in step 3
     catalogs = load_catalogs(settings.catalog_dir)
     incremental = _incremental_sequence(settings, url, catalogs)
     full = build_marts(url, settings, as_of=AFTER_FEBRUARY_DEADLINE, full_refresh=True)
@@ -170,6 +181,9 @@ def _incremental_sequence(settings, url, catalogs) -> dict:  # type: ignore[no-u
     ingestor.ingest_inbox(inbox, progress=False)
     second = build(BEFORE_FEBRUARY_DEADLINE)
     assert second.slices == {"plans": {SHIPPED: 202401}, "unplaced": False}
+    assert not second.catalog_changed  # the dimensions were not rebuilt
+    assert "dim_agency" not in _models_built(settings)
+    assert "fct_task_progress" in _models_built(settings)
     with psycopg.connect(url) as conn:
         assert conn.execute("select count(*) from marts.mart_restatements where plan_code = %s"
                             " and period = '2024-01' and is_restatement",
@@ -178,11 +192,13 @@ def _incremental_sequence(settings, url, catalogs) -> dict:  # type: ignore[no-u
     # 3. February's deadline passes with no new file of the shipped plan, and the
     # second plan's first months arrive: the shipped plan from February on and
     # the second plan; the shipped plan's January untouched.
+    init_warehouse(url, settings)  # the second plan's catalog
     write_demo_year(catalogs.get(FIXTURE_PLAN), inbox, months=[1, 2, 3], progress=False)
     ingestor.ingest_inbox(inbox, progress=False)
     before = _written(url, SHIPPED)
     third = build(AFTER_FEBRUARY_DEADLINE)
-    assert third.slices["plans"] == {SHIPPED: 202402, FIXTURE_PLAN: 203101}
+    assert third.slices["plans"] == {SHIPPED: 202402, FIXTURE_PLAN: 0}
+    assert third.catalog_changed and "dim_agency" in _models_built(settings)
     rewritten = _rewritten(before, _written(url, SHIPPED))
     assert 202402 in rewritten
     assert 202401 not in rewritten  # not one row of January rewritten

@@ -82,6 +82,7 @@ class OneAtATimeDbtBuild(DbtBuildLocalOperator):
                            named=announced_slices(context)) as plan:
             self.log.info("building %s, as of %s", plan.describe(), plan.as_of.isoformat())
             self.full_refresh = plan.full_refresh
+            self.select = list(plan.select) or None
             super().execute(context, **kwargs)
 
 

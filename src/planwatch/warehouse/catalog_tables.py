@@ -27,7 +27,7 @@ from psycopg.types.json import Jsonb
 
 from planwatch.catalog import Catalog
 from planwatch.catalog.seeds import SEED_FILES
-from planwatch.warehouse.mart_builds import mark_changed
+from planwatch.warehouse.mart_builds import CATALOG_CHANGE, mark_changed
 from planwatch.warehouse.submissions import table_columns
 
 log = logging.getLogger(__name__)
@@ -102,4 +102,4 @@ def _record(conn: psycopg.Connection, code: str, action: str, digest: str | None
             counts: dict[str, int]) -> None:
     conn.execute("""insert into audit.plan_catalog_loads (plan_code, action, rows_sha256,
                     row_counts) values (%s, %s, %s, %s)""", (code, action, digest, Jsonb(counts)))
-    mark_changed(conn, [(code, None)], f"plan catalog {action}")
+    mark_changed(conn, [(code, None)], f"{CATALOG_CHANGE} {action}")

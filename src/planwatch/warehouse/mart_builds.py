@@ -23,6 +23,8 @@ as with ``--full-refresh``, since a model's columns may have changed), when the
 vocabularies (dbt's seeds) were loaded again, or when asked (``--all``); a plan
 whose catalog changed is rebuilt whole (``warehouse.catalog_tables``). Each
 build is recorded in ``mart_builds``: its as-of, whole or which slices, and why.
+A build whose changes include no plan catalog's builds only what reads the
+ingested data (``dbt.DATA_MODELS``): the dimensions are as they were.
 """
 
 from __future__ import annotations
@@ -38,9 +40,12 @@ from typing import Any
 import psycopg
 
 from planwatch.config import ENVIRONMENT, Settings
-from planwatch.dbt import one_dbt_run, run_build
+from planwatch.dbt import DATA_MODELS, one_dbt_run, run_build
 
 Slice = tuple[str | None, str | None]  # (plan_code, period "YYYY-MM"); None: not placed
+
+# The cause a plan catalog's load or removal records (``warehouse.catalog_tables``).
+CATALOG_CHANGE = "plan catalog"
 
 # The settings dbt's models read (dbt_project.yml's vars): another value changes
 # every month's figures, so the next build is whole.
@@ -112,6 +117,12 @@ class BuildPlan:
     reason: str
     full_refresh: bool
     change_ids: tuple[int, ...]
+    catalog_changed: bool = True  # False: only what reads ingested data is built
+
+    @property
+    def select(self) -> tuple[str, ...]:
+        """The nodes dbt builds (empty: every one)."""
+        return () if self.catalog_changed else DATA_MODELS
 
     def describe(self) -> str:
         if self.slices is None:
@@ -121,7 +132,9 @@ class BuildPlan:
                  for plan, key in plans.items()]
         if self.slices["unplaced"]:
             parts.append("files that name no plan or period")
-        return f"{len(plans)} plan(s): {', '.join(parts) or 'nothing changed'} ({self.reason})"
+        kept = "" if self.catalog_changed else "; catalogs unchanged, dimensions kept"
+        return (f"{len(plans)} plan(s): {', '.join(parts) or 'nothing changed'}"
+                f" ({self.reason}{kept})")
 
 
 def plan_build(conn: psycopg.Connection, settings: Settings, *, as_of: datetime | None = None,
@@ -137,7 +150,7 @@ def plan_build(conn: psycopg.Connection, settings: Settings, *, as_of: datetime 
         """select as_of, definition_sha256, catalog_load_id from audit.mart_builds
            where succeeded order by build_id desc limit 1""").fetchone()
     changes = conn.execute(
-        "select change_id, plan_code, period from audit.changed_slices order by change_id"
+        "select change_id, plan_code, period, cause from audit.changed_slices order by change_id"
     ).fetchall()
     # A first build (the tables may be an earlier release's) and a new definition
     # (a model's columns may have changed) recreate the tables: dbt's incremental
@@ -153,7 +166,7 @@ def plan_build(conn: psycopg.Connection, settings: Settings, *, as_of: datetime 
     slices: dict[str, Any] | None = None
     if reason is None:
         crossed = conn.execute(_DEADLINES_CROSSED, {"then": last[0], "now": now}).fetchall()
-        changed = [(plan, period) for _, plan, period in changes]
+        changed = [(plan, period) for _, plan, period, _ in changes]
         slices = slices_var([*changed, *crossed, *named])
         reason = (f"{len(changes)} change(s) recorded, {len(crossed)} deadline(s) passed,"
                   f" {len(named)} named")
@@ -171,8 +184,10 @@ def plan_build(conn: psycopg.Connection, settings: Settings, *, as_of: datetime 
         with conn.cursor() as cur:
             cur.executemany("insert into audit.mart_build_slices (build_id, slice_plan_code,"
                             " slice_from_month_key) values (%s, %s, %s)", rows)
+    catalog_changed = slices is None or any(
+        cause.startswith(CATALOG_CHANGE) for *_, cause in changes)
     return BuildPlan(build_id, now, slices, reason, full_refresh,
-                     tuple(change_id for change_id, *_ in changes))
+                     tuple(change_id for change_id, *_ in changes), catalog_changed)
 
 
 def marts_up_to_date(conn: psycopg.Connection) -> bool:
@@ -215,5 +230,5 @@ def build_marts(url: str, settings: Settings, *, as_of: datetime | None = None,
     ``as_of`` (default: the warehouse's clock when the build starts)."""
     with planned_build(url, settings, as_of=as_of, named=list(named), whole=whole,
                        full_refresh=full_refresh) as plan:
-        run_build(url, settings, full_refresh=plan.full_refresh)
+        run_build(url, settings, full_refresh=plan.full_refresh, select=plan.select)
     return plan
