@@ -69,6 +69,44 @@ def test_no_data_test_repeats_a_constraint_postgresql_enforces() -> None:
     assert repeated == []
 
 
+def _source_tests() -> list[tuple[str, str, dict]]:
+    """(table, column, test) for every data test on a source column."""
+    sources = yaml.safe_load((DBT / "models" / "staging" / "_staging__sources.yml").read_text(
+        encoding="utf-8"))
+    found = []
+    for source in sources["sources"]:
+        for table in source["tables"]:
+            for column in table.get("columns", []):
+                for test in column.get("data_tests", []):
+                    test = {test: {}} if isinstance(test, str) else test
+                    found.append((f"{source.get('schema', source['name'])}.{table['name']}",
+                                  column["name"], test))
+    return found
+
+
+def test_no_source_test_repeats_a_constraint_the_warehouse_enforces() -> None:
+    """raw.* and audit.* are the migrations' tables: a not_null on a NOT NULL
+    column, a unique on a key, a relationships test along a foreign key can
+    never fail, and each reads a whole table in every build."""
+    from planwatch.warehouse.tables import metadata
+
+    repeated = []
+    for name, column_name, test in _source_tests():
+        column = metadata.tables[name].columns[column_name]
+        kind, args = next(iter(test.items()))
+        keys = [c.name for c in metadata.tables[name].primary_key.columns]
+        to = (args or {}).get("arguments", {})
+        if (kind == "not_null" and not column.nullable) or (
+                kind == "unique" and (column.unique or keys == [column_name])) or (
+                kind == "relationships" and any(
+                    to.get("to") == f"source('{fk.column.table.schema}', "
+                                    f"'{fk.column.table.name}')"
+                    and to.get("field") == fk.column.name for fk in column.foreign_keys)):
+            repeated.append(f"{name}.{column_name}: {kind}")
+    assert repeated == []
+    assert len(_source_tests()) >= 5  # what no constraint holds is still tested
+
+
 def test_every_model_built_by_slice_has_the_slices_index() -> None:
     """A build finds a slice's rows by plan: without the index it reads the table."""
     models = sorted((DBT / "models").rglob("*.sql"))
