@@ -1,8 +1,9 @@
 """The benchmark's ingest measures (``scripts/benchmark.py --only ingest``).
 
 On the demo year (written to the benchmark's temporary inbox) and a throw-away
-database: parsing alone (the sandboxed child process), GX validation alone,
-the whole ``Ingestor.ingest_inbox`` (register, parse, check, validate, load,
+database: parsing alone (the sandboxed child process), GX validation alone
+against the same rules in pandas (``bench_validate.py``), the whole
+``Ingestor.ingest_inbox`` (register, parse, check, validate, load,
 receipts), and its floor on the same files: python-calamine reading every
 sheet (a CSV: its text split by the csv module) and one COPY per file of every
 cell as text into a scratch table. Printed: each phase's files and rows per
@@ -20,6 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import psycopg
+from bench_validate import measure_validation  # scripts/bench_validate.py
 from python_calamine import CalamineWorkbook
 
 from planwatch.catalog import load_catalog
@@ -31,7 +33,6 @@ from planwatch.flow.ingestor import Ingestor
 from planwatch.ingest.files import discover
 from planwatch.ingest.readers import decode_csv, sniff_delimiter
 from planwatch.ingest.sandbox import ParseSandbox
-from planwatch.quality.validate import Validator, frame_from_rows
 
 FLOOR_GOAL = 0.2
 
@@ -96,12 +97,7 @@ def measure_ingest(settings: Settings, url: str, *, plan: str | None, months: in
     sheets = [s for p in parsed for s in p.sheets]
     rows = sum(len(s.rows) for s in sheets)
 
-    validator = Validator(settings.expectations_dir)
-    started = time.perf_counter()
-    for sheet in sheets:
-        validator.validate(sheet.template, frame_from_rows(sheet.template, sheet.rows))
-    validate_s = time.perf_counter() - started
-
+    validation = measure_validation(settings, sheets)
     floor_s, cells = measure_floor(url, [f.path for f in files])
 
     started = time.perf_counter()
@@ -114,14 +110,13 @@ def measure_ingest(settings: Settings, url: str, *, plan: str | None, months: in
           f"data rows {rows}")
     print(f"parse (sandboxed):   {parse_s:6.1f} s  {len(files) / parse_s:7.1f} files/s "
           f"{rows / parse_s:9.0f} rows/s")
-    print(f"GX validation:       {validate_s:6.1f} s  {len(sheets) / validate_s:7.1f} sheets/s "
-          f"{rows / validate_s:9.0f} rows/s")
     print(f"floor (calamine + COPY): {floor_s:6.1f} s  {len(files) / floor_s:7.1f} files/s "
           f"({cells} sheet rows)")
     print(f"whole ingest:        {ingest_s:6.1f} s  {report.files / ingest_s:7.1f} files/s "
           f"{report.rows / ingest_s:9.0f} rows/s loaded")
     print(f"  {report.summary()}", flush=True)
     ratio = floor_s / ingest_s
-    return [f"whole ingest of the demo year vs its floor (calamine read + COPY): {ratio:5.3f}x "
+    return [*validation,
+            f"whole ingest of the demo year vs its floor (calamine read + COPY): {ratio:5.3f}x "
             f"({len(files) / ingest_s:.1f} vs {len(files) / floor_s:.1f} files/s; goal >= "
             f"{FLOOR_GOAL}x: {'met' if ratio >= FLOOR_GOAL else 'MISSED'})"]

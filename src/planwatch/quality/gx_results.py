@@ -102,6 +102,8 @@ class RuleOutcome:
     element_count: int
     sheet: int
     rows: list[int | None]  # the sheet's rows that failed, in order
+    # ``kwargs`` made JSON-safe, once per expectation and shared by its sheets (read only).
+    json_kwargs: dict[str, Any] | None = None
 
     @classmethod
     def per_sheet(cls, r: Any, row_counts: Mapping[int, int]) -> list[RuleOutcome]:
@@ -113,6 +115,7 @@ class RuleOutcome:
         by_sheet: dict[int | None, list[int | None]] = {}
         for sheet, row in failing:
             by_sheet.setdefault(sheet, []).append(row)
+        json_kwargs = json_safe(dict(config.kwargs))
         out = []
         for sheet, count in row_counts.items():
             rows = by_sheet.get(sheet, [])
@@ -123,7 +126,7 @@ class RuleOutcome:
                 severity="block" if meta.get("severity") == "block" else "warn",
                 column=meta.get("column") or config.kwargs.get("column"), meta=meta,
                 kwargs=dict(config.kwargs), success=success, element_count=count,
-                sheet=sheet, rows=rows))
+                sheet=sheet, rows=rows, json_kwargs=json_kwargs))
         return out
 
     def value(self, cells: Cells, row: int | None) -> str | None:
@@ -169,7 +172,8 @@ class RuleOutcome:
             element_count=self.element_count,
             unexpected=[{"source_row": row, "value": self.value(cells, row)}
                         for row in self.rows[:SAMPLE_SIZE]],
-            kwargs=json_safe(self.kwargs), message_vi=self.meta.get("message_vi", ""),
+            kwargs=self.json_kwargs if self.json_kwargs is not None else json_safe(self.kwargs),
+            message_vi=self.meta.get("message_vi", ""),
             fix_vi=self.meta.get("fix_vi", ""))
 
     def problems(self, template: str, cells: Cells, limit: int) -> list[Problem]:

@@ -145,6 +145,18 @@ def prepare_frame(template: str, frame: pd.DataFrame) -> pd.DataFrame:
     return prepared
 
 
+def _strings(value: Any) -> Iterable[str]:
+    """Every string in a JSON value (a suite's kwargs: column names, values, conditions)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item)
+
+
 def _to_float(values: pd.Series, column: str, source_rows: Any) -> pd.Series:
     converted = pd.to_numeric(values.map(blank_to_none), errors="coerce").astype("float64")
     bad = values.map(blank_to_none).notna() & converted.isna()
@@ -190,6 +202,12 @@ class Validator:
             for t in TEMPLATES
         }
         self.suites = {t: self.context.suites.get(t) for t in TEMPLATES}
+        # The strings each suite's kwargs hold (column names, row conditions). GX is
+        # handed only the columns of a prepared frame that one of them names: it filters
+        # and copies the whole frame for each metric's domain, whatever the rule reads.
+        # The results are the same.
+        self._suite_names = {t: frozenset(_strings([e["kwargs"] for e in s.to_json_dict()[
+            "expectations"]])) for t, s in self.suites.items()}
         self._lock = threading.Lock()
 
     def validate(
@@ -215,9 +233,12 @@ class Validator:
         original = pd.concat(tagged, ignore_index=True) if tagged else pd.DataFrame()
         prepared = prepare_frame(template, original)
         suite = self.suites[template]
+        named = self._suite_names[template]
+        checked = prepared[[c for c in prepared.columns if c in (SHEET_KEY, "source_row")
+                            or any(c in text for text in named)]]
         with self._lock:  # a GX context is not meant to be shared across threads
             batch = self.batch_definitions[template].get_batch(
-                batch_parameters={"dataframe": prepared}
+                batch_parameters={"dataframe": checked}
             )
             gx_result = batch.validate(suite, result_format=RESULT_FORMAT,
                                        expectation_parameters=self.parameters)
