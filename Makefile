@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve stop test quick unit lint regenerate clean
+.PHONY: help install run serve stop test quick unit lint bench regenerate clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -42,6 +42,10 @@ unit: install ## the unit tests only (no database, no Airflow; under a minute)
 lint: install ## ruff on Python; sqlfluff (dbt templater) and dbt-score on the dbt project
 	$(BIN)/ruff check src tests dags scripts
 	$(BIN)/python scripts/lint_dbt.py
+
+bench: install ## the benchmark: every measure beside its anchor, ratios at the end (scripts/benchmark.py)
+	@$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -c constraints.txt -e '.[dev,bench]'
+	$(BIN)/python scripts/benchmark.py $(ARGS)
 
 regenerate: install ## rewrite the files derived from the specs (GX suites, vocab seeds, docs)
 	$(BIN)/python -m planwatch.regenerate

@@ -45,6 +45,7 @@ MONEY_UNIT_VI = {"dong": "đồng", "vnd": "đồng", "nghin dong": "nghìn đ�
 MAX_NUMBER = Decimal(10) ** 18
 # Hyphen look-alikes that word processors put in pasted text ("NV–8–05").
 _DASHES_TO_HYPHEN = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"))
+_WHITESPACE = re.compile(r"\s+")
 _CONVENTION_VI = {"vi": "dấu chấm ngăn cách hàng nghìn, dấu phẩy là phần thập phân",
                   "en": "dấu phẩy ngăn cách hàng nghìn, dấu chấm là phần thập phân"}
 
@@ -53,6 +54,8 @@ def as_text(value: Any) -> str | None:
     """Any cell as clean text (numbers without a spurious ``.0``); None if blank."""
     if value is None:
         return None
+    if type(value) is str:  # most cells: the checks below are for the others
+        return clean_text(value) or None
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):
@@ -79,6 +82,8 @@ class CellReader:
     money_units: dict[str, str] = field(default_factory=dict)  # field -> unit key
     problems: list[Problem] = field(default_factory=list)
     _warned_ambiguous: set[str] = field(default_factory=set)  # one warning per column
+    # A text cell's clean form, per distinct text (investors, sources, statuses repeat).
+    _texts: dict[str, str | None] = field(default_factory=dict)
 
     def _problem(self, code: str, row: int, column: Field, value: Any, **extra: Any) -> None:
         if column.recomputed and MESSAGES[code][0] == "block":
@@ -97,9 +102,14 @@ class CellReader:
             return self.number(column, value, row, percent_cell, unit)
         if kind == "date":
             return self.date(column, value, row)
-        text = as_text(value)
+        if type(value) is not str:
+            text = as_text(value)
+        elif value in self._texts:
+            text = self._texts[value]
+        else:
+            text = self._texts[value] = as_text(value)
         if kind == "code" and text:
-            return re.sub(r"\s+", " ", text.translate(_DASHES_TO_HYPHEN)).strip()
+            return _WHITESPACE.sub(" ", text.translate(_DASHES_TO_HYPHEN)).strip()
         return text
 
     def number(self, column: Field, value: Any, row: int, percent_cell: bool,

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Literal
@@ -319,11 +320,11 @@ def detect_legacy_in(texts: Iterable[str]) -> LegacyEncoding | None:
     Non-string cells are ignored.
     """
     total = [0, 0, 0, 0, 0]
-    for text in texts:
-        if not isinstance(text, str) or text.isascii():
-            continue
+    # A text repeated down a column is tallied once, times its count.
+    counted = Counter(t for t in texts if isinstance(t, str) and not t.isascii())
+    for text, times in counted.items():
         for i, n in enumerate(_tally(text)):
-            total[i] += n
+            total[i] += n * times
     return _decide((total[0], total[1], total[2], total[3], total[4]))
 
 

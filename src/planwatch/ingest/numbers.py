@@ -151,7 +151,12 @@ def number_from_float(value: float) -> Decimal:
     """An Excel double as the decimal Excel shows (15 significant digits)."""
     if value != value or value in (float("inf"), float("-inf")):
         raise NotANumber(str(value))
+    if value.is_integer() and -_EXACT_INT < value < _EXACT_INT:  # the same, without text
+        return Decimal(int(value))
     return Decimal(format(value, ".15g")).normalize() + 0
+
+
+_EXACT_INT = 10.0**15  # below it, a whole double has at most 15 digits: shown as it is
 
 
 # -- money -------------------------------------------------------------------

@@ -241,7 +241,7 @@ def _sort_rows(draft: SheetDraft) -> None:
         def cell(i: int | None, row: list[Any] = row) -> Any:
             return row[i] if i is not None and i < len(row) else None
 
-        if all(v is None for v in row):
+        if row.count(None) == len(row):  # every cell empty
             continue
         code = fold(str(cell(code_col) or ""))
         if not code or _SUBTOTAL.match(code):  # "Tổng cộng" may sit in the code column
@@ -331,44 +331,59 @@ def _read_sheet(draft: SheetDraft, conventions: dict[str, Convention],
                         columns={header.headers[i]: c.name for i, c in header.columns.items()})
     sheet.skipped_rows = draft.skipped_rows
     unit_col = next((i for i, c in header.columns.items() if c.kind == "unit"), None)
+    columns = list(header.columns.items())
+    percent_cells = raw.percent_cells
+    to_raw = RawRowWriter(draft.template)
     for r in draft.data_rows:
         cells = raw.rows[r]
-
-        def cell(i: int, cells: list[Any] = cells) -> Any:
-            return cells[i] if i < len(cells) else None
-
-        unit = as_text(cell(unit_col)) if unit_col is not None else None
+        width = len(cells)
+        unit = (as_text(cells[unit_col]) if unit_col is not None and unit_col < width
+                else None)
         values: dict[str, Any] = {}
-        for i, column in header.columns.items():
+        for i, column in columns:
+            value = cells[i] if i < width else None
             if column.kind == "target":
-                values[column.name] = parse_target(cell(i), conventions.get(column.name, "vi"))
+                values[column.name] = parse_target(value, conventions.get(column.name, "vi"))
             else:
-                values[column.name] = reader.read(column, cell(i), r + 1,
-                                                   (r, i) in raw.percent_cells, unit)
-        extra = {text: as_text(cell(i)) for i, text in extras.items()
-                 if as_text(cell(i)) is not None}
-        sheet.rows.append(_raw_row(draft.template, values, r + 1, extra))
+                values[column.name] = reader.read(column, value, r + 1,
+                                                   (r, i) in percent_cells, unit)
+        extra = {text: found for i, text in extras.items()
+                 if (found := as_text(cells[i] if i < width else None)) is not None}
+        sheet.rows.append(to_raw(values, r + 1, extra))
     sheet.problems.extend(reader.problems)
     return sheet
 
 
-def _raw_row(template: Template, values: dict[str, Any], source_row: int,
-             extra: dict[str, Any]) -> dict[str, Any]:
-    """Field values -> the columns of raw.<template> (``Field.raw_columns``)."""
-    row: dict[str, Any] = {"source_row": source_row, "extra": extra}
-    kinds = {f.name: f.kind for f in spec(template).fields}
-    for name, value in values.items():
-        kind = kinds[name]
-        if kind == "status":
-            row[f"{name}_text"], row[name] = value, task_status_code(value)
-        elif kind == "data_status":
-            row[name] = data_status_code(value)
-        elif kind == "capital_source":
-            row[name], row[f"{name}_code"] = value, capital_source_code(value)
-        elif kind == "target":
-            row[f"{name}_text"], row[f"{name}_low"], row[f"{name}_high"] = value
-        elif kind == "money":
-            row[f"{name}_vnd"] = value
-        else:
-            row[name] = value
-    return row
+class RawRowWriter:
+    """Field values -> the columns of raw.<template> (``Field.raw_columns``).
+
+    The column names are made once per sheet, so every row's dict shares them
+    (and the sandbox's pickle writes each once); a capital source text is
+    matched once per distinct text.
+    """
+
+    def __init__(self, template: Template) -> None:
+        self.fields = {f.name: (f.kind, f"{f.name}_text", f"{f.name}_code", f"{f.name}_low",
+                                f"{f.name}_high", f"{f.name}_vnd") for f in spec(template).fields}
+        self._sources: dict[str, str | None] = {}
+
+    def __call__(self, values: dict[str, Any], source_row: int,
+                 extra: dict[str, Any]) -> dict[str, Any]:
+        row: dict[str, Any] = {"source_row": source_row, "extra": extra}
+        for name, value in values.items():
+            kind, text, code, low, high, vnd = self.fields[name]
+            if kind == "status":
+                row[text], row[name] = value, task_status_code(value)
+            elif kind == "data_status":
+                row[name] = data_status_code(value)
+            elif kind == "capital_source":
+                if value not in self._sources:
+                    self._sources[value] = capital_source_code(value)
+                row[name], row[code] = value, self._sources[value]
+            elif kind == "target":
+                row[text], row[low], row[high] = value
+            elif kind == "money":
+                row[vnd] = value
+            else:
+                row[name] = value
+        return row

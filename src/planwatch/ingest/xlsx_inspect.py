@@ -31,6 +31,7 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from xml.parsers import expat
@@ -194,6 +195,7 @@ class _PartCollector(_Collector):
                 raise UnreadableFile("corrupt_xml", f"shared strings claim {claimed} strings")
 
 
+@lru_cache(maxsize=256)  # a part uses a few dozen tag names, each met thousands of times
 def _local(name: str) -> str:
     return name.rsplit(":", 1)[-1].rsplit("}", 1)[-1]
 
@@ -257,6 +259,7 @@ def _percent_styles(archive: zipfile.ZipFile) -> set[int]:
 _CELL_REF = re.compile(r"^([A-Z]{1,3})(\d{1,7})$")
 
 
+@lru_cache(maxsize=1024)  # at most 18,278 names (one to three letters); a sheet uses few
 def column_index(letters: str) -> int:
     """``A`` -> 0, ``AB`` -> 27."""
     index = 0
@@ -287,26 +290,33 @@ class _SheetCollector(_Collector):
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         tag = _local(name)
-        if tag in ("f", "v"):
-            if tag == "f" and self.watched is None:
+        if tag == "v":  # every value: the cheapest way out
+            self.in_formula = False
+            return
+        if tag == "f":
+            if self.watched is None:
                 self._watch()
-            self.in_formula = tag == "f"
+            self.in_formula = True
             return
         if self.watched is not None:
             self._end_watch()
         if tag == "c":
+            sheet = self.sheet
             ref = _CELL_REF.match(attrs.get("r", ""))
             if ref:
-                col, row = column_index(ref.group(1)) + 1, int(ref.group(2))
+                letters, digits = ref.groups()
+                col, row = column_index(letters) + 1, int(digits)
             else:  # a cell without a reference follows the previous one
                 col, row = self.col + 1, self.row
             self.col = col
-            self._check(row, col)
-            self.cell, self.cell_type = (row - 1, col - 1), attrs.get("t", "n")
-            if self.cell_type == "e":
+            if row > sheet.max_row or col > sheet.max_col:  # else checked already
+                self._check(row, col)
+            cell_type = attrs.get("t", "n")
+            self.cell, self.cell_type = (row - 1, col - 1), cell_type
+            if cell_type == "e":
                 self._watch()
-            elif attrs.get("s") in self.percent_styles and self.cell_type == "n":
-                self.sheet.percent_cells.add(self.cell)
+            elif cell_type == "n" and attrs.get("s") in self.percent_styles:
+                sheet.percent_cells.add(self.cell)
         elif tag == "row":
             self.row, self.col = int(attrs.get("r", self.row + 1)), 0
         elif tag == "col" and attrs.get("hidden") in ("1", "true"):
