@@ -6,8 +6,9 @@ warehouses of 1, 4, … plan-years (each with a catalog of only its plans); each
 is built whole. On the largest, one more month of one plan arrives and is
 built (what the service does after a poll), then everything is built again
 (``--all``, the anchor). Printed: ingest cost per file and full-build cost per
-plan-year at each size (flat: each within 1.3× of one plan-year's), and the
-one-month build against the full rebuild (goal ≤ 0.3× at 16 plan-years).
+plan-year at each size (flat: each within 1.3× of one plan-year's), the
+one-month build against the full rebuild (goal ≤ 0.3× at 16 plan-years), and
+five analyst queries on the largest (``bench_queries.py``).
 The ingest's outcome counts are checked against the demo's manifests, so
 that speed cannot come from skipping work.
 """
@@ -24,6 +25,7 @@ from urllib.parse import urlparse, urlunparse
 
 import psycopg
 from bench_ingest import outcomes_expected, outcomes_found  # scripts/bench_ingest.py
+from bench_queries import measure_queries  # scripts/bench_queries.py
 
 from planwatch.catalog import load_catalogs
 from planwatch.catalog.seeds import write_catalogs
@@ -81,6 +83,7 @@ def measure_scale(settings: Settings, url: str, *, provinces: int, years: int,
     as_of = datetime.fromisoformat(f"{last_year + 1}-01-31T00:00:00+07:00")
     results: list[Size] = []
     one_month = full_again = 0.0
+    queries: list[str] = []
     for size in sizes:
         chosen = order[:size] if size <= len(order) else order
         codes = [c.plan_code for c in chosen]
@@ -91,7 +94,7 @@ def measure_scale(settings: Settings, url: str, *, provinces: int, years: int,
         write_catalogs(chosen, catalog_dir)
         sized = dataclasses.replace(settings, home=home, catalog_path=str(catalog_dir))
         _inbox_of(demo.inbox_dir, codes, sized.inbox_dir, held_out)
-        database = _fresh_database(url, f"size{size}")
+        database = fresh_database(url, f"size{size}")
         init_warehouse(database, sized)
         manifests = [demo_dir / "manifests" / f"{code}.json" for code in codes]
         expected_files = _files_expected(manifests, held_out)
@@ -123,8 +126,9 @@ def measure_scale(settings: Settings, url: str, *, provinces: int, years: int,
             full_again = time.perf_counter() - started
             print(f"    full rebuild of the same warehouse: {full_again:.1f} s", flush=True)
             print(slowest_nodes(sized), flush=True)
+            queries = measure_queries(database)
     base = results[0]
-    lines = []
+    lines = list(queries)
     for r in results:
         per_file = (r.ingest_s / r.files) / (base.ingest_s / base.files)
         per_plan = (r.build_s / r.plan_years) / (base.build_s / base.plan_years)
@@ -157,7 +161,7 @@ def slowest_nodes(settings: Settings, count: int = 6) -> str:
             + f"; slowest: {slowest}")
 
 
-def _fresh_database(url: str, suffix: str) -> str:
+def fresh_database(url: str, suffix: str) -> str:
     """A database beside the benchmark's own, named after it (``throwaway_warehouse``
     drops both)."""
     parsed = urlparse(url)

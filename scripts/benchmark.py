@@ -1,7 +1,7 @@
 """planwatch's benchmark: each measure beside its anchor or goal, in one run.
 
-    .venv/bin/python scripts/benchmark.py [--only poll|ingest|scale] [--poll-files 50000]
-        [--provinces 4 --years 4 --sizes 1,4,16 --demo-dir DIR]
+    make bench ARGS="[--only poll|parse|ingest|scale|service|workers] [--poll-files 50000]
+        [--provinces 4 --years 4 --sizes 1,4,16 --demo-dir DIR] [--keep]"
 
 Runs on throw-away databases on the warehouse server (WAREHOUSE_URL, or the
 embedded one) and a temporary folder, all removed afterwards, and prints each
@@ -10,19 +10,29 @@ figure beside its anchor or goal, then every ratio together. Measures:
 * ``poll``: a poll of an inbox of ``--poll-files`` processed files
   (``flow.pending.pending_files``, what the service's ingest runs first), once
   with no index (every file read), then unchanged (goal: under 2 s).
-* ``ingest`` (``bench_ingest.py``): the demo year's parse, GX validation and
+* ``parse`` (``bench_parse.py``): a 20,000-row sheet parsed as ingest parses
+  it (sandboxed) against fastexcel → Arrow (goal ≥ 0.5×).
+* ``ingest`` (``bench_ingest.py``): the demo year's parse, GX validation
+  against the same suites in pandas (``bench_validate.py``; goal ≤ 3×) and
   whole ingest, and the whole ingest against its floor on the same files
   (calamine read + one COPY per file; goal ≥ 0.2×).
 * ``scale`` (``bench_scale.py``): a national demo of ``--provinces`` ×
   ``--years`` plan-years ingested into warehouses of ``--sizes`` plan-years:
   ingest cost per file and full-build cost per plan-year against one
   plan-year's (flat: ≤ 1.3×), and on the largest the build after one new month
-  against a full rebuild (≤ 0.3× at 16 plan-years). The demo is written once
-  into ``--demo-dir`` (default ``data/benchmark/national``) and reused.
+  against a full rebuild (≤ 0.3× at 16 plan-years), and five analyst queries
+  on its marts against the same answers from raw and audit (``bench_queries.py``;
+  p95 < 1 s, ≥ 20× faster). The demo is written once into ``--demo-dir``
+  (default ``data/benchmark/national``) and reused.
+* ``service`` (``bench_service.py``): a demo month through the DAGs in one
+  process, through ``planwatch serve`` (LocalExecutor), and ``planwatch build``:
+  seconds side by side (``PLANWATCH_DBT_EXECUTION_MODE`` as set).
+* ``workers`` (``bench_service.py``): the demo's first months ingested by the
+  service with one Celery worker, then two (goal ≥ 1.3× on two cores); needs
+  a Redis broker (``PLANWATCH_BROKER_URL``).
 
 At the end: the peak memory of the run's own process and of its largest child
-(a parse sandbox or a dbt build; goal ≤ 1 GB per process). The service's
-figures are still ``benchmark_service.py``.
+(a parse sandbox, a dbt build; goal ≤ 1 GB per process).
 """
 
 from __future__ import annotations
@@ -41,7 +51,9 @@ from urllib.parse import urlparse, urlunparse
 
 import psycopg
 from bench_ingest import measure_ingest  # scripts/bench_ingest.py
+from bench_parse import measure_parse  # scripts/bench_parse.py
 from bench_scale import measure_scale  # scripts/bench_scale.py
+from bench_service import measure_service, measure_workers  # scripts/bench_service.py
 
 from planwatch.config import Settings, load_settings
 from planwatch.digests import sha256_of
@@ -50,7 +62,7 @@ from planwatch.ingest.files import discover
 from planwatch.warehouse.db import warehouse_url
 from planwatch.warehouse.init import create_schema
 
-MEASURES = ("poll", "ingest", "scale")
+MEASURES = ("poll", "parse", "ingest", "scale", "service", "workers")
 POLL_GOAL_S = 2.0
 MEMORY_GOAL_MB = 1024
 
@@ -117,6 +129,9 @@ def main() -> None:
     parser.add_argument("--poll-files", type=int, default=50_000)
     parser.add_argument("--plan", help="ingest: the demo's plan (default: the only one)")
     parser.add_argument("--months", type=int, default=12, help="ingest: demo months")
+    parser.add_argument("--month", type=int, default=1, help="service: the demo's month")
+    parser.add_argument("--worker-months", type=int, default=3,
+                        help="workers: the demo's first months ingested")
     parser.add_argument("--provinces", type=int, default=4)
     parser.add_argument("--years", type=int, default=4)
     parser.add_argument("--sizes", default="1,4,16", help="plan-years per warehouse")
@@ -130,6 +145,8 @@ def main() -> None:
         with throwaway_warehouse(args.keep) as (settings, url):
             if measure == "poll":
                 summary += measure_poll(settings, url, args.poll_files)
+            elif measure == "parse":
+                summary += measure_parse(settings)
             elif measure == "ingest":
                 summary += measure_ingest(settings, url, plan=args.plan, months=args.months)
             elif measure == "scale":
@@ -137,6 +154,10 @@ def main() -> None:
                 summary += measure_scale(
                     settings, url, provinces=args.provinces, years=args.years,
                     demo_dir=demo_dir, sizes=tuple(int(s) for s in args.sizes.split(",")))
+            elif measure == "service":
+                summary += measure_service(settings, url, month=args.month)
+            elif measure == "workers":
+                summary += measure_workers(settings, url, months=args.worker_months)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     worst = max(own, children)

@@ -269,6 +269,18 @@ def test_both_plans_and_their_agencies_are_dimensions_of_their_own(warehouse) ->
     assert skhdt[0][2] == catalogs.get(FIXTURE_PLAN).agency("SKHDT").name_vi
 
 
+def test_every_mart_has_planner_statistics_after_a_build(warehouse) -> None:
+    """A dimension of tens of rows is below autovacuum's threshold: without the
+    marts' post-hook ``analyze`` the planner would guess, and scan a fact per row."""
+    _, url, *_ = warehouse
+    unanalysed = _query(url, """select relname from pg_stat_user_tables
+                               where schemaname = 'marts' and last_analyze is null
+                                 and last_autoanalyze is null""")
+    assert unanalysed == []
+    assert _query(url, "select count(*) from pg_stats where schemaname = 'marts'"
+                       " and tablename = 'dim_plan'")[0][0] > 0
+
+
 def test_compliance_is_owed_per_plan(warehouse) -> None:
     _, url, catalogs, *_ = warehouse
     rows = _query(url, "select plan_code, period, agency_code, template"
