@@ -81,18 +81,24 @@ def throwaway_warehouse(keep: bool = False) -> Iterator[tuple[Settings, str]]:
         home = tempfile.mkdtemp(prefix="planwatch-bench-")
         create_schema(url)
         print(f"kept: databases {name}*, home {home}", flush=True)
-        yield dataclasses.replace(base, home=Path(home), warehouse_url=url), url
+        yield _benchmarked(base, home, url), url
         return
     try:
         with tempfile.TemporaryDirectory() as home:
             create_schema(url)
-            yield dataclasses.replace(base, home=Path(home), warehouse_url=url), url
+            yield _benchmarked(base, home, url), url
     finally:
         with psycopg.connect(server, autocommit=True) as conn:
             beside = [d for (d,) in conn.execute(  # the measures' own, named after it
                 "select datname from pg_database where datname like %s", (f"{name}%",))]
             for database in beside:
                 conn.execute(f'drop database if exists "{database}" with (force)')
+
+
+def _benchmarked(base: Settings, home: str, url: str) -> Settings:
+    """The settings of a measure: its home and database; no quiet period (the
+    benchmark writes whole files and reads them at once)."""
+    return dataclasses.replace(base, home=Path(home), warehouse_url=url, inbox_quiet_s=0)
 
 
 def measure_poll(settings: Settings, url: str, count: int) -> list[str]:

@@ -54,6 +54,9 @@ from planwatch.config import Settings, load_settings
 
 REPO = Path(__file__).resolve().parents[1]
 TESTS = Path(__file__).resolve().parent
+# Tests land files and read them at once: no quiet period (its own tests,
+# tests/integration/test_inbox_poll.py, set one); child processes inherit it.
+os.environ.setdefault("PLANWATCH_INBOX_QUIET_S", "0")
 # The files that take longest, first. pytest-xdist gives each worker whole files
 # (``--dist loadfile``) in collection order: the long ones start at once, the
 # rest fill in around them. ``make test`` prints the slowest tests: keep this

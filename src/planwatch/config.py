@@ -42,6 +42,9 @@ class Settings:
     # already written are skipped).
     batch_retry_delay_s: int = 30
     poll_minutes: int = 3  # how often the service looks for new files
+    # A file is read once nothing has written to it for this long (its ctime, the
+    # kernel's, this far in the past): a file still being uploaded is not a submission.
+    inbox_quiet_s: int = 60
     airflow_database: str = "airflow"  # the service's metadata database, on the warehouse server
     # Outliers (quality.history): a month's figure more than this robust score
     # from its median over the item's last ``outlier_history`` reports (at least
@@ -152,6 +155,7 @@ ENVIRONMENT = {
     "batch_files": "PLANWATCH_INGEST_BATCH_FILES",
     "batch_retry_delay_s": "PLANWATCH_INGEST_RETRY_DELAY_S",
     "poll_minutes": "PLANWATCH_INBOX_POLL_MINUTES",
+    "inbox_quiet_s": "PLANWATCH_INBOX_QUIET_S",
     "airflow_database": "PLANWATCH_AIRFLOW_DATABASE",
     "outlier_max_score": "PLANWATCH_OUTLIER_MAX_SCORE",
     "outlier_history": "PLANWATCH_OUTLIER_HISTORY",

@@ -8,8 +8,11 @@ read again, a changed one is, whatever its sender did to its times.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import os
 import shutil
+import time
 
 import psycopg
 import pytest
@@ -111,3 +114,39 @@ def test_a_file_touched_is_read_again_and_still_known(polled, hashed) -> None:
     assert hashed == [path.name]
     assert _poll(settings, url) == []
     assert hashed == [path.name]  # indexed with its new times
+
+
+def test_a_file_still_being_written_waits_for_its_quiet_period(polled, hashed) -> None:
+    """A CSV written in two halves with a pause between: no poll reads it until
+    nothing has written to it for the quiet period, and then it is whole."""
+    settings, url = polled
+    whole = next(settings.inbox_dir.glob(f"{PERIOD}/*.csv")).read_bytes() + b"\n"
+    path = settings.inbox_dir / PERIOD / "SKHDT_2024-02_dang_tai.csv"
+    quiet = 3.0
+
+    def poll() -> list[str]:
+        with psycopg.connect(url) as conn:
+            return [f.name for f in pending_files(conn, discover(settings.inbox_dir), quiet)]
+
+    try:
+        path.write_bytes(whole[: len(whole) // 2])
+        assert poll() == []
+        time.sleep(quiet * 0.75)
+        with path.open("ab") as rest:  # the upload goes on: its quiet period starts again
+            rest.write(whole[len(whole) // 2:])
+        time.sleep(quiet * 0.75)
+        assert poll() == []  # long after the first half, but not quiet for long enough
+        assert hashed == []  # not read while arriving
+        report = Ingestor(dataclasses.replace(settings, inbox_quiet_s=quiet), url).ingest_inbox(
+            settings.inbox_dir, progress=False)
+        assert (report.files, report.arriving) == (0, 1) and "still arriving" in report.summary()
+        time.sleep(quiet * 0.5)
+        assert poll() == [path.name]
+        assert hashed == [path.name]
+        with psycopg.connect(url) as conn:
+            (indexed,) = conn.execute("select sha256 from audit.inbox_index"
+                                      " where inbox_path = %s",
+                                      (f"{PERIOD}/{path.name}",)).fetchone()
+        assert indexed == hashlib.sha256(whole).hexdigest()  # read whole
+    finally:
+        path.unlink()

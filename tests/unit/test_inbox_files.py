@@ -50,6 +50,24 @@ def test_dot_named_submissions_are_recorded_system_files_are_not(tmp_path: Path)
     assert {f.name for f in discover(tmp_path)} == {".hidden.csv", "..\\..\\x.xlsx", "a.xlsx"}
 
 
+def test_partial_uploads_are_not_listed(tmp_path: Path) -> None:
+    """An upload in progress (WinSCP, browsers), an open workbook's owner file and
+    LibreOffice's lock are not submissions, whatever their suffix."""
+    for name in ("SXD_2024-02.xlsx.filepart", "SXD_2024-02.csv.part", "~$SXD_2024-02.xlsx",
+                 ".~lock.SXD_2024-02.xlsx#", "SXD_2024-02.PART", "SXD_2024-02.xlsx"):
+        (tmp_path / name).write_bytes(b"x")
+    assert [f.name for f in discover(tmp_path)] == ["SXD_2024-02.xlsx"]
+
+
+def test_a_file_settles_once_nothing_wrote_to_it_for_the_quiet_period(tmp_path: Path) -> None:
+    path = tmp_path / "SXD_2024-02.csv"
+    path.write_bytes(b"x")
+    os.utime(path, (0, 0))  # a sender's old mtime does not make it settled
+    (listed,) = discover(tmp_path)
+    assert listed.settled(listed.ctime_ns, 0) and not listed.settled(listed.ctime_ns, 60)
+    assert listed.settled(listed.ctime_ns + 60 * 10**9, 60)
+
+
 def test_a_file_named_manifest_is_a_submission_like_any_other(tmp_path: Path) -> None:
     (tmp_path / "2024-01").mkdir()
     (tmp_path / "2024-01" / "manifest.json").write_bytes(b"{}")

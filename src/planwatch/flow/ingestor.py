@@ -16,6 +16,7 @@ A rejected file is a normal outcome; a database fault propagates.
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -79,6 +80,7 @@ class IngestReport:
     statuses: Counter[str] = field(default_factory=Counter)
     files: int = 0
     skipped: int = 0
+    arriving: int = 0  # written to within the quiet period: left for a later run
     rows: int = 0
     data_docs: Path | None = None
     # The plan-months whose marts the files changed (warehouse.mart_builds).
@@ -86,7 +88,9 @@ class IngestReport:
 
     def summary(self) -> str:
         parts = ", ".join(f"{k} {v}" for k, v in sorted(self.statuses.items()))
-        return (f"{self.files} file(s) processed, {self.skipped} already known; "
+        arriving = (f", {self.arriving} still arriving (written to within the quiet period,"
+                    " PLANWATCH_INBOX_QUIET_S: left for the next run)" if self.arriving else "")
+        return (f"{self.files} file(s) processed, {self.skipped} already known{arriving}; "
                 f"submissions: {parts or 'none'}; {self.rows} row(s) loaded")
 
     def add(self, other: IngestReport) -> None:
@@ -150,9 +154,12 @@ class Ingestor:
         run_label = run_label or f"ingest-{datetime.now(UTC):%Y%m%dT%H%M%S}"
         report = IngestReport()
         listed = discover(inbox)
+        now_ns = time.time_ns()
+        settled = [f for f in listed if f.settled(now_ns, self.settings.inbox_quiet_s)]
         with psycopg.connect(self.url) as conn:
-            files = pending_files(conn, listed)
-        report.skipped = len(listed) - len(files)
+            files = pending_files(conn, settled)
+        report.arriving = len(listed) - len(settled)
+        report.skipped = len(settled) - len(files)
         try:
             with psycopg.connect(self.url) as conn, tqdm(
                     total=len(files), desc="ingest", unit="file", disable=not progress) as bar:

@@ -5,11 +5,14 @@ Used by the service's poll (``submissions__ingest``'s first task) and by
 with those exact bytes is in ``audit.submissions``; its bytes are known from
 ``audit.inbox_index`` while stat says the file is unchanged, so a poll of an
 inbox of processed files costs a listing and two queries, not a read of every
-file.
+file. A file something wrote to less than the quiet period ago
+(``Settings.inbox_quiet_s``) is still arriving: it is left for a later poll,
+neither read nor indexed.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 import psycopg
@@ -20,9 +23,13 @@ from planwatch.warehouse.inbox_index import known_digests, remember
 from planwatch.warehouse.submissions import processed_files
 
 
-def pending_files(conn: psycopg.Connection, files: Sequence[InboxFile]) -> list[InboxFile]:
-    """``files`` less those already processed, in their order; the files not
-    in the index (or changed since) are hashed and indexed (committed)."""
+def pending_files(conn: psycopg.Connection, files: Sequence[InboxFile],
+                  quiet_s: float = 0) -> list[InboxFile]:
+    """``files`` less those already processed and those written to in the last
+    ``quiet_s`` seconds, in their order; the files not in the index (or changed
+    since) are hashed and indexed (committed)."""
+    now_ns = time.time_ns()
+    files = [f for f in files if f.settled(now_ns, quiet_s)]
     if not files:
         return []
     digests = known_digests(conn, {f.inbox_path: f.stat_key for f in files})

@@ -7,6 +7,7 @@ named by the file's SHA-256, so a name like ``../../etc/passwd`` goes nowhere.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import re
@@ -44,6 +45,11 @@ class InboxFile:
     def stat_key(self) -> tuple[int, int, int, int]:
         """(size, mtime, ctime, inode): unchanged, the file's bytes are too."""
         return self.size, self.mtime_ns, self.ctime_ns, self.inode
+
+    def settled(self, now_ns: int, quiet_s: float) -> bool:
+        """Nothing has written to the file for ``quiet_s``: its ctime (set by the
+        kernel on every write, unlike the mtime a sender sets) is that old."""
+        return self.ctime_ns <= now_ns - int(quiet_s * 1e9)
 
     @property
     def suffix(self) -> str:
@@ -89,9 +95,18 @@ def discover(inbox: Path) -> list[InboxFile]:
     return found
 
 
+# Names of files still being written: an SFTP or browser upload in progress
+# (WinSCP's ``.filepart``, ``.part``), an open workbook's owner file (``~$``) and
+# LibreOffice's lock (``.~lock.…#``). Never a submission, whatever their suffix.
+PARTIAL_UPLOADS = ("*.filepart", "*.part", "~$*", ".~lock*")
+
+
 def _system_file(name: str) -> bool:
-    """Dot files (``.DS_Store``, ``.~lock``) are the system's, not an agency's; a
-    dot-named workbook or CSV (``..\\x.xlsx``) is still a submission to record."""
+    """Dot files (``.DS_Store``) are the system's, not an agency's, and partial
+    uploads are not yet anything; a dot-named workbook or CSV (``..\\x.xlsx``) is
+    still a submission to record."""
+    if any(fnmatch.fnmatch(name.lower(), pattern) for pattern in PARTIAL_UPLOADS):
+        return True
     return name.startswith(".") and Path(name).suffix.lower() not in ACCEPTED_SUFFIXES
 
 

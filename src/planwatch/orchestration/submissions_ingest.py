@@ -60,7 +60,7 @@ def pending_batches(periods: list[str] | None = None) -> list[list[str]]:
     if not files:
         return []
     with psycopg.connect(warehouse_url_as("loader")) as conn:
-        pending = pending_files(conn, files)
+        pending = pending_files(conn, files, settings.inbox_quiet_s)
     return [[str(f.path) for f in batch] for batch in batches(pending, settings.batch_files)]
 
 
