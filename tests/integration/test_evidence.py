@@ -258,3 +258,45 @@ def test_the_recorded_chain_is_append_only(warehouse) -> None:
                           "delete from audit.evidence_packs"):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(statement)
+
+
+def test_a_receipt_path_outside_the_receipts_is_refused_and_a_formula_stays_text(
+        warehouse, tmp_path, capsys) -> None:
+    """A receipt path the database holds is not trusted to lie in the receipts
+    folder; a clerk's ``=HYPERLINK(…)`` reaches the pack's CSV as text."""
+    settings, url = warehouse["settings"], warehouse["url"]
+    secret = settings.home / "bi_mat.txt"
+    secret.write_text("mật khẩu của dịch vụ", encoding="utf-8")
+    formula = '=HYPERLINK("http://example.invalid","Bấm vào đây")'
+    with psycopg.connect(url) as conn:
+        agency, sid, receipt = conn.execute(
+            """select s.agency_code, s.submission_id, s.receipt_path from audit.submissions s
+               where s.period = %s and s.agency_code not in (%s, %s)
+                 and exists (select from raw.tasks t where t.submission_id = s.submission_id)
+               order by s.submission_id limit 1""",
+            (PERIOD, warehouse["agency"], warehouse["other"])).fetchone()
+        (before,) = conn.execute("select result_text from raw.tasks where submission_id = %s"
+                                 " order by source_row limit 1", (sid,)).fetchone()
+        conn.execute("update audit.submissions set receipt_path = 'bi_mat.txt'"
+                     " where submission_id = %s", (sid,))
+        conn.execute("""update raw.tasks set result_text = %s where submission_id = %s
+                        and source_row = (select min(source_row) from raw.tasks
+                                          where submission_id = %s)""", (formula, sid, sid))
+    try:
+        assert main(["evidence", "--agency", agency, "--period", PERIOD,
+                     "--out", str(tmp_path / "pack"), "--by", "kiem.toan"]) == 0
+    finally:
+        with psycopg.connect(url) as conn:
+            conn.execute("update audit.submissions set receipt_path = %s where submission_id = %s",
+                         (receipt, sid))
+            conn.execute("""update raw.tasks set result_text = %s where submission_id = %s
+                            and result_text = %s""", (before, sid, formula))
+    assert "'bi_mat.txt' of submission" in capsys.readouterr().err  # said, not copied
+    pack = tmp_path / "pack"
+    files = [p for p in pack.rglob("*") if p.is_file()]
+    assert not any(b"m\xe1\xba\xadt kh\xe1\xba\xa9u" in p.read_bytes() for p in files)
+    entry = next(e for e in _manifest(pack)["submissions"] if e["submission_id"] == sid)
+    assert entry["receipt"] == []
+    with (pack / entry["raw_rows"]).open(encoding="utf-8-sig", newline="") as fh:
+        texts = [row["result_text"] for row in csv.DictReader(fh)]
+    assert f"'{formula}" in texts and formula not in texts

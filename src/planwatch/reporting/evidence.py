@@ -48,6 +48,7 @@ from planwatch.reporting.evidence_manifest import (
     sha256_bytes,
     sha_line,
 )
+from planwatch.text import looks_like_formula
 from planwatch.vocabulary.statuses import IN_FORCE_STATUSES
 from planwatch.warehouse import evidence as sql
 from planwatch.warehouse.evidence import FACT_SUBMISSION_COLUMNS, PackRecord
@@ -141,12 +142,21 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
+def _csv_cell(value: Any) -> str:
+    """A cell of a pack's CSV: a text that a spreadsheet would run as a formula
+    (``=HYPERLINK(…)`` typed by a clerk) gets a leading apostrophe, as a person
+    types it to keep a text a text; every other value as ``_cell`` writes it."""
+    if isinstance(value, str) and looks_like_formula(value):
+        return f"'{value}"
+    return _cell(value)
+
+
 def _csv(rows: sql.Rows) -> bytes:
     """UTF-8 with a byte-order mark, so that Excel shows Vietnamese text as written."""
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(rows.columns)
-    writer.writerows([_cell(v) for v in row] for row in rows.rows)
+    writer.writerows([_csv_cell(v) for v in row] for row in rows.rows)
     return ("\ufeff" + text.getvalue()).encode("utf-8")
 
 
@@ -231,7 +241,13 @@ def _write_submissions(folder: _Folder, conn: psycopg.Connection, settings: Sett
         receipt = sub.get("receipt_path")
         if receipt and receipt not in receipts:
             receipts[receipt] = []
-            for source in (settings.home / receipt, (settings.home / receipt).with_suffix(".json")):
+            sources = (settings.home / receipt, (settings.home / receipt).with_suffix(".json"))
+            if not all(s.resolve().is_relative_to(settings.receipts_dir.resolve())
+                       for s in sources):  # a path the database holds, not trusted
+                warnings.append(f"receipt path {receipt!r} of submission {sid} lies outside"
+                                " the receipts folder: not copied")
+                sources = ()
+            for source in sources:
                 if source.is_file():
                     receipts[receipt].append(folder.add(f"receipts/{source.name}",
                                                         source.read_bytes()))
