@@ -18,6 +18,15 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+# What a name shown to people must not carry: bidirectional controls (a file
+# "bao_cao\u202excod.xlsx" shows as "bao_caoxlsx.doc"), zero-width characters and
+# the other control characters (C0, C1, DEL).
+_NOT_SHOWN = {
+    **_INVISIBLE,
+    **dict.fromkeys(map(ord, "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                             "\u2066\u2067\u2068\u2069"), None),
+    **dict.fromkeys([*range(0x00, 0x20), *range(0x7f, 0xa0)], " "),
+}
 _SPACES = re.compile(r"[\s\u00a0\u2007\u202f]+")
 _TONES = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
 
@@ -47,6 +56,13 @@ def clean_text(value: str) -> str:
     if not _TONED_AEY.isdisjoint(text):  # cheap test before the regex
         text = unify_tone_placement(text)
     return text
+
+
+def shown(value: object) -> str:
+    """A text as a page, a receipt or a message shows it to people: no control,
+    bidirectional or zero-width character, so that one name cannot pass for
+    another. (What planwatch stores keeps the bytes received.)"""
+    return str(value).translate(_NOT_SHOWN)
 
 
 def strip_diacritics(text: str) -> str:

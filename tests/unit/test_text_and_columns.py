@@ -89,3 +89,17 @@ def test_header_found_below_title_rows_single_row_preferred() -> None:
     match = find_header("tasks", rows, [])
     assert match is not None and (match.first_row, match.last_row) == (2, 2)
     assert find_header("tasks", [["a", "b"], ["c", "d"]], []) is None
+
+
+def test_names_shown_to_people_carry_no_control_bidi_or_zero_width_character() -> None:
+    from planwatch.reporting.html_page import esc
+    from planwatch.reporting.receipts import render_html
+    from planwatch.text import shown
+
+    spoofed = "bao_cao_\u202egpj.xlsx"  # shows as "bao_cao_xlsx.jpg" in a browser
+    assert shown(spoofed) == "bao_cao_gpj.xlsx"
+    assert shown("SXD\u200b_2024\u2066-03\u2069.csv\x00\x1b") == "SXD_2024-03.csv  "
+    assert shown("Sở Xây dựng\u200f") == "Sở Xây dựng"
+    assert str(esc(spoofed)) == "bao_cao_gpj.xlsx"
+    page = render_html({"file_name": spoofed, "file_sha256": "ab" * 32, "status": "rejected"})
+    assert "\u202e" not in page and "bao_cao_gpj.xlsx" in page

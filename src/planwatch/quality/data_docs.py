@@ -32,7 +32,7 @@ from typing import Any
 
 from planwatch.quality.suites import DATA_DOCS_SITE_NAME
 from planwatch.quality.validate import ValidationOutcome, Validator
-from planwatch.text import safe_label
+from planwatch.text import safe_label, shown
 from planwatch.vocabulary.problems import Problem
 from planwatch.vocabulary.statuses import SUBMISSION_STATUS_LABELS_VI
 from planwatch.vocabulary.templates import SHEET_NAMES_VI
@@ -181,7 +181,7 @@ def _add_run_summary(index: Path, links: list[tuple[Mapping[str, Any], str | Non
     for record, link in links:
         template = SHEET_NAMES_VI.get(record["template"], record["template"])
         for sub in record["submissions"]:
-            label = html.escape(sub["label"])
+            label = html.escape(shown(sub["label"]))
             cell = f'<a href="{html.escape(link)}">{label}</a>' if link else label
             status = statuses.get(sub["submission_id"], "")
             rows.append(

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from planwatch.reporting.vietnamese import DASH
+from planwatch.text import shown
 
 
 class Markup(str):
@@ -22,7 +23,7 @@ def esc(value: Any) -> Markup:
     """``value`` as HTML text: ``—`` for None, everything else escaped."""
     if isinstance(value, Markup):
         return value
-    return Markup(DASH if value is None else html.escape(str(value), quote=True))
+    return Markup(DASH if value is None else html.escape(shown(value), quote=True))
 
 
 def join(parts: Iterable[Any], sep: str = "") -> Markup:

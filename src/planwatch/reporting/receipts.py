@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from planwatch.quality.decision import file_status
+from planwatch.text import shown
 from planwatch.vocabulary.periods import mm_yyyy
 from planwatch.vocabulary.problems import distinct
 from planwatch.vocabulary.statuses import SEVERITY_LABELS_VI, SUBMISSION_STATUS_LABELS_VI
@@ -112,7 +113,7 @@ def _earlier(problem: dict[str, Any]) -> str:
 
 
 def _e(value: Any) -> str:
-    return "" if value is None else html.escape(str(value))
+    return "" if value is None else html.escape(shown(value))
 
 
 def _status(code: str) -> str:

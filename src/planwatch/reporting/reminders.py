@@ -25,6 +25,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from planwatch.catalog.model import Catalog
+from planwatch.text import shown
 from planwatch.vocabulary.periods import mm_yyyy
 from planwatch.vocabulary.statuses import (
     COMPLIANCE_STATUS_CODES,
@@ -122,13 +123,13 @@ def _email(subject: str, blocks: list[Block],
         if kind == "p":
             assert isinstance(content, str)
             text_parts.append(content)
-            html_parts.append(f"<p>{html.escape(content)}</p>")
+            html_parts.append(f"<p>{html.escape(shown(content))}</p>")
         else:
             text_parts.append("\n".join(f"- {item}" for item in content))
-            html_parts.append("<ul>" + "".join(f"<li>{html.escape(item)}</li>"
+            html_parts.append("<ul>" + "".join(f"<li>{html.escape(shown(item))}</li>"
                                                for item in content) + "</ul>")
     page = ("<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\">"
-            f"<title>{html.escape(subject)}</title></head><body>\n"
+            f"<title>{html.escape(shown(subject))}</title></head><body>\n"
             + "\n".join(html_parts) + "\n</body></html>")
     # One line: nothing from the catalog may start a header of its own.
     return Email(" ".join(subject.split()), "\n\n".join(text_parts) + "\n", page, attachments)
