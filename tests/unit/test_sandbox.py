@@ -79,3 +79,46 @@ def test_the_native_reader_alone_would_abort_on_the_dimension_bomb(bomb: Path) -
                          preexec_fn=_limit_memory, timeout=60,
                          env={**os.environ, "RUST_BACKTRACE": "0"})
     assert run.returncode != 0 and b"memory allocation" in run.stderr
+
+
+def test_the_child_gets_none_of_the_services_environment(workbook: Path, monkeypatch) -> None:
+    """Code that reads untrusted bytes never holds a password of the service."""
+    monkeypatch.setenv("PLANWATCH_TEST_SECRET", "hunter2-mat-khau")
+    with ParseSandbox(memory_mb=1024, timeout_s=60, max_bytes=MAX_BYTES) as sandbox:
+        parsed = sandbox.parse(workbook, workbook.name)
+        child = sandbox._child
+        assert child is not None
+        environ = Path(f"/proc/{child.pid}/environ").read_bytes()
+    assert _codes(parsed) == [] and parsed.sheets[0].rows  # it still reads the file
+    assert b"hunter2" not in environ and b"WAREHOUSE_URL" not in environ
+
+
+class _PicklingChild(ParseSandbox):
+    """A child subverted by a file: it replies with a pickle that would run a
+    command when unpickled."""
+
+    def __init__(self, marker: Path) -> None:
+        super().__init__(memory_mb=1024, timeout_s=60, max_bytes=MAX_BYTES)
+        self.marker = marker
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        if self._child is None:
+            code = ("import os, pickle, struct, sys\n"
+                    "class Gadget:\n"
+                    "    def __reduce__(self):\n"
+                    f"        return (os.system, ('touch {self.marker}',))\n"
+                    "sys.stdin.buffer.read(8)\n"
+                    "data = pickle.dumps(Gadget())\n"
+                    "sys.stdout.buffer.write(struct.pack('>Q', len(data)) + data)\n"
+                    "sys.stdout.buffer.flush()\n"
+                    "sys.stdin.buffer.read()\n")
+            self._child = subprocess.Popen([sys.executable, "-c", code],
+                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        return self._child
+
+
+def test_a_reply_that_would_run_code_is_a_crashed_parse(workbook: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    with _PicklingChild(marker) as sandbox:
+        parsed = sandbox.parse(workbook, workbook.name)
+    assert _codes(parsed) == ["parse_crashed"] and not marker.exists()

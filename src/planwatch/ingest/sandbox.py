@@ -7,22 +7,25 @@ parses files one at a time under ``RLIMIT_AS``; if it dies or overruns its
 time, it is killed and replaced, and the file gets a ``parse_crashed`` /
 ``parse_timeout`` problem: the run goes on with the other files.
 
-Requests and results travel as length-prefixed pickles over the child's
-stdin and stdout; the child's own prints go to stderr.
+The child starts with an empty environment (no password or connection of the
+service reaches code that reads untrusted bytes). Requests and results travel
+as length-prefixed JSON over the child's stdin and stdout, a reply no larger
+than the child's memory limit: a child subverted by a file can send back wrong
+data, never code for the service to run. The child's own prints go to stderr.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
-import pickle
 import select
 import struct
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from planwatch.ingest.messages import unreadable
 from planwatch.vocabulary.parsed import ParsedFile
@@ -35,8 +38,16 @@ class _ChildGone(Exception):
     pass
 
 
-def _send(stream: IO[bytes], payload: Any) -> None:
-    data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+# The child's environment: nothing of the service's (PYTHONUTF8: file names and
+# texts are UTF-8 whatever the locale).
+CHILD_ENVIRONMENT = {"PYTHONUTF8": "1", "PATH": os.defpath}
+
+
+class _BadReply(Exception):
+    pass
+
+
+def _send(stream: IO[bytes], data: bytes) -> None:
     stream.write(_HEADER.pack(len(data)) + data)
     stream.flush()
 
@@ -56,9 +67,11 @@ def _read_exact(fd: int, size: int, deadline: float | None) -> bytes:
     return b"".join(chunks)
 
 
-def _receive(fd: int, deadline: float | None) -> Any:
+def _receive(fd: int, deadline: float | None, max_bytes: int | None = None) -> bytes:
     (size,) = _HEADER.unpack(_read_exact(fd, _HEADER.size, deadline))
-    return pickle.loads(_read_exact(fd, size, deadline))
+    if max_bytes is not None and size > max_bytes:
+        raise _BadReply(f"a reply of {size} bytes")
+    return _read_exact(fd, size, deadline)
 
 
 def serve(memory_mb: int) -> None:
@@ -74,7 +87,7 @@ def serve(memory_mb: int) -> None:
     requests = sys.stdin.buffer.fileno()
     while True:
         try:
-            path, file_name, max_bytes = _receive(requests, None)
+            path, file_name, max_bytes = json.loads(_receive(requests, None))
         except _ChildGone:
             return
         try:
@@ -84,7 +97,7 @@ def serve(memory_mb: int) -> None:
         except Exception:  # a reader bug: reject the file, keep the run going, tell operators
             log.exception("parsing %s failed", file_name)
             result = unreadable(file_name, "parse_failed")
-        _send(replies, result)
+        _send(replies, result.to_json())
 
 
 class ParseSandbox:
@@ -98,7 +111,7 @@ class ParseSandbox:
         if self._child is None or self._child.poll() is not None:
             self._child = subprocess.Popen(
                 [sys.executable, "-m", "planwatch.ingest.sandbox", str(self.memory_mb)],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd="/",
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd="/", env=CHILD_ENVIRONMENT,
             )
         return self._child
 
@@ -106,14 +119,21 @@ class ParseSandbox:
         child = self._start()
         assert child.stdin is not None and child.stdout is not None
         try:
-            _send(child.stdin, (str(Path(path).resolve()), file_name, self.max_bytes))
-            return _receive(child.stdout.fileno(), time.monotonic() + self.timeout_s)
+            _send(child.stdin, json.dumps(
+                [str(Path(path).resolve()), file_name, self.max_bytes]).encode("utf-8"))
+            reply = _receive(child.stdout.fileno(), time.monotonic() + self.timeout_s,
+                             self.memory_mb * 2**20)
+            return ParsedFile.from_json(reply)
         except TimeoutError:
             log.warning("parser timed out on %s", file_name)
             self.close()
             return unreadable(file_name, "parse_timeout", seconds=int(self.timeout_s))
-        except (_ChildGone, BrokenPipeError, pickle.UnpicklingError, EOFError):
+        except (_ChildGone, BrokenPipeError, EOFError):
             log.warning("parser process died on %s", file_name)
+            self.close()
+            return unreadable(file_name, "parse_crashed")
+        except (_BadReply, ValueError, KeyError, TypeError) as exc:  # not a parsed file
+            log.warning("parser process replied nonsense on %s: %s", file_name, exc)
             self.close()
             return unreadable(file_name, "parse_crashed")
 

@@ -7,7 +7,10 @@ exact VND, ``datetime.date`` for dates, ``None`` for blanks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Literal
 
 from planwatch.vocabulary.problems import Problem
@@ -43,3 +46,42 @@ class ParsedFile:
     @property
     def blocking(self) -> list[Problem]:
         return [p for p in self.problems if p.is_blocking]
+
+    def to_json(self) -> bytes:
+        """The file as JSON (what the parse sandbox replies: data, never code).
+        A row's Decimal, date and datetime values are written as ``[tag, text]``."""
+        return json.dumps(asdict(self), default=_tagged, ensure_ascii=False,
+                          separators=(",", ":")).encode("utf-8")
+
+    @classmethod
+    def from_json(cls, data: bytes) -> ParsedFile:
+        raw = json.loads(data)
+        sheets = [ParsedSheet(
+            template=s["template"], sheet_name=s["sheet_name"],
+            rows=[{k: _untagged(v) for k, v in row.items()} for row in s["rows"]],
+            problems=[Problem(**p) for p in s["problems"]], columns=s["columns"],
+            skipped_rows=s["skipped_rows"]) for s in raw.pop("sheets")]
+        problems = [Problem(**p) for p in raw.pop("problems")]
+        return cls(**raw, sheets=sheets, problems=problems)
+
+
+_TAGS = {"decimal": Decimal, "date": date.fromisoformat, "datetime": datetime.fromisoformat}
+
+
+def _tagged(value: Any) -> list[str]:
+    """A row value JSON has no type for, as ``[tag, text]`` (a row's own values are
+    scalars or the ``extra`` dict, never lists, so a list is always a tagged value)."""
+    if isinstance(value, Decimal):
+        return ["decimal", str(value)]
+    if isinstance(value, datetime):
+        return ["datetime", value.isoformat()]
+    if isinstance(value, date):
+        return ["date", value.isoformat()]
+    raise TypeError(f"a parsed value of type {type(value).__name__} has no JSON form")
+
+
+def _untagged(value: Any) -> Any:
+    if isinstance(value, list):
+        tag, text = value
+        return _TAGS[tag](text)
+    return value
