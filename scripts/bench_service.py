@@ -10,8 +10,8 @@ On throw-away warehouses and homes beside the benchmark's own:
   seconds per run side by side.
 * ``workers``: the demo's first ``months`` through ``planwatch serve start
   --celery-workers 1``, then the same files into a new warehouse with
-  ``--celery-workers 2`` (one task process per worker, batches of
-  ``batch_files``, a queue of the run's own on the broker). Printed: the ingest
+  ``--celery-workers 2`` (one task process per worker, the service's batches,
+  a queue of the run's own on the broker). Printed: the ingest
   run's duration for each and their ratio (goal ≥ 1.3× on two cores). Needs a
   Redis broker (``PLANWATCH_BROKER_URL``, default ``redis://127.0.0.1:6379/0``);
   says so and measures nothing where none answers.
@@ -26,7 +26,6 @@ import dataclasses
 import datetime as dt
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -44,6 +43,7 @@ from planwatch.demo.manifest import DemoFile
 from planwatch.demo.year import write_demo_year
 from planwatch.orchestration.airflow_cli import run_dags
 from planwatch.orchestration.api import AirflowApi
+from planwatch.orchestration.service import broker_answers
 from planwatch.warehouse.init import init_warehouse
 from planwatch.warehouse.mart_builds import build_marts
 from planwatch.warehouse.roles import role_url
@@ -103,9 +103,24 @@ def _served(settings: Settings, url: str, demo_inbox: Path, periods: list[str], 
                              f"{build and build['state']}; see {settings.airflow_home / 'logs'}")
         found, wanted = outcomes_found(url), outcomes_expected(expected)
         assert found == wanted, (found, wanted)  # every file judged as meant
+        print("    " + _profile(api.task_instances("submissions__ingest", ingest["dag_run_id"])),
+              flush=True)
         return {"submissions__ingest": _seconds(ingest), "warehouse__build": _seconds(build)}
     finally:
         subprocess.run([PLANWATCH, "serve", "stop"], env=env, capture_output=True)
+
+
+def _profile(tasks: list[dict]) -> str:
+    """Where an ingest run's time went: its batches' own durations, how many ran
+    at once at most, and on which hosts (Celery workers name themselves)."""
+    batches = [t for t in tasks if t["task_id"] == "ingest_batch" and t.get("start_date")]
+    spans = [(dt.datetime.fromisoformat(t["start_date"]), dt.datetime.fromisoformat(t["end_date"]))
+             for t in batches]
+    most = max((sum(a <= start < b for a, b in spans) for start, _ in spans), default=0)
+    hosts = sorted({t.get("hostname") or "?" for t in batches})
+    busy = sum((b - a).total_seconds() for a, b in spans)
+    return (f"{len(batches)} batch task(s), {busy:.1f} s in them, at most {most} at once, "
+            f"on {', '.join(hosts)}")
 
 
 def measure_service(settings: Settings, url: str, *, month: int = 1) -> list[str]:
@@ -137,23 +152,14 @@ def measure_service(settings: Settings, url: str, *, month: int = 1) -> list[str
             f"planwatch build: {service['warehouse__build'] / build_s:.2f}x (no goal)"]
 
 
-def _broker_answers(url: str) -> bool:
-    parsed = urlparse(url)
-    try:
-        with socket.create_connection((parsed.hostname, parsed.port or 6379), timeout=2) as s:
-            s.sendall(b"PING\r\n")
-            return s.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
-
-
-def measure_workers(settings: Settings, url: str, *, months: int = 3,
-                    batch_files: int = 8) -> list[str]:
-    if not _broker_answers(BROKER):
+def measure_workers(settings: Settings, url: str, *, months: int = 6,
+                    batch_files: int | None = None) -> list[str]:
+    if not broker_answers(BROKER):
         line = f"ingest with 2 Celery workers vs 1: not measured (no Redis at {BROKER})"
         print(line, flush=True)
         return [line]
     files, demo_inbox, periods = _demo(settings, list(range(1, months + 1)))
+    batch_files = batch_files or settings.batch_files
     took = {}
     for workers in (1, 2):
         database = fresh_database(url, f"workers{workers}")

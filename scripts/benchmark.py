@@ -136,7 +136,7 @@ def main() -> None:
     parser.add_argument("--plan", help="ingest: the demo's plan (default: the only one)")
     parser.add_argument("--months", type=int, default=12, help="ingest: demo months")
     parser.add_argument("--month", type=int, default=1, help="service: the demo's month")
-    parser.add_argument("--worker-months", type=int, default=3,
+    parser.add_argument("--worker-months", type=int, default=6,
                         help="workers: the demo's first months ingested")
     parser.add_argument("--provinces", type=int, default=4)
     parser.add_argument("--years", type=int, default=4)

@@ -17,32 +17,22 @@ from __future__ import annotations
 import datetime as dt
 import os
 import signal
-import socket
 import time
 import uuid
-from urllib.parse import urlparse
 
 import psycopg
 import pytest
 from fixtures.outcomes import assert_loaded_once, assert_outcomes
 
+from planwatch.orchestration.service import broker_answers
+
 pytestmark = [pytest.mark.service, pytest.mark.airflow, pytest.mark.celery]
 BROKER = os.environ.get("PLANWATCH_TEST_BROKER_URL", "redis://127.0.0.1:6379/0")
 
 
-def _redis_answers(url: str) -> bool:
-    parsed = urlparse(url)
-    try:
-        with socket.create_connection((parsed.hostname, parsed.port or 6379), timeout=2) as s:
-            s.sendall(b"PING\r\n")
-            return s.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="module")
 def celery(make_service):
-    if not _redis_answers(BROKER):
+    if not broker_answers(BROKER):
         pytest.skip(f"no Redis answers at {BROKER}: the Celery tests need a broker "
                     "(set PLANWATCH_TEST_BROKER_URL)")
     service = make_service(

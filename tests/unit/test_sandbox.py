@@ -122,3 +122,25 @@ def test_a_reply_that_would_run_code_is_a_crashed_parse(workbook: Path, tmp_path
     with _PicklingChild(marker) as sandbox:
         parsed = sandbox.parse(workbook, workbook.name)
     assert _codes(parsed) == ["parse_crashed"] and not marker.exists()
+
+
+def test_a_parsed_file_crosses_the_pipe_as_json_with_its_types() -> None:
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    from planwatch.vocabulary.parsed import ParsedFile, ParsedSheet
+    from planwatch.vocabulary.problems import Problem
+
+    row = {"source_row": 7, "percent_complete": Decimal("87.50"),
+           "completed_date": date(2024, 3, 1), "seen_at": datetime(2024, 3, 1, 8, 30),
+           "money": 15_734_900_000_000, "note": None,
+           "result_text": "Hoàn thành", "extra": {"Ghi chú thêm": "[\"decimal\", \"1\"]"}}
+    parsed = ParsedFile("SXD_2024-03.xlsx", "xlsx", agency_code="SXD", period="2024-03",
+                        info={"Mã đơn vị": "SXD"},
+                        sheets=[ParsedSheet("tasks", "Nhiệm vụ", rows=[dict(row)],
+                                            problems=[Problem("x", "warn", "m", row=7)],
+                                            columns={"Tiến độ (%)": "percent_complete"})],
+                        problems=[Problem("y", "block", "n")])
+    again = ParsedFile.from_json(parsed.to_json())
+    assert again == parsed and again.sheets[0].rows[0] == row
+    assert [type(v) for v in again.sheets[0].rows[0].values()] == [type(v) for v in row.values()]

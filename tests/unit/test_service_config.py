@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import socket
+import threading
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -99,3 +102,48 @@ def test_dbt_writes_its_file_log_at_info_unless_asked_for_more(settings, monkeyp
     assert airflow_env(OWNER_URL, settings)["DBT_LOG_LEVEL_FILE"] == "info"
     monkeypatch.setenv("DBT_LOG_LEVEL_FILE", "debug")
     assert airflow_env(OWNER_URL, settings)["DBT_LOG_LEVEL_FILE"] == "debug"
+
+
+def _one_reply_server(reply: bytes) -> tuple[int, threading.Thread]:
+    """A TCP server on a free local port answering one connection with ``reply``."""
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+
+    def answer() -> None:
+        with server, server.accept()[0] as conn:
+            conn.recv(64)
+            conn.sendall(reply)
+
+    thread = threading.Thread(target=answer, daemon=True)
+    thread.start()
+    return port, thread
+
+
+def _closed_port() -> int:
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        return server.getsockname()[1]
+
+
+@pytest.mark.parametrize(("reply", "answers"), [(b"+PONG\r\n", True),
+                                                (b"-NOAUTH Authentication required.\r\n", True),
+                                                (b"HTTP/1.1 400 Bad Request\r\n", False)])
+def test_a_broker_answers_when_redis_replies_to_ping(reply: bytes, answers: bool) -> None:
+    from planwatch.orchestration.service import broker_answers
+
+    port, thread = _one_reply_server(reply)
+    assert broker_answers(f"redis://127.0.0.1:{port}/0") is answers
+    thread.join(5)
+    assert broker_answers(f"redis://127.0.0.1:{_closed_port()}/0") is False
+
+
+def test_celery_workers_without_a_broker_are_refused_before_anything_starts(
+        tmp_path: Path) -> None:
+    from planwatch.orchestration.service import Paths, ServiceError, start
+
+    settings = replace(load_settings(), home=tmp_path)
+    port = _closed_port()
+    with pytest.raises(ServiceError, match=f"no Celery broker answers at 127.0.0.1:{port} "):
+        start(settings, "postgresql://nobody@127.0.0.1:1/none", celery_workers=1,
+              broker_url=f"redis://:secret@127.0.0.1:{port}/0")
+    paths = Paths.of(settings)
+    assert not paths.state.exists() and not list(paths.run.glob("*"))  # nothing started

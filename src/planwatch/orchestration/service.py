@@ -20,6 +20,7 @@ import json
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -28,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 from cryptography.fernet import Fernet
 
@@ -287,6 +289,21 @@ def _migrate(env: dict[str, str], paths: Paths) -> None:
         raise ServiceError(f"airflow db migrate failed; see {paths.logs / 'db-migrate.log'}")
 
 
+def broker_answers(url: str, timeout_s: float = 2) -> bool:
+    """Whether the Celery broker at ``url`` answers: a Redis PING gets PONG (or
+    asks for the password it holds); another broker accepts a connection."""
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "localhost",
+                                       parsed.port or 6379), timeout=timeout_s) as sock:
+            if not parsed.scheme.startswith("redis"):
+                return True
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith((b"+PONG", b"-NOAUTH"))
+    except OSError:
+        return False
+
+
 def start(settings: Settings, url: str, *, celery_workers: int | None = None,
           broker_url: str | None = None, api_port: int | None = None,
           prepare: Callable[[], None] | None = None, timeout_s: float = 120) -> ServiceStatus:
@@ -311,6 +328,11 @@ def start(settings: Settings, url: str, *, celery_workers: int | None = None,
     for folder in (paths.run, paths.logs):
         folder.mkdir(parents=True, exist_ok=True)
     executor = CELERY if workers else LOCAL
+    broker = broker_url or before.get("broker_url")
+    if workers and broker and not broker_answers(broker):
+        parsed = urlparse(broker)
+        raise ServiceError(f"no Celery broker answers at {parsed.hostname}:{parsed.port or 6379}"
+                           " (PLANWATCH_BROKER_URL): start it, or run without --celery-workers")
     ensure_metadata_database(url, settings)
     env = {**airflow_env(url, settings),
            **service_config(settings, url, api_port=port, executor=executor,

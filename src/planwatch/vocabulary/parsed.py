@@ -8,7 +8,7 @@ exact VND, ``datetime.date`` for dates, ``None`` for blanks.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
@@ -50,15 +50,21 @@ class ParsedFile:
     def to_json(self) -> bytes:
         """The file as JSON (what the parse sandbox replies: data, never code).
         A row's Decimal, date and datetime values are written as ``[tag, text]``."""
-        return json.dumps(asdict(self), default=_tagged, ensure_ascii=False,
+        sheets = [{"template": s.template, "sheet_name": s.sheet_name, "rows": s.rows,
+                   "problems": [p.to_dict() for p in s.problems], "columns": s.columns,
+                   "skipped_rows": s.skipped_rows} for s in self.sheets]
+        return json.dumps({"file_name": self.file_name, "file_kind": self.file_kind,
+                           "agency_code": self.agency_code, "period": self.period,
+                           "plan_code": self.plan_code, "info": self.info, "sheets": sheets,
+                           "problems": [p.to_dict() for p in self.problems]},
+                          default=_tagged, ensure_ascii=False,
                           separators=(",", ":")).encode("utf-8")
 
     @classmethod
     def from_json(cls, data: bytes) -> ParsedFile:
         raw = json.loads(data)
         sheets = [ParsedSheet(
-            template=s["template"], sheet_name=s["sheet_name"],
-            rows=[{k: _untagged(v) for k, v in row.items()} for row in s["rows"]],
+            template=s["template"], sheet_name=s["sheet_name"], rows=_untagged(s["rows"]),
             problems=[Problem(**p) for p in s["problems"]], columns=s["columns"],
             skipped_rows=s["skipped_rows"]) for s in raw.pop("sheets")]
         problems = [Problem(**p) for p in raw.pop("problems")]
@@ -80,8 +86,11 @@ def _tagged(value: Any) -> list[str]:
     raise TypeError(f"a parsed value of type {type(value).__name__} has no JSON form")
 
 
-def _untagged(value: Any) -> Any:
-    if isinstance(value, list):
-        tag, text = value
-        return _TAGS[tag](text)
-    return value
+def _untagged(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows with their tagged values read back (in place: a list is a tag)."""
+    for row in rows:
+        for key, value in row.items():
+            if value.__class__ is list:
+                tag, text = value
+                row[key] = _TAGS[tag](text)
+    return rows
