@@ -121,7 +121,8 @@ def test_status_shows_every_component_healthy_and_no_secret(served) -> None:
 def test_secrets_are_private_and_never_logged(served) -> None:
     service = served[0]
     paths = Paths.of(service.settings)
-    for secret in (paths.passwords, paths.secrets, service.settings.state_dir / "roles.json"):
+    for secret in (paths.passwords, paths.secrets, paths.state,  # the state: the broker URL
+                   service.settings.state_dir / "roles.json"):
         assert secret.stat().st_mode & 0o777 == 0o600, secret
     password = admin_password(paths).encode()
     logs = [p for p in paths.logs.rglob("*") if p.is_file()]

@@ -17,6 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "src" / "planwatch"
 LAYERS: dict[str, int] = {
     "__init__": 0, "config": 0, "errors": 0, "text": 0,  # settings, errors, text
     "digests": 0,  # a file's SHA-256
+    "private_files": 0,  # files that hold a secret, mode 0600
     "vocabulary": 1,
     "catalog": 2, "dbt": 2,
     "ingest": 3, "quality": 3, "warehouse": 3, "workbooks": 3,

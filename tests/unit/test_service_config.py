@@ -147,3 +147,15 @@ def test_celery_workers_without_a_broker_are_refused_before_anything_starts(
               broker_url=f"redis://:secret@127.0.0.1:{port}/0")
     paths = Paths.of(settings)
     assert not paths.state.exists() and not list(paths.run.glob("*"))  # nothing started
+
+
+def test_a_private_file_is_never_readable_by_others_even_while_written(tmp_path: Path) -> None:
+    from planwatch.private_files import write_private
+
+    path = tmp_path / "run" / "service.json"
+    path.parent.mkdir()
+    path.write_text("{}")
+    path.chmod(0o644)  # an earlier release's
+    write_private(path, '{"broker_url": "redis://:mat-khau@127.0.0.1:6379/0"}')
+    assert path.stat().st_mode & 0o777 == 0o600 and "mat-khau" in path.read_text()
+    assert [p.name for p in path.parent.iterdir()] == ["service.json"]  # no partial left

@@ -36,6 +36,7 @@ from cryptography.fernet import Fernet
 from planwatch.config import Settings
 from planwatch.errors import UserError
 from planwatch.orchestration.airflow_cli import airflow_env, airflow_executable
+from planwatch.private_files import write_private
 from planwatch.warehouse.roles import ensure_login, role_password
 
 LOCAL, CELERY = "LocalExecutor", "CeleryExecutor"
@@ -118,10 +119,7 @@ class Paths:
 def _private_json(path: Path, make: Any) -> dict[str, str]:
     """A JSON file only its owner reads, created once."""
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            json.dump(make(), fh)
+        write_private(path, json.dumps(make()))
     os.chmod(path, 0o600)
     return json.loads(path.read_text())
 
@@ -344,7 +342,7 @@ def start(settings: Settings, url: str, *, celery_workers: int | None = None,
         if prepare is not None:
             prepare()
         _migrate(env, paths)
-    paths.state.write_text(json.dumps({
+    write_private(paths.state, json.dumps({  # the broker's URL may hold its password
         "url": f"http://{API_HOST}:{port}", "port": port, "executor": executor,
         "celery_workers": workers, "broker_url": broker_url or before.get("broker_url"),
         "components": [c.name for c in wanted]}))

@@ -32,6 +32,7 @@ from psycopg import sql
 from sqlalchemy.engine import make_url
 
 from planwatch.config import Settings
+from planwatch.private_files import write_private
 
 ROLES = ("loader", "transformer", "bi_reader", "auditor")
 _GRANTS = """
@@ -93,12 +94,7 @@ def role_password(settings: Settings, role: str) -> str:
     stored = json.loads(path.read_text()) if path.exists() else {}
     if role not in stored:
         stored[role] = secrets.token_urlsafe(18)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".part")
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            json.dump(stored, fh)
-        partial.replace(path)
+        write_private(path, json.dumps(stored))
     os.chmod(path, 0o600)
     return stored[role]
 
