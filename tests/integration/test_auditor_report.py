@@ -21,6 +21,7 @@ from fixtures.scenarios import AUDITOR_NAME, CLOSED, FORMULA, HOSTILE_CODE, MONT
 from planwatch.cli import main
 from planwatch.config import Settings
 from planwatch.demo.manifest import DemoManifest
+from planwatch.quality.data_docs import DATA_DOCS_CSP
 from planwatch.reporting.auditor_report import Written, write_auditor_reports
 from planwatch.reporting.evidence import write_pack
 from planwatch.vocabulary.statuses import SUBMISSION_STATUS_LABELS_VI
@@ -208,6 +209,30 @@ def test_gx_data_docs_work_offline_with_the_statuses_submissions_got(report: Rep
     status = re.search(re.escape(label) + r"</a></td><td>[^<]*</td><td>[^<]*</td><td>([^<]*)<",
                        dom)
     assert status and status.group(1) == SUBMISSION_STATUS_LABELS_VI["rejected"]
+
+
+def test_no_script_runs_in_the_data_docs_even_one_a_renderer_let_through(
+        report: Report, tmp_path: Path) -> None:
+    """Every Data Docs page carries the same kind of Content-Security-Policy as
+    the auditor's report: a clerk's text that GX's templates failed to escape
+    would still not run. Shown with a real validation page, a hostile cell's
+    script put in its body, opened in Chromium."""
+    binary = require_chromium()
+    root = report.settings.reports_dir / "data_docs"
+    pages = sorted(root.rglob("*.html"))
+    assert pages and all(DATA_DOCS_CSP in p.read_text(encoding="utf-8") for p in pages)
+    page = next(p for p in pages if "/validations/" in p.as_posix())
+    hostile = page.with_name("hostile.html")
+    hostile.write_text(page.read_text(encoding="utf-8").replace(
+        "<body>", f"<body><p>{HOSTILE_CODE}</p><img src=x onerror=\"document.title='y'\">", 1),
+        encoding="utf-8")
+    try:
+        dom = open_page(binary, hostile, tmp_path / "hostile.json").dom
+    finally:
+        hostile.unlink()
+    title = re.search(r"<title>([^<]*)</title>", dom)
+    assert title and title.group(1) not in ("x", "y")  # neither the script nor the handler ran
+    assert "document.title='x'" in dom  # it was there, as inert markup
 
 
 def test_each_agencys_record_to_date_counts_every_month_so_far(report: Report) -> None:

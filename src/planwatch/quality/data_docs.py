@@ -217,6 +217,13 @@ _REMOTE_STYLESHEET = re.compile(r"<link\b[^>]*\bhref=[\"']?(?:https?:)?//[^>]*>\
 _REMOTE_SCRIPT = re.compile(r"<script\b[^>]*\bsrc=[\"']?(?:https?:)?//[^>]*>\s*</script>\s*", re.I)
 _NEWSLETTER = re.compile(r"<footer>(?:(?!</footer>).)*newsletter(?:(?!</footer>).)*</footer>\s*",
                          re.I | re.S)
+# What a page of the site may load, as the auditor's report: its own inline style
+# and the site's own images, no script at all (GX's needed its CDN's libraries,
+# removed above), nothing fetched: a clerk's text GX shows cannot run.
+DATA_DOCS_CSP = ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+                 "base-uri 'none'; form-action 'none'")
+_CSP_META = f'<meta http-equiv="Content-Security-Policy" content="{DATA_DOCS_CSP}">'
+_HEAD = re.compile(r"<head\b[^>]*>", re.I)
 # The sidebar's "how to" cards, the walkthrough modal: GX's help for its own users.
 _OFFLINE_NOTE = (
     '<p id="planwatch-offline-note" class="mb-2" style="font-size:.85rem">'
@@ -228,7 +235,8 @@ def make_offline(out: Path) -> None:
     """Every page of the site at ``out`` works without a network: GX's stylesheets
     and scripts from public CDNs and its newsletter footer are removed (the
     site's own inline style, ``plugins/custom_data_docs/styles``, lays it out),
-    the remote logo becomes the copy in ``static/images``."""
+    the remote logo becomes the copy in ``static/images``; and every page carries
+    a Content-Security-Policy that runs no script (``DATA_DOCS_CSP``)."""
     images = out / "static" / "images"
     for page in out.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
@@ -241,6 +249,8 @@ def make_offline(out: Path) -> None:
         cleaned = _REMOTE_LOGO.sub(local_logo, text)
         cleaned = _REMOTE_SCRIPT.sub("", _REMOTE_STYLESHEET.sub("", cleaned))
         cleaned = _NEWSLETTER.sub("", cleaned)
+        if _CSP_META not in cleaned:
+            cleaned = _HEAD.sub(lambda head: head.group(0) + _CSP_META, cleaned, count=1)
         if _OFFLINE_NOTE not in cleaned and page.name == "index.html":
             cleaned = cleaned.replace(_SUMMARY_ANCHOR, _SUMMARY_ANCHOR + _OFFLINE_NOTE, 1)
         if cleaned != text:
@@ -260,7 +270,7 @@ def write_runs_index(root: Path | str) -> Path:
                     f"{html.escape(run)}</a></li>" for run in runs)
     index = root / "index.html"
     index.write_text(
-        "<!doctype html><html lang='vi'><head><meta charset='utf-8'>"
+        f"<!doctype html><html lang='vi'><head><meta charset='utf-8'>{_CSP_META}"
         "<title>Kết quả kiểm tra dữ liệu (Great Expectations Data Docs)</title></head><body>"
         "<h1>Kết quả kiểm tra dữ liệu theo lượt chạy</h1>"
         f"<p>Mỗi lượt tiếp nhận có một trang Data Docs riêng.</p><ul>{items}</ul>"
