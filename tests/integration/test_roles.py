@@ -3,6 +3,8 @@ role can do what its component needs and nothing more."""
 
 from __future__ import annotations
 
+from urllib.parse import urlparse, urlunparse
+
 import psycopg
 import pytest
 
@@ -112,3 +114,37 @@ def test_planwatch_report_runs_as_the_auditor(warehouse, monkeypatch, capsys) ->
             "select (select count(*) from raw.tasks) + (select count(*) from raw.indicators)"
             " + (select count(*) from raw.disbursement)").fetchone()
     assert raw_rows > 0 and f"raw rows loaded: {raw_rows}\n" in printed
+
+
+class _Recording(psycopg.Connection):
+    """A real connection that keeps the text of every statement it sends."""
+
+    sent: list[str]
+
+    def execute(self, query, params=None, **kwargs):  # type: ignore[no-untyped-def]
+        text = query if isinstance(query, str) else query.as_string(self)
+        self.sent = [*getattr(self, "sent", []), text]
+        return super().execute(query, params, **kwargs)
+
+
+def test_a_role_password_reaches_the_server_only_as_a_scram_verifier(warehouse) -> None:
+    from planwatch.warehouse.roles import ensure_login
+
+    _, url = warehouse
+    password = "mat-khau-thu-nghiem-42"
+    with _Recording.connect(url, autocommit=True) as conn:
+        ensure_login(conn, "planwatch_test_scram", password)
+        ensure_login(conn, "planwatch_test_scram", password)  # altered, the same way
+        (stored,) = conn.execute("select rolpassword from pg_authid"
+                                 " where rolname = 'planwatch_test_scram'").fetchone()
+        try:
+            assert [t for t in conn.sent if password in t] == []
+            assert stored.startswith("SCRAM-SHA-256$4096:") and password not in stored
+            server = urlparse(url)
+            login = urlunparse(server._replace(netloc=f"planwatch_test_scram:{password}@"
+                                                     f"{server.hostname}:{server.port or 5432}"))
+            with psycopg.connect(login) as logged_in:
+                assert logged_in.execute("select current_user").fetchone() == (
+                    "planwatch_test_scram",)
+        finally:
+            conn.execute("drop role planwatch_test_scram")

@@ -118,10 +118,15 @@ def _raced(exc: psycopg.Error) -> bool:
 def ensure_login(conn: psycopg.Connection, name: str, password: str,
                  *, attempts: int = 5) -> None:
     """A login role with no other right, and this password; created if missing.
-    Roles belong to the whole server: two inits or services starting together on
-    one server race for the same role (a duplicate key, or "tuple concurrently
-    updated"); the one that lost tries again and finds the role there."""
+    The server is sent the password's SCRAM-SHA-256 verifier, computed here
+    (libpq's ``PQencryptPasswordConn``), never the password: a statement log or
+    a view of running queries shows no secret. Roles belong to the whole server:
+    two inits or services starting together on one server race for the same role
+    (a duplicate key, or "tuple concurrently updated"); the one that lost tries
+    again and finds the role there."""
     statement = "{} role {} login nosuperuser nocreatedb nocreaterole password {}"
+    verifier = conn.pgconn.encrypt_password(password.encode(), name.encode(),
+                                            b"scram-sha-256").decode()
     for attempt in range(1, attempts + 1):
         try:
             with conn.transaction():
@@ -129,7 +134,7 @@ def ensure_login(conn: psycopg.Connection, name: str, password: str,
                                       (name,)).fetchone()
                 conn.execute(sql.SQL(statement).format(
                     sql.SQL("alter" if exists else "create"), sql.Identifier(name),
-                    sql.Literal(password)))
+                    sql.Literal(verifier)))
             return
         except psycopg.Error as exc:
             if attempt == attempts or not _raced(exc):
