@@ -55,6 +55,21 @@ def test_the_loader_appends_raw_rows_and_writes_the_audit_but_not_the_marts(ware
         assert _refused(conn, "update raw.tasks set result_text = 'x'")  # append-only
         assert _refused(conn, "delete from raw.tasks")
         assert _refused(conn, "update audit.alembic_version set version_num = 'x'")
+        # What ingest writes once stays as written: times, hashes, reasons, receipts.
+        for statement in (
+                "update audit.submissions set received_at = now()",
+                "update audit.submissions set reasons = '[]'",
+                "update audit.submissions set receipt_path = 'x'",
+                "update audit.submissions set file_sha256 = 'x'",
+                "update audit.files set archive_path = 'x'",
+                "update audit.validation_results set success = true",
+                "update audit.deadline_notices set agency_code = 'x'",
+                "update audit.period_events set actor = 'x'",
+                "update audit.evidence_packs set manifest_sha256 = 'x'"):
+            assert _refused(conn, statement), statement
+        # What it changes as it goes, it may.
+        conn.execute("update audit.submissions set version = version where false")
+        conn.execute("update audit.inbox_index set indexed_at = indexed_at where false")
 
 
 def test_the_transformer_reads_raw_and_audit_but_never_changes_them(warehouse) -> None:

@@ -38,13 +38,20 @@ ROLES = ("loader", "transformer", "bi_reader", "auditor")
 _GRANTS = """
 grant usage on schema raw, audit to planwatch_loader;
 grant select, insert on raw.tasks, raw.indicators, raw.disbursement to planwatch_loader;
-grant select, insert, update on all tables in schema audit to planwatch_loader;
+grant select, insert on all tables in schema audit to planwatch_loader;
 grant usage on all sequences in schema audit to planwatch_loader;
-revoke insert, update on audit.alembic_version from planwatch_loader;
-revoke update on audit.period_events from planwatch_loader;
-revoke insert, update on audit.catalog_loads, audit.plan_catalog_loads
+revoke insert on audit.alembic_version from planwatch_loader;
+revoke insert on audit.catalog_loads, audit.plan_catalog_loads
     from planwatch_loader;  -- init (the owner) writes them
-revoke update on audit.evidence_packs from planwatch_loader;  -- the chain is append-only
+-- What ingest changes once written, column by column, and nothing else: a file's
+-- received time, hash, reasons or receipt, a validation result, an evidence pack
+-- or a period event is never rewritten by the loader.
+revoke update on all tables in schema audit from planwatch_loader;
+grant update (version, status, superseded_by, plan_code) on audit.submissions
+    to planwatch_loader;  -- versions by arrival, superseded, a plan assigned
+grant update (size, mtime_ns, ctime_ns, inode, sha256, indexed_at) on audit.inbox_index
+    to planwatch_loader;  -- the poll's index of what it has read
+grant update (sent_at) on audit.deadline_notices to planwatch_loader;
 
 grant usage on schema raw, audit, catalog to planwatch_transformer;
 grant select on all tables in schema raw, audit, catalog to planwatch_transformer;
