@@ -163,3 +163,23 @@ def test_a_role_password_reaches_the_server_only_as_a_scram_verifier(warehouse) 
                     "planwatch_test_scram",)
         finally:
             conn.execute("drop role planwatch_test_scram")
+
+
+def test_the_database_stamps_who_recorded_an_event_or_a_pack_and_when(warehouse) -> None:
+    """A client holding the loader's login cannot write another role or a past
+    time into a period event or an evidence pack's record (migration 0009)."""
+    settings, url = warehouse
+    with psycopg.connect(role_url(settings, url, "loader")) as conn:
+        actor, occurred, now = conn.execute(
+            """insert into audit.period_events (plan_code, period, action, actor, occurred_at)
+               values ('THU-2024', '2024-01', 'close', 'Giám đốc (db role postgres)',
+                       '2020-01-01') returning actor, occurred_at, clock_timestamp()""").fetchone()
+        recorded, role = conn.execute(
+            """insert into audit.evidence_packs (plan_code, agency_code, period, manifest_sha256,
+                   created_by, code_version, recorded_at, recorded_by_role)
+               values ('THU-2024', 'SXD', '2024-01', 'thu', 'kiem.toan', 'x', '2020-01-01',
+                       'postgres') returning recorded_at, recorded_by_role""").fetchone()
+        conn.rollback()
+    assert actor == "Giám đốc (db role postgres) (db role planwatch_loader)"
+    assert abs((now - occurred).total_seconds()) < 5 and abs((now - recorded).total_seconds()) < 5
+    assert role == "planwatch_loader"

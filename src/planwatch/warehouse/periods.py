@@ -45,8 +45,8 @@ _COLUMNS = "event_id, plan_code, period, action, actor, reason, occurred_at"
 # the server itself, so the auditor sees both); the time it was written, once
 # the lock was granted (not when its transaction began).
 INSERT_SQL = f"""
-insert into audit.period_events (plan_code, period, action, actor, reason, occurred_at)
-values (%s, %s, %s, %s || ' (db role ' || session_user || ')', %s, clock_timestamp())
+insert into audit.period_events (plan_code, period, action, actor, reason)
+values (%s, %s, %s, %s, %s)  -- the database adds the role and the time (migration 0009)
 returning {_COLUMNS}
 """
 

@@ -156,6 +156,8 @@ period_events = Table(
     Column("plan_code", Text, nullable=False),
     Column("period", Text, nullable=False),
     Column("action", Text, nullable=False),
+    # The name given, then " (db role <session_user>)"; with occurred_at, set by
+    # the database on insert (migration 0009's trigger), whatever the client sent.
     Column("actor", Text, nullable=False),
     Column("reason", Text),
     Column("occurred_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
@@ -346,6 +348,10 @@ evidence_packs = Table(
     Column("created_by", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
     Column("code_version", Text, nullable=False),
+    # Stamped by the database on insert (migration 0009's trigger), whatever the
+    # client sent; NULL for packs recorded before it.
+    Column("recorded_at", DateTime(timezone=True)),
+    Column("recorded_by_role", Text),
     CheckConstraint(r"period ~ '^\d{4}-\d{2}$'", name="evidence_packs_period_check"),
     Index("evidence_packs_agency_idx", "plan_code", "agency_code", "created_at"),
     schema="audit",
