@@ -13,6 +13,7 @@ import hashlib
 import os
 import shutil
 import time
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -49,13 +50,13 @@ def polled(initialised_warehouse, tmp_path_factory):
 def hashed(monkeypatch) -> list[str]:
     """The files the poll reads (the real hash, recorded)."""
     read: list[str] = []
-    real = pending_module.sha256_of
+    real = pending_module.sha256_of_stream
 
-    def recording(path):
-        read.append(path.name)
-        return real(path)
+    def recording(handle):
+        read.append(Path(os.readlink(f"/proc/self/fd/{handle.fileno()}")).name)
+        return real(handle)
 
-    monkeypatch.setattr(pending_module, "sha256_of", recording)
+    monkeypatch.setattr(pending_module, "sha256_of_stream", recording)
     return read
 
 

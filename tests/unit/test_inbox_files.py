@@ -7,12 +7,15 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from planwatch.digests import sha256_of
 from planwatch.ingest.files import (
-    archive,
     discover,
+    open_beneath,
     quarantine,
     receipt_name,
+    take,
 )
 from planwatch.text import safe_label
 from planwatch.vocabulary.problems import Problem
@@ -33,12 +36,16 @@ def test_discover_skips_links_and_orders_by_arrival(tmp_path: Path) -> None:
 
 
 def test_archive_is_content_addressed_and_names_are_defused(tmp_path: Path) -> None:
-    source = tmp_path / "in.xlsx"
+    source = tmp_path / "inbox" / "2024-01" / "in.xlsx"
+    source.parent.mkdir(parents=True)
     source.write_bytes(b"bytes")
-    sha = sha256_of(source)
-    target = archive(source, sha, tmp_path / "archive")
+    (listed,) = discover(tmp_path / "inbox")
+    sha, target = take(listed, tmp_path / "archive")
+    assert sha == sha256_of(source)
     assert target == tmp_path / "archive" / sha[:2] / f"{sha}.xlsx"
     assert target.read_bytes() == b"bytes"
+    assert take(listed, tmp_path / "archive") == (sha, target)  # twice: the same copy
+    assert [p.name for p in (tmp_path / "archive").iterdir()] == [sha[:2]]  # no partial left
     assert safe_label("../../etc/passwd") == "passwd"
     assert "/" not in safe_label("a/../b'; drop table x;--.xlsx")
     assert safe_label("..\\..\\Báo cáo tháng 3.xlsx") == "Bao_cao_thang_3.xlsx"
@@ -92,3 +99,30 @@ def test_receipt_names_are_unique_per_path_and_harmless() -> None:
     sha = "0123456789abcdef" * 4
     first, second = receipt_name(sha, "2024-03/a.xlsx"), receipt_name(sha, "2024-04/a.xlsx")
     assert first != second and first.startswith(sha[:16]) and "/" not in first
+
+
+def test_a_file_swapped_for_a_link_after_listing_is_not_read(tmp_path: Path) -> None:
+    """Listed as a file, then replaced by a link to the service's secrets (or its
+    folder by a link elsewhere): opening it raises, nothing is hashed or archived."""
+    inbox, secret = tmp_path / "inbox", tmp_path / "secret.env"
+    secret.write_text("WAREHOUSE_URL=postgresql://owner:mat-khau@db/planwatch")
+    (inbox / "2024-01").mkdir(parents=True)
+    path = inbox / "2024-01" / "SXD_2024-01.csv"
+    path.write_text("STT,Mã\n1,NV-1\n")
+    (listed,) = discover(inbox)
+    path.unlink()
+    path.symlink_to(secret)
+    with pytest.raises(OSError):
+        take(listed, tmp_path / "archive")
+    assert not (tmp_path / "archive").exists() or not any(
+        b"mat-khau" in p.read_bytes() for p in (tmp_path / "archive").rglob("*") if p.is_file())
+    path.unlink()
+    path.write_text("STT,Mã\n1,NV-1\n")
+    (listed,) = discover(inbox)
+    (inbox / "2024-01").rename(inbox / "elsewhere")
+    (inbox / "2024-01").symlink_to(tmp_path)  # the folder itself swapped for a link
+    (tmp_path / "SXD_2024-01.csv").symlink_to(secret)
+    with pytest.raises(OSError):
+        listed.open()
+    with pytest.raises(OSError):
+        open_beneath(inbox, "../secret.env")

@@ -30,14 +30,13 @@ from tqdm import tqdm
 from planwatch import __version__
 from planwatch.catalog import Catalogs, load_catalogs
 from planwatch.config import Settings
-from planwatch.digests import sha256_of
 from planwatch.flow.pending import pending_files
 from planwatch.ingest.files import (
     InboxFile,
-    archive,
     discover,
     quarantine,
     receipt_name,
+    take,
 )
 from planwatch.ingest.messages import unreadable
 from planwatch.ingest.parse import csv_template
@@ -195,11 +194,16 @@ class Ingestor:
         report = IngestReport()
         pending: list[_File] = []
         for inbox in files:
-            sha = sha256_of(inbox.path)
+            try:
+                sha, archived = take(inbox, self.settings.archive_dir)
+            except OSError as exc:  # gone, or swapped for a link, since it was listed
+                log.warning("not read: %s (%s)", inbox.inbox_path, exc)
+                report.skipped += 1
+                continue
             if already_processed(conn, inbox.inbox_path, sha):
                 report.skipped += 1
                 continue
-            item = _File(inbox, sha, archive(inbox.path, sha, self.settings.archive_dir))
+            item = _File(inbox, sha, archived)
             earlier = self._same_report(earlier_submissions(conn, sha), inbox)
             if earlier:
                 item.subs = [SubmissionWrite(

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import psycopg
 
-from planwatch.digests import sha256_of
+from planwatch.digests import sha256_of_stream
 from planwatch.ingest.files import InboxFile
 from planwatch.warehouse.inbox_index import known_digests, remember
 from planwatch.warehouse.submissions import processed_files
@@ -37,8 +37,9 @@ def pending_files(conn: psycopg.Connection, files: Sequence[InboxFile],
     for file in files:
         if file.inbox_path not in digests:
             try:
-                digests[file.inbox_path] = sha256_of(file.path)
-            except FileNotFoundError:  # taken away since it was listed
+                with file.open() as handle:  # no link followed (ingest.files.open_beneath)
+                    digests[file.inbox_path] = sha256_of_stream(handle)
+            except OSError:  # taken away, or swapped for a link, since it was listed
                 continue
             hashed.append((file.inbox_path, file.stat_key, digests[file.inbox_path]))
     remember(conn, hashed)

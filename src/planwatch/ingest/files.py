@@ -8,14 +8,18 @@ named by the file's SHA-256, so a name like ``../../etc/passwd`` goes nowhere.
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import json
 import os
 import re
 import shutil
+import stat
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from planwatch.text import safe_label
 from planwatch.vocabulary.problems import Problem
@@ -50,6 +54,16 @@ class InboxFile:
         """Nothing has written to the file for ``quiet_s``: its ctime (set by the
         kernel on every write, unlike the mtime a sender sets) is that old."""
         return self.ctime_ns <= now_ns - int(quiet_s * 1e9)
+
+    # The inbox it was listed in (``discover``); None: a file handed over otherwise.
+    inbox_root: Path | None = None
+
+    def open(self) -> BinaryIO:
+        """The file for reading, following no link below its inbox (``open_beneath``;
+        a file handed over otherwise: no link as its last component)."""
+        if self.inbox_root is None:
+            return open_beneath(self.path.parent, self.path.name)
+        return open_beneath(self.inbox_root, self.inbox_path)
 
     @property
     def suffix(self) -> str:
@@ -87,7 +101,7 @@ def discover(inbox: Path) -> list[InboxFile]:
                     walk(entry.path, f"{prefix}{entry.name}/")
                 elif entry.is_file(follow_symlinks=False) and not _system_file(entry.name):
                     found.append(_inbox_file(Path(entry.path), f"{prefix}{entry.name}",
-                                             entry.stat(follow_symlinks=False)))
+                                             entry.stat(follow_symlinks=False), root))
 
     if root.is_dir():
         walk(str(root), "")
@@ -116,32 +130,71 @@ def discover_one(path: Path, inbox: Path) -> InboxFile:
     resolved = path.resolve()
     if path.is_symlink() or not resolved.is_relative_to(root) or not resolved.is_file():
         raise ValueError(f"not a file inside the inbox: {path}")
-    return _inbox_file(resolved, resolved.relative_to(root).as_posix(), resolved.stat())
+    return _inbox_file(resolved, resolved.relative_to(root).as_posix(), resolved.stat(), root)
 
 
-def _inbox_file(path: Path, inbox_path: str, stat: os.stat_result) -> InboxFile:
+def _inbox_file(path: Path, inbox_path: str, info: os.stat_result, root: Path) -> InboxFile:
     return InboxFile(
         path=path,
         inbox_path=inbox_path,
         name=path.name,
-        size=stat.st_size,
-        received_at=datetime.fromtimestamp(stat.st_mtime, tz=UTC),
-        mtime_ns=stat.st_mtime_ns,
-        ctime_ns=stat.st_ctime_ns,
-        inode=stat.st_ino,
+        size=info.st_size,
+        received_at=datetime.fromtimestamp(info.st_mtime, tz=UTC),
+        mtime_ns=info.st_mtime_ns,
+        ctime_ns=info.st_ctime_ns,
+        inode=info.st_ino,
+        inbox_root=root,
     )
 
 
-def archive(path: Path, sha256: str, archive_dir: Path) -> Path:
-    """Copy the exact bytes to ``archive/<aa>/<sha256><suffix>`` (idempotent)."""
-    suffix = path.suffix.lower() if path.suffix.lower() in ACCEPTED_SUFFIXES else ".bin"
-    target = archive_dir / sha256[:2] / f"{sha256}{suffix}"
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_suffix(target.suffix + ".part")
-        shutil.copyfile(path, partial)
-        partial.replace(target)
-    return target
+def open_beneath(root: Path, relative: str) -> BinaryIO:
+    """``root/relative`` opened for reading, following no link at any level below
+    ``root`` (each folder opened from its parent's descriptor with O_NOFOLLOW):
+    a file swapped for a link after it was listed (to the service's secrets, say)
+    raises OSError instead of being read. Only a regular file is opened."""
+    parts = PurePosixPath(relative).parts
+    if not parts or any(part in ("", ".", "..") for part in parts):
+        raise OSError(f"not a path beneath the inbox: {relative!r}")
+    folder = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for part in parts[:-1]:
+            below = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=folder)
+            os.close(folder)
+            folder = below
+        fd = os.open(parts[-1], os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=folder)
+    finally:
+        os.close(folder)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):  # a FIFO or a device would block or lie
+        os.close(fd)
+        raise OSError(f"not a regular file: {relative!r}")
+    return os.fdopen(fd, "rb")
+
+
+def take(file: InboxFile, archive_dir: Path) -> tuple[str, Path]:
+    """The file's bytes, read once from one descriptor (``open_beneath``), hashed
+    and copied to ``archive/<aa>/<sha256><suffix>`` as they are read; its SHA-256
+    and archived path. Everything after (parse, quarantine, evidence) reads the
+    archived copy, so what is hashed is what is parsed."""
+    suffix = file.suffix if file.suffix in ACCEPTED_SUFFIXES else ".bin"
+    archive_dir.mkdir(parents=True, exist_ok=True)
+    partial = archive_dir / f".incoming-{os.getpid()}-{uuid.uuid4().hex}{suffix}"
+    digest = hashlib.sha256()
+    try:
+        with file.open() as source, partial.open("wb") as copy:
+            for block in iter(lambda: source.read(1 << 20), b""):
+                digest.update(block)
+                copy.write(block)
+        sha256 = digest.hexdigest()
+        target = archive_dir / sha256[:2] / f"{sha256}{suffix}"
+        if target.exists():
+            partial.unlink()
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial.replace(target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return sha256, target
 
 
 
