@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from planwatch.quality.decision import file_status
+from planwatch.reporting.vietnamese import datetime_vi, zone_vi
 from planwatch.text import shown
 from planwatch.vocabulary.periods import mm_yyyy
 from planwatch.vocabulary.problems import distinct
@@ -68,6 +69,7 @@ def receipt_of(write: FileWrite, agency_name_vi: str | None, *,
         "agency_name_vi": agency_name_vi,
         "period": first.period,
         "received_at": write.received_at.isoformat(),
+        "timezone": timezone,  # the one the page tells its times in (None: as stored)
         "processed_at": datetime.now(UTC).isoformat(),
         "status": file_status(s.status for s in write.submissions),
         "is_restatement": restatement is not None,
@@ -116,6 +118,15 @@ def _e(value: Any) -> str:
     return "" if value is None else html.escape(shown(value))
 
 
+def _when(receipt: dict[str, Any]) -> str | None:
+    """When the file was received, as the auditor's report tells a time:
+    ``14:18 18/05/2024 (giờ Việt Nam (UTC+07:00))``; as stored without a zone."""
+    received, zone = receipt.get("received_at"), receipt.get("timezone")
+    if not received or not zone:
+        return received
+    return f"{datetime_vi(datetime.fromisoformat(received), zone)} ({zone_vi(zone)})"
+
+
 def _status(code: str) -> str:
     return _e(SUBMISSION_STATUS_LABELS_VI.get(code, code))
 
@@ -137,7 +148,7 @@ def render_html(receipt: dict[str, Any]) -> str:
         f"<tr><th>Đơn vị</th><td>{_e(receipt.get('agency_code'))} "
         f"{_e(receipt.get('agency_name_vi'))}</td></tr>",
         f"<tr><th>Kỳ báo cáo</th><td>{_e(receipt.get('period'))}</td></tr>",
-        f"<tr><th>Thời điểm nhận</th><td>{_e(receipt.get('received_at'))}</td></tr>",
+        f"<tr><th>Thời điểm nhận</th><td>{_e(_when(receipt))}</td></tr>",
         f"<tr><th>Kết quả</th><td><b>{_status(receipt['status'])}</b></td></tr>",
         "</table>",
     ]
