@@ -5,7 +5,8 @@ that no run has processed yet are split into batches, each batch is ingested by
 a mapped task, then a publish step builds the run's data-quality docs and, when
 anything was ingested, updates the ``raw_submissions`` asset, which triggers
 ``warehouse__build``. A run's conf may name periods (``{"periods": ["2024-03"]}``)
-to take only their folders. Logic lives in
+to take only their folders, and an operator (``{"historical_operator": "name"}``)
+to make the run an import of old files dated by their own times. Logic lives in
 ``planwatch.orchestration.submissions_ingest``.
 """
 
@@ -55,7 +56,8 @@ def submissions__ingest() -> None:
     def ingest_batch(paths: list[str]) -> dict:
         from planwatch.orchestration.submissions_ingest import ingest_batch as ingest
 
-        return ingest(paths, _run_label())
+        conf = get_current_context()["dag_run"].conf or {}
+        return ingest(paths, _run_label(), conf.get("historical_operator"))
 
     @task(outlets=[RAW_SUBMISSIONS])
     def publish(results: list[dict]) -> dict:

@@ -91,7 +91,7 @@ def measure_ingest(settings: Settings, url: str, *, plan: str | None, months: in
     size = sum(f.size for f in files)
     started = time.perf_counter()
     with ParseSandbox(memory_mb=settings.parse_memory_mb, timeout_s=settings.parse_timeout_s,
-                      max_bytes=settings.max_file_mb * 2**20) as sandbox:
+                      max_bytes=settings.max_file_bytes) as sandbox:
         parsed = [sandbox.parse(f.path, f.name) for f in files]
     parse_s = time.perf_counter() - started
     sheets = [s for p in parsed for s in p.sheets]

@@ -96,7 +96,7 @@ def measure_parse(settings: Settings, rows: int = 20_000) -> list[str]:
     path, sheet_name, header_row = write_large_sheet(settings, rows)
     print(f"parse: {path.name} ({path.stat().st_size / 2**20:.1f} MiB), sheet {sheet_name!r}, "
           f"{rows} data rows, written in {time.perf_counter() - started:.1f} s", flush=True)
-    max_bytes = settings.max_file_mb * 2**20
+    max_bytes = settings.max_file_bytes
 
     inproc_s, parsed = best_of(lambda: parse_file(path, path.name, max_bytes=max_bytes))
     check_parsed(parsed, rows)

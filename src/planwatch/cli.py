@@ -197,16 +197,25 @@ def _national_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from planwatch.flow.arrival import Dating
     from planwatch.flow.ingestor import Ingestor
 
     inbox = Path(args.inbox) if args.inbox else settings.inbox_dir
     if not inbox.is_dir():
         print(f"inbox not found: {inbox}", file=sys.stderr)
         return 2
-    report = Ingestor(settings, _url(settings, "loader")).ingest_inbox(inbox)
+    dating = Dating.asked(args.historical, args.operator)
+    report = Ingestor(settings, _url(settings, "loader")).ingest_inbox(inbox, dating=dating)
     print(report.summary())
     print(f"receipts: {settings.receipts_dir}\nquarantine: {settings.quarantine_dir}")
     return 0
+
+
+def _historical_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--historical", action="store_true", help=(
+        "an import of old files, dated by their own modification times, recorded as the "
+        "operator's (default: the server's clock when a file is first seen)"))
+    parser.add_argument("--operator", help="who runs a --historical import (default: login)")
 
 
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
@@ -293,7 +302,10 @@ def cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
               f"  ({run.run_id})", flush=True)
 
     print(f"backfill {args.first} .. {args.last} through the service's scheduler")
-    runs = backfill(settings, args.first, args.last, on_run=show)
+    from planwatch.flow.arrival import Dating
+
+    runs = backfill(settings, args.first, args.last, on_run=show,
+                    historical_operator=Dating.asked(args.historical, args.operator).operator)
     return 0 if runs and all(r.state == "success" for r in runs) else 1
 
 
@@ -388,6 +400,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     ingest = sub.add_parser("ingest", help="process every pending file in an inbox")
     ingest.add_argument("--inbox", help="default: data/inbox")
+    _historical_arguments(ingest)
     ingest.set_defaults(func=cmd_ingest)
 
     serve = sub.add_parser("serve", help="Airflow's components as a service over the warehouse")
@@ -401,6 +414,7 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("--from", dest="first", required=True, type=_period,
                           metavar="YYYY-MM")
     backfill.add_argument("--to", dest="last", required=True, type=_period, metavar="YYYY-MM")
+    _historical_arguments(backfill)
     backfill.set_defaults(func=cmd_backfill)
 
     period = sub.add_parser("period", help="close a month when the Department publishes it, "

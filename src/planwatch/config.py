@@ -66,6 +66,11 @@ class Settings:
         return self.home / "data"
 
     @property
+    def max_file_bytes(self) -> int:
+        """The size limit of a file received (``max_file_mb``): above it, refused unread."""
+        return self.max_file_mb * 1024 * 1024
+
+    @property
     def inbox_dir(self) -> Path:
         return self.data_dir / "inbox"
 

@@ -36,6 +36,7 @@ from planwatch.vocabulary.statuses import (
     CAPITAL_SOURCES,
     COMPLIANCE_STATUSES,
     DATA_STATUSES,
+    RECEIVED_TIME_KINDS,
     SEVERITY_LABELS_VI,
     SUBMISSION_STATUSES,
     TASK_STATUSES,
@@ -97,6 +98,8 @@ def vocabulary_seeds() -> dict[str, str]:
             ["severity", "label_vi"], [[k, v] for k, v in SEVERITY_LABELS_VI.items()]),
         "vocab_compliance_statuses.csv": _csv(
             ["compliance_status", "label_vi"], [[s.code, s.label_vi] for s in COMPLIANCE_STATUSES]),
+        "vocab_received_time_kinds.csv": _csv(
+            ["received_at_kind", "label_vi"], [[k.code, k.label_vi] for k in RECEIVED_TIME_KINDS]),
         "vocab_rules.csv": _csv(
             ["rule_code", "rule_source", "severity", "template", "expectation", "message_vi"],
             rule_rows()),

@@ -19,7 +19,18 @@ from typing import Any
 
 import psycopg
 import pytest
-from fixtures.corpus import CASES, ESCAPE_NAME, MAX_FILE_MB, Case, book, data, task, write_corpus
+from fixtures import HISTORICAL
+from fixtures.corpus import (
+    CASES,
+    ESCAPE_NAME,
+    MAX_FILE_MB,
+    REFUSED,
+    Case,
+    book,
+    data,
+    task,
+    write_corpus,
+)
 
 from planwatch.config import Settings
 from planwatch.flow.ingestor import Ingestor, IngestReport
@@ -58,7 +69,7 @@ def corpus_run(new_warehouse) -> Run:
     write_corpus(inbox)
     before = _files(settings.home.parent)
     started = datetime.now(UTC)
-    report = Ingestor(settings, url).ingest_inbox(inbox, progress=False)
+    report = Ingestor(settings, url).ingest_inbox(inbox, progress=False, dating=HISTORICAL)
     seconds = (datetime.now(UTC) - started).total_seconds()
     return Run(settings, url, inbox, report, seconds, before, _files(settings.home.parent))
 
@@ -91,9 +102,31 @@ def _params() -> list[Any]:
                          if c.xfail else []) for c in CASES]
 
 
+def _refused(url: str) -> dict[str, dict[str, Any]]:
+    with psycopg.connect(url) as conn:
+        cur = conn.execute("select inbox_path, reasons, receipt_path from audit.refused_files")
+        names = [d.name for d in cur.description]
+        return {r[0]: dict(zip(names, r, strict=True)) for r in cur.fetchall()}
+
+
+def _assert_refused(case: Case, corpus_run: Run) -> None:
+    """Refused unread: no submission, the reasons recorded and told on a receipt."""
+    assert case.path not in _submissions(corpus_run.url)
+    refusal = _refused(corpus_run.url)[case.path]
+    assert {p["code"] for p in refusal["reasons"]} == case.expected.codes
+    receipt = corpus_run.settings.home / refusal["receipt_path"]
+    told = json.loads(receipt.with_suffix(".json").read_text(encoding="utf-8"))
+    assert told["status"] == "rejected" and told["file_sha256"] is None
+    page = receipt.read_text(encoding="utf-8")
+    assert all(html.escape(p["message_vi"]) in page for p in refusal["reasons"])
+
+
 @pytest.mark.parametrize("case", _params())
 def test_case(case: Case, corpus_run: Run) -> None:
     expected = case.expected
+    if expected.status == REFUSED:
+        _assert_refused(case, corpus_run)
+        return
     subs = _submissions(corpus_run.url).get(case.path)
     assert subs, f"{case.path} was not recorded"
     problems = [p for s in subs for p in s["reasons"]]
@@ -150,7 +183,8 @@ def test_case(case: Case, corpus_run: Run) -> None:
 
 def test_the_run_read_every_file_without_a_reader_fault(corpus_run: Run) -> None:
     subs = _submissions(corpus_run.url)
-    assert {path for path in subs if "corpus_traversal" not in path} == {c.path for c in CASES}
+    recorded = {path for path in subs if "corpus_traversal" not in path}
+    assert recorded | set(_refused(corpus_run.url)) == {c.path for c in CASES}
     assert corpus_run.report.files == len(CASES) and corpus_run.report.skipped == 0
     faults = [(path, p["code"]) for path, ss in subs.items() for s in ss for p in s["reasons"]
               if p["code"] in READER_FAULTS]
@@ -179,8 +213,8 @@ def test_ingesting_the_corpus_again_changes_nothing(corpus_run: Run) -> None:
         return counts, _submissions(corpus_run.url)
 
     before = state()
-    report = Ingestor(corpus_run.settings, corpus_run.url).ingest_inbox(corpus_run.inbox,
-                                                                        progress=False)
+    report = Ingestor(corpus_run.settings, corpus_run.url).ingest_inbox(
+        corpus_run.inbox, progress=False, dating=HISTORICAL)
     assert (report.files, report.skipped) == (0, len(CASES))
     assert state() == before
 
@@ -195,7 +229,7 @@ def test_a_traversal_name_from_an_uploader_goes_nowhere(corpus_run: Run) -> None
     name = "../../../../tmp/corpus_traversal.xlsx"
     before = _files(settings.home.parent)
     file = InboxFile(path=upload, inbox_path=f"2024-06/{name}", name=name,
-                     size=upload.stat().st_size, received_at=datetime.now(UTC))
+                     size=upload.stat().st_size, modified_at=datetime.now(UTC))
     ingestor = Ingestor(settings, corpus_run.url)
     with psycopg.connect(corpus_run.url) as conn:
         ingestor.ingest_batch(conn, [file], "traversal")

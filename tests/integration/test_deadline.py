@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import psycopg
 import pytest
+from fixtures import HISTORICAL
 from fixtures.plans import FIXTURE_PLAN, project_with_fixture_plan
 
 from planwatch.catalog import load_catalogs
@@ -172,7 +173,7 @@ def deadline(new_warehouse, tmp_path_factory: pytest.TempPathFactory, smtp_serve
           dt.datetime(2025, 3, 18, 9, tzinfo=HANOI))
     _send(settings, "CUCA_2025-03.xlsx", build_template(catalog, "CUCA", MARCH),
           dt.datetime(2025, 3, 15, 9, tzinfo=HANOI))
-    Ingestor(settings, url).ingest_inbox(settings.inbox_dir, progress=False)
+    Ingestor(settings, url).ingest_inbox(settings.inbox_dir, progress=False, dating=HISTORICAL)
 
     connection = {"conn_type": "smtp", "host": "127.0.0.1", "port": port,
                   "extra": {"disable_tls": True, "disable_ssl": True, "retry_limit": 0,
@@ -346,7 +347,7 @@ def after_change(deadline: Deadline, smtp_server):
     _send(deadline.settings, "CUCA_2025-03_lan2.xlsx", _filled(template, ("Nhiệm vụ",)),
           dt.datetime(2025, 3, 22, 10, tzinfo=HANOI))
     Ingestor(deadline.settings, deadline.url).ingest_inbox(deadline.settings.inbox_dir,
-                                                           progress=False)
+                                                           progress=False, dating=HISTORICAL)
     before = len(mailbox.mails)
     connection = {"conn_type": "smtp", "host": "127.0.0.1", "port": port,
                   "extra": {"disable_tls": True, "disable_ssl": True, "retry_limit": 0,

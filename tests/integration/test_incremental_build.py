@@ -45,6 +45,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
+from fixtures import HISTORICAL
 from fixtures.plans import FIXTURE, FIXTURE_PLAN, project_with_fixture_plan
 from fixtures.scenarios import _restated_file
 
@@ -162,7 +163,7 @@ def _incremental_sequence(settings, url, catalogs) -> dict:  # type: ignore[no-u
         return build_marts(url, settings, as_of=as_of)
 
     # 1. January and February but for the late correction: the first build is whole.
-    ingestor.ingest_inbox(inbox, progress=False)
+    ingestor.ingest_inbox(inbox, progress=False, dating=HISTORICAL)
     first = build(BEFORE_FEBRUARY_DEADLINE)
     assert first.slices is None and first.reason == "first build" and first.full_refresh
     not_yet_due = {k for k, s in _statuses(url, "2024-02").items() if s == "not_yet_due"}
@@ -174,11 +175,11 @@ def _incremental_sequence(settings, url, catalogs) -> dict:  # type: ignore[no-u
     # 2. The late correction of January, then January closed and corrected again
     # (a restatement): the shipped plan from January on.
     shutil.move(held / "late", inbox / late.path)
-    ingestor.ingest_inbox(inbox, progress=False)
+    ingestor.ingest_inbox(inbox, progress=False, dating=HISTORICAL)
     with psycopg.connect(url) as conn:
         periods.close(conn, SHIPPED, "2024-01", actor="Kiểm tra viên")
     _restated_file(settings, catalogs.get(SHIPPED), manifest)
-    ingestor.ingest_inbox(inbox, progress=False)
+    ingestor.ingest_inbox(inbox, progress=False, dating=HISTORICAL)
     second = build(BEFORE_FEBRUARY_DEADLINE)
     assert second.slices == {"plans": {SHIPPED: 202401}, "unplaced": False}
     assert not second.catalog_changed  # the dimensions were not rebuilt
@@ -194,7 +195,7 @@ def _incremental_sequence(settings, url, catalogs) -> dict:  # type: ignore[no-u
     # the second plan; the shipped plan's January untouched.
     init_warehouse(url, settings)  # the second plan's catalog
     write_demo_year(catalogs.get(FIXTURE_PLAN), inbox, months=[1, 2, 3], progress=False)
-    ingestor.ingest_inbox(inbox, progress=False)
+    ingestor.ingest_inbox(inbox, progress=False, dating=HISTORICAL)
     before = _written(url, SHIPPED)
     third = build(AFTER_FEBRUARY_DEADLINE)
     assert third.slices["plans"] == {SHIPPED: 202402, FIXTURE_PLAN: 0}

@@ -11,6 +11,7 @@ import json
 
 import psycopg
 import pytest
+from fixtures import HISTORICAL
 from fixtures.outcomes import assert_loaded_once, assert_outcomes, submissions
 from fixtures.plans import SHIPPED_PLAN
 
@@ -29,7 +30,7 @@ def demo(settings: Settings, initialised: str) -> tuple[DemoManifest, Ingestor]:
     catalog = load_catalog(settings.catalog_dir, SHIPPED_PLAN)
     manifest = write_demo_year(catalog, inbox, months=[1, 2, 3], progress=False)
     ingestor = Ingestor(settings, initialised)
-    ingestor.ingest_inbox(inbox, progress=False)
+    ingestor.ingest_inbox(inbox, progress=False, dating=HISTORICAL)
     return manifest, ingestor
 
 
@@ -98,7 +99,7 @@ def test_ingesting_the_same_inbox_again_changes_nothing(demo, initialised: str,
                                                        settings: Settings) -> None:
     _, ingestor = demo
     before = submissions(initialised)
-    report = ingestor.ingest_inbox(settings.inbox_dir, progress=False)
+    report = ingestor.ingest_inbox(settings.inbox_dir, progress=False, dating=HISTORICAL)
     assert report.files == 0 and report.skipped == sum(1 for _ in before)
     assert submissions(initialised) == before
 
@@ -111,7 +112,7 @@ def test_same_bytes_under_another_name_is_a_duplicate(demo, initialised: str,
     copy.write_bytes((settings.inbox_dir / original.path).read_bytes())
     with psycopg.connect(initialised) as conn:
         (raw_before,) = conn.execute("select count(*) from raw.tasks").fetchone()
-    report = ingestor.ingest_inbox(settings.inbox_dir, progress=False)
+    report = ingestor.ingest_inbox(settings.inbox_dir, progress=False, dating=HISTORICAL)
     assert dict(report.statuses) == {"duplicate": len(original.templates)}
     with psycopg.connect(initialised) as conn:
         (raw_after,) = conn.execute("select count(*) from raw.tasks").fetchone()
@@ -131,7 +132,7 @@ def test_last_months_csv_bytes_under_this_months_name_are_this_months_report(
     copy.parent.mkdir(exist_ok=True)
     copy.write_bytes((settings.inbox_dir / original.path).read_bytes())
     try:
-        report = ingestor.ingest_inbox(settings.inbox_dir, progress=False)
+        report = ingestor.ingest_inbox(settings.inbox_dir, progress=False, dating=HISTORICAL)
         with psycopg.connect(initialised) as conn:
             rows = conn.execute("select status, period, duplicate_of from audit.submissions"
                                 " where inbox_path = %s", (f"2024-04/{name}",)).fetchall()

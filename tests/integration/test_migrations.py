@@ -89,9 +89,14 @@ def test_a_warehouse_of_release_0_1_0_is_upgraded_in_place(new_warehouse) -> Non
                                     " is null and agency_code is not null").fetchone()
         codes = dict(conn.execute("select capital_source, capital_source_code"
                                   " from raw.disbursement").fetchall())
+        # Migration 0010: what was received before it was dated by the file's own time.
+        kinds = conn.execute("select received_at_kind, count(*),"
+                             " count(*) filter (where file_modified_at = received_at)"
+                             " from audit.submissions group by 1").fetchall()
     assert version == migrate.head_revision() and events is None
     assert [plan for plan, _ in plans] == ["TTH-2024"] and unplanned == 0
     assert codes and all(capital_source_code(text) == code for text, code in codes.items())
+    assert len(kinds) == 1 and kinds[0][0] == "file_time" and kinds[0][1] == kinds[0][2] > 0
 
     init_warehouse(url, settings)  # again: nothing changes
     assert _rows(url, v0_columns) == before

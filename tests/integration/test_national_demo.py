@@ -9,6 +9,7 @@ from collections import Counter
 
 import psycopg
 import pytest
+from fixtures import HISTORICAL
 
 from planwatch.catalog import load_catalogs
 from planwatch.demo.cases import Calendar
@@ -42,7 +43,7 @@ def test_two_provinces_files_each_find_their_own_plan(new_warehouse, tmp_path) -
 
     national = dataclasses.replace(settings, catalog_path=str(demo.catalog_dir))
     create_schema(url)
-    Ingestor(national, url).ingest_inbox(settings.inbox_dir, progress=False)
+    Ingestor(national, url).ingest_inbox(settings.inbox_dir, progress=False, dating=HISTORICAL)
     with psycopg.connect(url) as conn:
         rows = conn.execute(
             """select split_part(inbox_path, '/', 1), plan_code, count(*) from audit.submissions
@@ -61,7 +62,7 @@ def test_two_provinces_files_each_find_their_own_plan(new_warehouse, tmp_path) -
     other = settings.inbox_dir / "SYN02" / "2024-extra" / sent.name
     other.parent.mkdir(parents=True)
     other.write_bytes(sent.path.read_bytes())
-    Ingestor(national, url).ingest_inbox(settings.inbox_dir, progress=False)
+    Ingestor(national, url).ingest_inbox(settings.inbox_dir, progress=False, dating=HISTORICAL)
     with psycopg.connect(url) as conn:
         (plan, status), = conn.execute(
             "select plan_code, status from audit.submissions where inbox_path = %s",

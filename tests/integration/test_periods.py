@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 import psycopg
 import pytest
+from fixtures import HISTORICAL
 from fixtures.plans import SHIPPED_PLAN
 
 from planwatch.catalog import load_catalog
@@ -55,7 +56,8 @@ def _ingest(warehouse, ingestor: Ingestor, *paths: str) -> None:
     with psycopg.connect(ingestor.url) as conn:
         for path in paths:
             ingestor.ingest_batch(conn, [discover_one(settings.inbox_dir / path,
-                                                      settings.inbox_dir)], "periods")
+                                                      settings.inbox_dir)], "periods",
+                                 HISTORICAL)
 
 
 def _submissions(warehouse, path: str) -> list[dict]:
@@ -198,7 +200,8 @@ def _synthetic_file(n: int, period: str) -> FileWrite:
     return FileWrite(file_name=f"race{n}.csv", inbox_path=f"{period}/race{n}.csv",
                      file_sha256=f"{n:064x}", file_size=1, archive_path="data/archive/x",
                      received_at=datetime.now(UTC), receipt_path="r", code_version="t",
-                     submissions=[sub])
+                     submissions=[sub], received_at_kind="server_clock",
+                     file_modified_at=datetime.now(UTC))
 
 
 def _wait_for_a_lock_wait(url: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import psycopg
 import pytest
+from fixtures import HISTORICAL
 from fixtures.plans import SHIPPED_PLAN
 
 from planwatch.catalog import load_catalog
@@ -25,7 +26,8 @@ def test_a_correction_processed_before_the_original_still_wins(new_warehouse) ->
     with psycopg.connect(url) as conn:
         for path in (v2.path, v2.supersedes):  # newest first: as parallel workers may
             ingestor.ingest_batch(conn, [discover_one(settings.inbox_dir / path,
-                                                      settings.inbox_dir)], "versions")
+                                                      settings.inbox_dir)], "versions",
+                                 HISTORICAL)
         rows = conn.execute(
             "select inbox_path, template, version, status from audit.submissions"
             " order by inbox_path, template").fetchall()

@@ -11,6 +11,7 @@ import pytest
 
 from planwatch.digests import sha256_of
 from planwatch.ingest.files import (
+    TooLarge,
     discover,
     open_beneath,
     quarantine,
@@ -31,7 +32,7 @@ def test_discover_skips_links_and_orders_by_arrival(tmp_path: Path) -> None:
     (tmp_path / "2024-01" / "link.xlsx").symlink_to("/etc/hostname")
     files = discover(tmp_path)
     assert [f.name for f in files] == ["b.xlsx", "a.xlsx"]
-    assert files[0].received_at == datetime.fromtimestamp(1_000_000_000, tz=UTC)
+    assert files[0].modified_at == datetime.fromtimestamp(1_000_000_000, tz=UTC)
     assert files[0].folder_period == "2024-01"
 
 
@@ -126,3 +127,21 @@ def test_a_file_swapped_for_a_link_after_listing_is_not_read(tmp_path: Path) -> 
         listed.open()
     with pytest.raises(OSError):
         open_beneath(inbox, "../secret.env")
+
+
+def test_a_file_that_grows_past_the_limit_is_refused_before_it_is_kept(tmp_path: Path) -> None:
+    """Listed under the limit, grown past it before it is taken: ``take`` stops at
+    the limit, from the descriptor's stat, and keeps nothing."""
+    inbox, archive = tmp_path / "inbox", tmp_path / "archive"
+    (inbox / "2024-01").mkdir(parents=True)
+    path = inbox / "2024-01" / "SDL_2024-01_nhiem_vu.csv"
+    path.write_bytes(b"x" * 1000)
+    (listed,) = discover(inbox)
+    kept = sha256_of(path)
+    assert take(listed, archive, max_bytes=1000)[0] == kept  # at the limit: kept
+    with path.open("ab") as more:
+        more.write(b"y")
+    with pytest.raises(TooLarge) as refused:
+        take(listed, archive, max_bytes=1000)
+    assert refused.value.size == 1001
+    assert [p.name for p in archive.rglob("*") if p.is_file()] == [f"{kept}.csv"]

@@ -18,6 +18,8 @@ def _write(*subs: SubmissionWrite) -> FileWrite:
     return FileWrite(file_name="<b>SDL</b>_2024-03.xlsx", inbox_path="2024-03/x.xlsx",
                      file_sha256="ab" * 32, file_size=10, archive_path="data/archive/x",
                      received_at=datetime(2024, 3, 18, 9, tzinfo=UTC),
+                     received_at_kind="server_clock",
+                     file_modified_at=datetime(2024, 3, 1, 9, tzinfo=UTC),
                      receipt_path="data/reports/receipts/x.html", code_version="t",
                      submissions=list(subs))
 

@@ -16,6 +16,12 @@ submissions as (
 
 ),
 
+imports as (
+
+    select * from {{ ref('stg_audit__historical_imports') }}
+
+),
+
 problems as (
 
     select
@@ -47,6 +53,10 @@ final as (
         submissions.file_sha256,
         submissions.template,
         submissions.received_at,
+        submissions.received_at_kind,
+        submissions.file_modified_at,
+        imports.operator_name as historical_operator_name,
+        imports.db_role as historical_db_role,
         submissions.submission_status,
         submissions.version,
         submissions.row_count,
@@ -58,6 +68,8 @@ final as (
         coalesce(problems.blocking_count, 0) as blocking_count
 
     from submissions
+    left join imports
+        on submissions.historical_import_id = imports.historical_import_id
     left join problems
         on submissions.submission_id = problems.submission_id
 

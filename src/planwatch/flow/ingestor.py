@@ -30,15 +30,18 @@ from tqdm import tqdm
 from planwatch import __version__
 from planwatch.catalog import Catalogs, load_catalogs
 from planwatch.config import Settings
+from planwatch.flow.arrival import SERVER, Arrival, Dating, arrived_when
 from planwatch.flow.pending import pending_files
 from planwatch.ingest.files import (
     InboxFile,
+    TooLarge,
     discover,
     quarantine,
     receipt_name,
+    refusal_receipt_name,
     take,
 )
-from planwatch.ingest.messages import unreadable
+from planwatch.ingest.messages import too_large, unreadable
 from planwatch.ingest.parse import csv_template
 from planwatch.ingest.sandbox import ParseSandbox
 from planwatch.quality.catalog_rules import check_against_catalog
@@ -51,7 +54,7 @@ from planwatch.quality.data_docs import (
 from planwatch.quality.decision import sheet_statuses
 from planwatch.quality.history import OutlierSettings, annotate
 from planwatch.quality.validate import ValidationOutcome, Validator, frame_from_rows
-from planwatch.reporting.receipts import write_receipt
+from planwatch.reporting.receipts import write_receipt, write_refusal_receipt
 from planwatch.text import safe_label
 from planwatch.vocabulary.parsed import ParsedFile
 from planwatch.vocabulary.problems import distinct
@@ -59,6 +62,7 @@ from planwatch.vocabulary.statuses import DUPLICATE, REJECTED
 from planwatch.vocabulary.templates import TEMPLATES
 from planwatch.warehouse.history import earlier_reports
 from planwatch.warehouse.mart_builds import Slice
+from planwatch.warehouse.refusals import Refusal, record_refusal
 from planwatch.warehouse.submissions import (
     EarlierSubmission,
     FileWrite,
@@ -107,6 +111,7 @@ class _File:
     inbox: InboxFile
     sha: str
     archived: Path
+    arrival: Arrival | None = None  # when it was received, by whose clock
     parsed: ParsedFile | None = None  # None for a duplicate
     subs: list[SubmissionWrite] = field(default_factory=list)
     outcomes: list[ValidationOutcome | None] = field(default_factory=list)
@@ -144,26 +149,27 @@ class Ingestor:
             i.indicator_code for i in c.indicators if i.accumulates) for c in self.catalogs}
         self.sandbox = ParseSandbox(memory_mb=settings.parse_memory_mb,
                                     timeout_s=settings.parse_timeout_s,
-                                    max_bytes=settings.max_file_mb * 1024 * 1024)
+                                    max_bytes=settings.max_file_bytes)
 
     def ingest_inbox(self, inbox: Path, *, progress: bool = True,
-                     run_label: str | None = None) -> IngestReport:
+                     run_label: str | None = None, dating: Dating = SERVER) -> IngestReport:
         """Every pending file of ``inbox`` (``flow.pending``: a file already
-        processed is not read again), in batches, then the run's Data Docs."""
+        processed is not read again), in batches, then the run's Data Docs.
+        ``dating``: the server's clock, or an operator's historical import."""
         run_label = run_label or f"ingest-{datetime.now(UTC):%Y%m%dT%H%M%S}"
         report = IngestReport()
         listed = discover(inbox)
         now_ns = time.time_ns()
         settled = [f for f in listed if f.settled(now_ns, self.settings.inbox_quiet_s)]
         with psycopg.connect(self.url) as conn:
-            files = pending_files(conn, settled)
+            files = pending_files(conn, settled, max_bytes=self.settings.max_file_bytes)
         report.arriving = len(listed) - len(settled)
         report.skipped = len(settled) - len(files)
         try:
             with psycopg.connect(self.url) as conn, tqdm(
                     total=len(files), desc="ingest", unit="file", disable=not progress) as bar:
                 for batch in batches(files, self.settings.batch_files):
-                    report.add(self.ingest_batch(conn, batch, run_label))
+                    report.add(self.ingest_batch(conn, batch, run_label, dating))
                     bar.update(len(batch))
         finally:
             self.sandbox.close()
@@ -188,14 +194,20 @@ class Ingestor:
         return index
 
     def ingest_batch(self, conn: psycopg.Connection, files: Iterable[InboxFile],
-                     run_label: str) -> IngestReport:
+                     run_label: str, dating: Dating = SERVER) -> IngestReport:
         """One batch: read and check each file, validate the batch's sheets
         together, then write each file in a transaction of its own."""
         report = IngestReport()
         pending: list[_File] = []
         for inbox in files:
             try:
-                sha, archived = take(inbox, self.settings.archive_dir)
+                if inbox.size > self.settings.max_file_bytes:
+                    raise TooLarge(inbox.size)  # from its stat: never opened
+                sha, archived = take(inbox, self.settings.archive_dir,
+                                     self.settings.max_file_bytes)
+            except TooLarge as exc:
+                self._refuse(conn, inbox, exc.size, report)
+                continue
             except OSError as exc:  # gone, or swapped for a link, since it was listed
                 log.warning("not read: %s (%s)", inbox.inbox_path, exc)
                 report.skipped += 1
@@ -214,6 +226,9 @@ class Ingestor:
             else:
                 item.parsed = self._parse_and_check(item)
             pending.append(item)
+        arrivals = dating.arrivals(conn, [(i.inbox, i.sha) for i in pending], run_label)
+        for item, arrival in zip(pending, arrivals, strict=True):
+            item.arrival = arrival
         self._validate(pending, conn)
         conn.rollback()  # end the read-only transaction before the writes
         judged: list[Judged] = []
@@ -363,7 +378,9 @@ class Ingestor:
         write = FileWrite(
             file_name=file.name, inbox_path=file.inbox_path, file_sha256=item.sha,
             file_size=file.size, archive_path=str(item.archived.relative_to(self.settings.home)),
-            received_at=file.received_at,
+            received_at=item.arrival.received_at, received_at_kind=item.arrival.kind,
+            file_modified_at=file.modified_at,
+            historical_import_id=item.arrival.historical_import_id,
             receipt_path=str(receipt.relative_to(self.settings.home)),
             code_version=__version__, submissions=subs)
         with conn.transaction():
@@ -397,6 +414,33 @@ class Ingestor:
             report.statuses[sub.status] += 1
             report.rows += sub.row_count
             report.slices.add(submission_slice(sub))
+
+    def _refuse(self, conn: psycopg.Connection, file: InboxFile, size: int,
+                report: IngestReport) -> None:
+        """A file above the size limit, refused unread: recorded with its stat (a
+        later poll skips it) and its receipt written; nothing hashed or copied."""
+        agency, period = file.name_hint
+        period = file.folder_period or period
+        plans = self.catalogs.plans_for(agency, period, self.catalogs.issuer_of(
+            file.inbox_path)) if agency and period else ()
+        receipt = self.settings.receipts_dir / refusal_receipt_name(file, size)
+        refusal = Refusal(
+            inbox_path=file.inbox_path, file_name=file.name, stat_key=file.stat_key,
+            agency_code=agency if agency in self.catalogs.agency_codes else None,
+            period=period, received_at=arrived_when(file, None).received_at,
+            file_modified_at=file.modified_at, receipt_path=str(
+                receipt.relative_to(self.settings.home)),
+            problems=(too_large(size, self.settings.max_file_bytes),))
+        with conn.transaction():
+            if not record_refusal(conn, refusal):
+                report.skipped += 1
+                return
+            name = plans[0].agency_by_code[agency].name_vi if len(plans) == 1 else None
+            write_refusal_receipt(receipt, refusal, name, timezone=self.settings.timezone)
+        conn.commit()
+        log.warning("refused unread (%d bytes, above the limit): %s", size, file.inbox_path)
+        report.files += 1
+        report.statuses[REJECTED] += 1
 
     def _file_by_name(self, parsed: ParsedFile, file: InboxFile) -> None:
         """An unreadable file goes under the agency and month its name and folder give."""

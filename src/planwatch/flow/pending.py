@@ -7,7 +7,8 @@ with those exact bytes is in ``audit.submissions``; its bytes are known from
 inbox of processed files costs a listing and two queries, not a read of every
 file. A file something wrote to less than the quiet period ago
 (``Settings.inbox_quiet_s``) is still arriving: it is left for a later poll,
-neither read nor indexed.
+neither read nor indexed. A file indexed is stamped with the server's time it
+was seen complete (``flow.arrival``).
 """
 
 from __future__ import annotations
@@ -20,18 +21,29 @@ import psycopg
 from planwatch.digests import sha256_of_stream
 from planwatch.ingest.files import InboxFile
 from planwatch.warehouse.inbox_index import known_digests, remember
+from planwatch.warehouse.refusals import refused
 from planwatch.warehouse.submissions import processed_files
 
 
 def pending_files(conn: psycopg.Connection, files: Sequence[InboxFile],
-                  quiet_s: float = 0) -> list[InboxFile]:
+                  quiet_s: float = 0, max_bytes: int | None = None) -> list[InboxFile]:
     """``files`` less those already processed and those written to in the last
     ``quiet_s`` seconds, in their order; the files not in the index (or changed
-    since) are hashed and indexed (committed)."""
+    since) are hashed and indexed (committed). A file above ``max_bytes`` is
+    never read here: it is pending until refused (``warehouse.refusals``)."""
     now_ns = time.time_ns()
     files = [f for f in files if f.settled(now_ns, quiet_s)]
+    large = {f.inbox_path: f.stat_key for f in files
+             if max_bytes is not None and f.size > max_bytes}
+    waiting = _unprocessed(conn, [f for f in files if f.inbox_path not in large])
+    waiting |= set(large) - refused(conn, large)
+    return [f for f in files if f.inbox_path in waiting]
+
+
+def _unprocessed(conn: psycopg.Connection, files: Sequence[InboxFile]) -> set[str]:
+    """The inbox paths of ``files`` whose bytes no run has processed."""
     if not files:
-        return []
+        return set()
     digests = known_digests(conn, {f.inbox_path: f.stat_key for f in files})
     hashed = []
     for file in files:
@@ -41,9 +53,9 @@ def pending_files(conn: psycopg.Connection, files: Sequence[InboxFile],
                     digests[file.inbox_path] = sha256_of_stream(handle)
             except OSError:  # taken away, or swapped for a link, since it was listed
                 continue
-            hashed.append((file.inbox_path, file.stat_key, digests[file.inbox_path]))
+            hashed.append((file.inbox_path, file.stat_key, digests[file.inbox_path],
+                           file.changed_at))
     remember(conn, hashed)
     conn.commit()
     done = processed_files(conn, list(digests))
-    return [f for f in files
-            if f.inbox_path in digests and (f.inbox_path, digests[f.inbox_path]) not in done]
+    return {path for path, sha in digests.items() if (path, sha) not in done}

@@ -37,13 +37,23 @@ class InboxFile:
     inbox_path: str  # relative to the inbox, POSIX form: the file's identity there
     name: str
     size: int
-    received_at: datetime
+    # The file's own modification time: what its sender says (``touch``, ``sftp
+    # put -p`` and zip tools set it), kept as information; a received time only in
+    # an operator's import of old files (``flow.arrival``).
+    modified_at: datetime
     # What else stat said when the file was listed: with ``size``, the file's
     # identity for the poll's index (``stat_key``). ctime is the kernel's (any
     # write or rename sets it); a sender can set mtime, not ctime.
     mtime_ns: int = 0
     ctime_ns: int = 0
     inode: int = 0
+
+    @property
+    def changed_at(self) -> datetime:
+        """When the file was last written, by the server's clock (its ctime: the
+        kernel sets it on every write, rename or change of times, and no sender
+        can set it back)."""
+        return datetime.fromtimestamp(self.ctime_ns / 1e9, tz=UTC)
 
     @property
     def stat_key(self) -> tuple[int, int, int, int]:
@@ -105,7 +115,7 @@ def discover(inbox: Path) -> list[InboxFile]:
 
     if root.is_dir():
         walk(str(root), "")
-    found.sort(key=lambda f: (f.received_at, f.inbox_path))
+    found.sort(key=lambda f: (f.modified_at, f.inbox_path))
     return found
 
 
@@ -139,7 +149,7 @@ def _inbox_file(path: Path, inbox_path: str, info: os.stat_result, root: Path) -
         inbox_path=inbox_path,
         name=path.name,
         size=info.st_size,
-        received_at=datetime.fromtimestamp(info.st_mtime, tz=UTC),
+        modified_at=datetime.fromtimestamp(info.st_mtime, tz=UTC),
         mtime_ns=info.st_mtime_ns,
         ctime_ns=info.st_ctime_ns,
         inode=info.st_ino,
@@ -170,20 +180,38 @@ def open_beneath(root: Path, relative: str) -> BinaryIO:
     return os.fdopen(fd, "rb")
 
 
-def take(file: InboxFile, archive_dir: Path) -> tuple[str, Path]:
+class TooLarge(Exception):
+    """A file above the size limit: refused before it is read (``take``)."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"{size} bytes")
+        self.size = size
+
+
+def take(file: InboxFile, archive_dir: Path, max_bytes: int | None = None) -> tuple[str, Path]:
     """The file's bytes, read once from one descriptor (``open_beneath``), hashed
     and copied to ``archive/<aa>/<sha256><suffix>`` as they are read; its SHA-256
     and archived path. Everything after (parse, quarantine, evidence) reads the
-    archived copy, so what is hashed is what is parsed."""
+    archived copy, so what is hashed is what is parsed. A file above
+    ``max_bytes`` (by the descriptor's stat, or by what it yields while it grows)
+    raises ``TooLarge`` before more than that is read, and nothing is kept."""
     suffix = file.suffix if file.suffix in ACCEPTED_SUFFIXES else ".bin"
     archive_dir.mkdir(parents=True, exist_ok=True)
     partial = archive_dir / f".incoming-{os.getpid()}-{uuid.uuid4().hex}{suffix}"
     digest = hashlib.sha256()
+    limit = max_bytes if max_bytes is not None else float("inf")
     try:
-        with file.open() as source, partial.open("wb") as copy:
-            for block in iter(lambda: source.read(1 << 20), b""):
-                digest.update(block)
-                copy.write(block)
+        with file.open() as source:
+            if (size := os.fstat(source.fileno()).st_size) > limit:
+                raise TooLarge(size)
+            with partial.open("wb") as copy:
+                read = 0
+                for block in iter(lambda: source.read(1 << 20), b""):
+                    read += len(block)
+                    if read > limit:
+                        raise TooLarge(read)
+                    digest.update(block)
+                    copy.write(block)
         sha256 = digest.hexdigest()
         target = archive_dir / sha256[:2] / f"{sha256}{suffix}"
         if target.exists():
@@ -197,10 +225,15 @@ def take(file: InboxFile, archive_dir: Path) -> tuple[str, Path]:
     return sha256, target
 
 
-
 def receipt_name(sha256: str, inbox_path: str) -> str:
     """The receipt's file name: one per file received, by hash and inbox path."""
     return f"{sha256[:16]}_{safe_label(inbox_path.replace('/', '_'))}.html"
+
+
+def refusal_receipt_name(file: InboxFile, size: int) -> str:
+    """The receipt's file name of a file refused unread: by its size and times."""
+    return (f"tu-choi_{size}_{file.ctime_ns}_"
+            f"{safe_label(file.inbox_path.replace('/', '_'))}.html")
 
 
 def quarantine(archived: Path, quarantine_dir: Path, file_name: str, sha256: str, *,

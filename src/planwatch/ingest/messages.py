@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from planwatch.text import number_vi
 from planwatch.vocabulary.parsed import ParsedFile
 from planwatch.vocabulary.problems import MessageTable, Problem, problem_from
 from planwatch.vocabulary.templates import CSV_SUFFIXES, SHEET_NAMES_VI
@@ -141,6 +142,12 @@ MESSAGES: MessageTable = {
 
 def problem(code: str, **fields: Any) -> Problem:
     return problem_from(MESSAGES, code, **fields)
+
+
+def too_large(size: int, max_bytes: int) -> Problem:
+    """``Tệp quá lớn (1,1 MB; tối đa 1 MB).``: sizes in MB, written as Vietnamese write them."""
+    return problem("file_too_large", size_mb=number_vi(size / 2**20, 1),
+                   max_mb=number_vi(max_bytes / 2**20, 0))
 
 
 def unreadable(file_name: str, code: str, **fields: Any) -> ParsedFile:

@@ -18,7 +18,7 @@ from typing import Any
 
 from planwatch.ingest.cells import CellReader, as_text, parse_target
 from planwatch.ingest.columns import HeaderMatch, find_header
-from planwatch.ingest.messages import problem
+from planwatch.ingest.messages import problem, too_large
 from planwatch.ingest.numbers import (
     DEFAULT_CONVENTION,
     Convention,
@@ -79,8 +79,7 @@ def parse_file(path: Path, file_name: str, *, max_bytes: int,
         parsed.problems.append(problem("empty_file"))
         return parsed
     if size > max_bytes:
-        parsed.problems.append(problem("file_too_large", size_mb=round(size / 2**20, 1),
-                                       max_mb=round(max_bytes / 2**20)))
+        parsed.problems.append(too_large(size, max_bytes))
         return parsed
     if suffix not in (".xlsx", ".csv"):
         parsed.problems.append(problem("unsupported_file_type", suffix=suffix or "(không có)"))

@@ -34,9 +34,11 @@ class BackfillRun:
 
 
 def backfill(settings: Settings, first: str, last: str, *, timeout_s: float = 3600,
-             on_run: Callable[[BackfillRun], None] | None = None) -> list[BackfillRun]:
+             on_run: Callable[[BackfillRun], None] | None = None,
+             historical_operator: str | None = None) -> list[BackfillRun]:
     """Ingest each month from ``first`` to ``last``, then build; stops at the first
-    run that fails (it is returned, its state ``failed``)."""
+    run that fails (it is returned, its state ``failed``). ``historical_operator``:
+    the runs are that operator's import of old files, dated by their own times."""
     api = AirflowApi.of(settings)
     done: list[BackfillRun] = []
 
@@ -53,7 +55,10 @@ def backfill(settings: Settings, first: str, last: str, *, timeout_s: float = 36
         return result
 
     for period in months_between(first, last):
-        if run(INGEST, {"periods": [period]}, period).state != "success":
+        conf: dict[str, Any] = {"periods": [period]}
+        if historical_operator:
+            conf["historical_operator"] = historical_operator
+        if run(INGEST, conf, period).state != "success":
             return done
     run(BUILD, {}, None)
     return done

@@ -3,7 +3,9 @@
 The DAG runs every few minutes (``PLANWATCH_INBOX_POLL_MINUTES``), on any day:
 it finds the inbox's files not yet processed, of every period (or of the
 periods a run's ``conf`` names: ``{"periods": ["2024-03"]}``, which is how the
-demo and ``planwatch backfill`` replay a month), splits them into batches,
+demo and ``planwatch backfill`` replay a month; ``{"historical_operator":
+"name"}`` makes the run that operator's import of old files, dated by the files'
+own times, as the demo's is), splits them into batches,
 ingests each batch in a task of its own (one GX load per task process, one GX
 validation per template and batch), then builds the run's Data Docs from the
 records the batches left and, when anything was ingested, updates the asset
@@ -60,7 +62,8 @@ def pending_batches(periods: list[str] | None = None) -> list[list[str]]:
     if not files:
         return []
     with psycopg.connect(warehouse_url_as("loader")) as conn:
-        pending = pending_files(conn, files, settings.inbox_quiet_s)
+        pending = pending_files(conn, files, settings.inbox_quiet_s,
+                                settings.max_file_bytes)
     return [[str(f.path) for f in batch] for batch in batches(pending, settings.batch_files)]
 
 
@@ -73,11 +76,15 @@ def _ingestor():  # type: ignore[no-untyped-def]
     return Ingestor(load_settings(), warehouse_url_as("loader"))
 
 
-def ingest_batch(paths: list[str], run_label: str) -> dict[str, Any]:
-    """Ingest one batch of inbox files; returns what became of them, for XCom."""
+def ingest_batch(paths: list[str], run_label: str,
+                 historical_operator: str | None = None) -> dict[str, Any]:
+    """Ingest one batch of inbox files; returns what became of them, for XCom.
+    ``historical_operator``: the run is that operator's import of old files (its
+    conf's ``historical_operator``; ``flow.arrival``), dated by the files' own times."""
     import psycopg
 
     from planwatch.catalog import load_catalogs
+    from planwatch.flow.arrival import SERVER, Dating
 
     ingestor = _ingestor()
     settings = ingestor.settings
@@ -85,7 +92,8 @@ def ingest_batch(paths: list[str], run_label: str) -> dict[str, Any]:
     files = [discover_one(Path(p), settings.inbox_dir) for p in paths if Path(p).is_file()]
     try:
         with psycopg.connect(ingestor.url) as conn:
-            report = ingestor.ingest_batch(conn, files, run_label)
+            dating = Dating.historical(historical_operator) if historical_operator else SERVER
+            report = ingestor.ingest_batch(conn, files, run_label, dating)
     finally:
         ingestor.sandbox.close()
     return {"files": report.files, "skipped": report.skipped, "rows": report.rows,

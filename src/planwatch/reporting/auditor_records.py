@@ -19,6 +19,7 @@ from planwatch.reporting.auditor_sections import (
 )
 from planwatch.reporting.html_page import Markup, join, link, table, tag
 from planwatch.reporting.vietnamese import datetime_vi, number_vi
+from planwatch.vocabulary.statuses import FILE_TIME
 from planwatch.warehouse.auditor_report import (
     EVIDENCE_PACKS,
     SUBMISSION_FILES,
@@ -38,7 +39,7 @@ def files_table(files: Sequence[Row], ctx: Context) -> Markup:
         key = (f.get("file_sha256"), f.get("received_at"), f["file_name"])
         grouped.setdefault(key, []).append(f)
     rows = []
-    for (sha256, received_at, file_name), subs in grouped.items():
+    for (sha256, _received_at, file_name), subs in grouped.items():
         outcomes = join(tag("div", join([
             template_vi(s.get("template")), ": ", badge(s["status"], status_vi(s["status"])),
             f" bản {number_vi(s['version'])}, {number_vi(s.get('row_count'))} dòng"
@@ -47,7 +48,7 @@ def files_table(files: Sequence[Row], ctx: Context) -> Markup:
         blocking = sum(s.get("blocking_count") or 0 for s in subs)
         rows.append([subs[0].get("agency_code") or "Không rõ",
                      tag("span", file_name, class_="code"),
-                     datetime_vi(received_at, ctx.timezone), outcomes,
+                     received_vi(subs[0], ctx), outcomes,
                      f"{number_vi(blocking)} / {number_vi(problems - blocking)}",
                      tag("span", (sha256 or "")[:16], class_="code", title=sha256),
                      link(ctx.receipt(subs[0].get("receipt_path")), "Biên nhận")])
@@ -55,6 +56,19 @@ def files_table(files: Sequence[Row], ctx: Context) -> Markup:
                "Biên nhận"]
     return table(headers, rows, numeric=[4], cls="files",
                  widths=["13%", "20%", "9%", "29%", "7%", "14%", "8%"])
+
+
+def received_vi(file: Row, ctx: Context) -> Markup:
+    """When a file was received, and by whose clock when it is not the server's:
+    the file's own time, in an operator's import of old files (named, with the
+    database role that ran it) or before planwatch stamped its own time."""
+    when = datetime_vi(file.get("received_at"), ctx.timezone)
+    if file.get("received_at_kind") != FILE_TIME:
+        return join([when])
+    who = file.get("historical_operator_name")
+    note = (f"giờ ghi trên tệp, nhập hồ sơ cũ bởi {who} (vai trò {file.get('historical_db_role')})"
+            if who else "giờ ghi trên tệp (nhận trước khi máy chủ tự ghi giờ nhận)")
+    return join([when, tag("div", note, class_="note")])
 
 
 def files_section(data: MonthData, ctx: Context) -> Markup:
@@ -68,7 +82,21 @@ def files_section(data: MonthData, ctx: Context) -> Markup:
                                           f"{number_vi(len(data.files))} biểu. Biên nhận là "
                                           "trang đơn vị nhận được về tệp đã gửi; SHA-256 là "
                                           "mã băm của đúng các byte đã nhận (16 ký tự đầu)."),
-                   files_table(data.files, ctx))
+                   files_table(data.files, ctx), refused_table(data.refused or [], ctx))
+
+
+def refused_table(refused: Sequence[Row], ctx: Context) -> Markup:
+    """Files refused before they were read (above the size limit): none is kept."""
+    if not refused:
+        return join([])
+    rows = [[f.get("agency_code") or "Không rõ", tag("span", f["file_name"], class_="code"),
+             datetime_vi(f["received_at"], ctx.timezone),
+             f"{number_vi(f['file_size'] / 2**20, 1)} MB", f.get("reason_vi") or "",
+             link(ctx.receipt(f.get("receipt_path")), "Biên nhận")] for f in refused]
+    return join([tag("h3", "Tệp bị từ chối không mở (vượt giới hạn dung lượng)"),
+                 tag("p", "Các tệp này không được đọc, tính mã băm hay lưu bản sao."),
+                 table(["Đơn vị", "Tệp", "Nhận lúc", "Dung lượng", "Lý do", "Biên nhận"],
+                       rows, cls="refused")])
 
 
 def evidence_section(data: MonthData, ctx: Context,

@@ -23,8 +23,15 @@ from planwatch.reporting.vietnamese import datetime_vi, zone_vi
 from planwatch.text import shown
 from planwatch.vocabulary.periods import mm_yyyy
 from planwatch.vocabulary.problems import distinct
-from planwatch.vocabulary.statuses import SEVERITY_LABELS_VI, SUBMISSION_STATUS_LABELS_VI
+from planwatch.vocabulary.statuses import (
+    RECEIVED_TIME_KIND_LABELS_VI,
+    REJECTED,
+    SERVER_CLOCK,
+    SEVERITY_LABELS_VI,
+    SUBMISSION_STATUS_LABELS_VI,
+)
 from planwatch.vocabulary.templates import SHEET_NAMES_VI
+from planwatch.warehouse.refusals import Refusal
 from planwatch.warehouse.submissions import FileWrite
 
 # Who closes a month, when the plan's catalog does not name its monitoring agency.
@@ -69,6 +76,10 @@ def receipt_of(write: FileWrite, agency_name_vi: str | None, *,
         "agency_name_vi": agency_name_vi,
         "period": first.period,
         "received_at": write.received_at.isoformat(),
+        # Whose clock received_at is (vocabulary RECEIVED_TIME_KINDS), and the
+        # file's own time beside it, as information.
+        "received_at_kind": write.received_at_kind,
+        "file_modified_at": write.file_modified_at.isoformat(),
         "timezone": timezone,  # the one the page tells its times in (None: as stored)
         "processed_at": datetime.now(UTC).isoformat(),
         "status": file_status(s.status for s in write.submissions),
@@ -82,6 +93,31 @@ def receipt_of(write: FileWrite, agency_name_vi: str | None, *,
         "problems": [p.to_dict() for p in distinct(
             p for s in write.submissions for p in s.problems)],
     }
+
+
+def refusal_of(refusal: Refusal, agency_name_vi: str | None, *,
+               timezone: str | None = None) -> dict[str, Any]:
+    """What the receipt of a file refused unread says: the same form as a
+    receipt (``receipt_of``), rejected, with no hash (the file was not read)
+    and no submission."""
+    return {
+        "file_name": refusal.file_name, "file_sha256": None, "plan_code": None,
+        "agency_code": refusal.agency_code, "agency_name_vi": agency_name_vi,
+        "period": refusal.period, "received_at": refusal.received_at.isoformat(),
+        "received_at_kind": SERVER_CLOCK,
+        "file_modified_at": refusal.file_modified_at.isoformat(),
+        "timezone": timezone, "processed_at": datetime.now(UTC).isoformat(),
+        "status": REJECTED, "refused_unread": True, "file_size": refusal.stat_key[0],
+        "is_restatement": False, "restatement": None, "submissions": [],
+        "problems": [p.to_dict() for p in refusal.problems],
+    }
+
+
+def write_refusal_receipt(html_path: Path, refusal: Refusal, agency_name_vi: str | None, *,
+                          timezone: str | None = None) -> Path:
+    """Write the receipt of a file refused unread (HTML + JSON); returns the HTML path."""
+    return _write_page_and_json(html_path, refusal_of(refusal, agency_name_vi,
+                                                      timezone=timezone))
 
 
 def write_receipt(html_path: Path, write: FileWrite, agency_name_vi: str | None, *,
@@ -124,7 +160,9 @@ def _when(receipt: dict[str, Any]) -> str | None:
     received, zone = receipt.get("received_at"), receipt.get("timezone")
     if not received or not zone:
         return received
-    return f"{datetime_vi(datetime.fromisoformat(received), zone)} ({zone_vi(zone)})"
+    kind = RECEIVED_TIME_KIND_LABELS_VI.get(receipt.get("received_at_kind") or "")
+    when = f"{datetime_vi(datetime.fromisoformat(received), zone)} ({zone_vi(zone)})"
+    return f"{when} — {kind}" if kind else when
 
 
 def _status(code: str) -> str:

@@ -182,3 +182,24 @@ COMPLIANCE_STATUS_LABELS_VI: dict[str, str] = {s.code: s.label_vi for s in COMPL
 # What the deadline notice tells an agency it still owes: no version of the
 # template has been accepted yet (late ones arrived; on-time ones are done).
 OWED_COMPLIANCE_STATUSES: tuple[str, ...] = ("rejected", "missing", "not_yet_due")
+
+# -- kind of a received time (audit.submissions.received_at_kind) -----------------
+
+
+@dataclass(frozen=True)
+class ReceivedTimeKind:
+    code: str
+    label_vi: str  # what a receipt or the auditor's report says of the time
+
+
+RECEIVED_TIME_KINDS: tuple[ReceivedTimeKind, ...] = (
+    # The server's clock when planwatch first saw the complete file: a trusted fact.
+    ReceivedTimeKind("server_clock", "giờ máy chủ planwatch ghi khi nhận tệp"),
+    # The file's own modification time, taken as its received time only in an
+    # import of old files an operator ran (``planwatch ingest --historical``),
+    # and for every submission received before planwatch stamped its own time.
+    ReceivedTimeKind("file_time", "thời gian ghi trên tệp (nhập hồ sơ cũ, không do máy chủ ghi)"),
+)
+SERVER_CLOCK, FILE_TIME = (k.code for k in RECEIVED_TIME_KINDS)
+RECEIVED_TIME_KIND_CODES: tuple[str, ...] = tuple(k.code for k in RECEIVED_TIME_KINDS)
+RECEIVED_TIME_KIND_LABELS_VI: dict[str, str] = {k.code: k.label_vi for k in RECEIVED_TIME_KINDS}

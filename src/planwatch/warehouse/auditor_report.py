@@ -26,6 +26,7 @@ SCORECARD = "marts.mart_data_quality_scorecard"
 RESTATEMENTS = "marts.mart_restatements"
 FCT_SUBMISSION = "marts.fct_submission"
 SUBMISSION_FILES = "marts.mart_submission_files"
+REFUSED_FILES = "marts.mart_refused_files"
 COMPLIANCE_TO_DATE = "marts.mart_compliance_to_date"
 PERIOD_EVENTS = "audit.period_events"
 EVIDENCE_PACKS = "audit.evidence_packs"
@@ -83,12 +84,20 @@ QUERIES: dict[str, str] = {
     # including those whose plan could not be told, with its problems counted.
     "files": """
         select submission_id, plan_code, agency_code, file_name, file_sha256, template,
-               received_at, submission_status as status, version, row_count, receipt_path,
+               received_at, received_at_kind, historical_operator_name, historical_db_role,
+               submission_status as status, version, row_count, receipt_path,
                is_restatement, duplicate_of_submission_id as duplicate_of,
                superseded_by_submission_id as superseded_by, problem_count, blocking_count
         from marts.mart_submission_files
         where period = %(period)s and (plan_code = %(plan)s or plan_code is null)
         order by agency_code nulls first, received_at, submission_id
+    """,
+    # Files refused unread (above the size limit) that named the month.
+    "refused": """
+        select agency_code, file_name, file_size, received_at, reason_vi, receipt_path
+        from marts.mart_refused_files
+        where period = %(period)s
+        order by refused_at, refusal_id
     """,
     # What failed and why, from the data-quality fact: every failed check of the
     # month, one row per rule × submission × problem; a
@@ -227,6 +236,7 @@ class MonthData:
     restated_files: list[Row]
     evidence_packs: list[Row] | None
     missing: list[str] = field(default_factory=list)  # relations not there
+    refused: list[Row] | None = None  # files refused unread (marts.mart_refused_files)
 
 
 @dataclass
@@ -266,7 +276,7 @@ def read_month(conn: psycopg.Connection, plan_code: str, period: str) -> MonthDa
         _snapshot(conn)
         present = {r: readable(conn, r) for r in (
             FCT_DATA_QUALITY, SCORECARD, RESTATEMENTS, COMPLIANCE_TO_DATE, PERIOD_EVENTS,
-            EVIDENCE_PACKS, SUBMISSION_FILES)}
+            EVIDENCE_PACKS, SUBMISSION_FILES, REFUSED_FILES)}
         keys = {"plan": plan_code, "period": period}
         plan = next(iter(_rows(conn, "plan", **keys)), None)
         month = next(iter(_rows(conn, "month", **keys)), None)
@@ -283,6 +293,7 @@ def read_month(conn: psycopg.Connection, plan_code: str, period: str) -> MonthDa
             if present[PERIOD_EVENTS] else None,
             compliance=compliance,
             files=_rows(conn, "files", **keys) if present[SUBMISSION_FILES] else None,
+            refused=_rows(conn, "refused", **keys) if present[REFUSED_FILES] else None,
             failures=_rows(conn, "failures_mart", **keys) if present[FCT_DATA_QUALITY] else None,
             scorecard=_rows(conn, "scorecard", **keys) if present[SCORECARD] else None,
             restatements=_rows(conn, "restatements", **keys)

@@ -49,7 +49,8 @@ revoke insert on audit.catalog_loads, audit.plan_catalog_loads
 revoke update on all tables in schema audit from planwatch_loader;
 grant update (version, status, superseded_by, plan_code) on audit.submissions
     to planwatch_loader;  -- versions by arrival, superseded, a plan assigned
-grant update (size, mtime_ns, ctime_ns, inode, sha256, indexed_at) on audit.inbox_index
+grant update (size, mtime_ns, ctime_ns, inode, sha256, indexed_at, received_at)
+    on audit.inbox_index
     to planwatch_loader;  -- the poll's index of what it has read
 grant update (sent_at) on audit.deadline_notices to planwatch_loader;
 

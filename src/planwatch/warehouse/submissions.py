@@ -69,6 +69,11 @@ class FileWrite:
     receipt_path: str
     code_version: str
     submissions: list[SubmissionWrite]
+    # What received_at is (vocabulary RECEIVED_TIME_KINDS), the file's own time
+    # beside it, and the operator's import of old files it came in (flow.arrival).
+    received_at_kind: str
+    file_modified_at: datetime
+    historical_import_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -113,6 +118,19 @@ def earlier_submissions(conn: psycopg.Connection, sha256: str) -> list[EarlierSu
         (sha256, DUPLICATE),
     ).fetchall()
     return [EarlierSubmission(*row) for row in rows]
+
+
+def record_historical_import(conn: psycopg.Connection, run_label: str, operator: str) -> int:
+    """The import of old files ``run_label`` names, recorded (committed) the first
+    time a batch of it asks; the database stamps its role and time."""
+    conn.execute(
+        """insert into audit.historical_imports (run_label, operator_name)
+           values (%s, %s) on conflict (run_label) do nothing""", (run_label, operator))
+    (import_id,) = conn.execute(
+        "select import_id from audit.historical_imports where run_label = %s",
+        (run_label,)).fetchone()
+    conn.commit()
+    return import_id
 
 
 def write_file(conn: psycopg.Connection, file: FileWrite) -> None:
@@ -163,12 +181,14 @@ def _write_submission(conn: psycopg.Connection, file: FileWrite, sub: Submission
     (sub.submission_id,) = conn.execute(
         """insert into audit.submissions
              (file_name, inbox_path, file_sha256, plan_code, agency_code, period, template,
-              received_at, status, row_count, reasons, sheet_name, receipt_path, duplicate_of,
+              received_at, received_at_kind, file_modified_at, historical_import_id,
+              status, row_count, reasons, sheet_name, receipt_path, duplicate_of,
               code_version, is_restatement)
-           values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+           values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
            returning submission_id""",
         (file.file_name, file.inbox_path, file.file_sha256, sub.plan_code, sub.agency_code,
-         sub.period, sub.template, file.received_at, sub.status, sub.row_count,
+         sub.period, sub.template, file.received_at, file.received_at_kind,
+         file.file_modified_at, file.historical_import_id, sub.status, sub.row_count,
          Jsonb([p.to_dict() for p in sub.problems]), sub.sheet_name, file.receipt_path,
          sub.duplicate_of, file.code_version, sub.is_restatement),
     ).fetchone()

@@ -36,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeEngine
 
-from planwatch.vocabulary.statuses import SUBMISSION_STATUS_CODES
+from planwatch.vocabulary.statuses import RECEIVED_TIME_KIND_CODES, SUBMISSION_STATUS_CODES
 from planwatch.vocabulary.templates import (
     EXTRA_COLUMN,
     RAW_KEY_COLUMNS,
@@ -86,6 +86,13 @@ submissions = Table(
     Column("plan_code", Text),
     # Arrived while its month was closed (migration 0004).
     Column("is_restatement", Boolean, nullable=False, server_default=text("false")),
+    # What received_at is, and the file's own time beside it (migration 0010).
+    Column("received_at_kind", Text, nullable=False),
+    Column("file_modified_at", DateTime(timezone=True)),
+    Column("historical_import_id", BigInteger,
+           ForeignKey("audit.historical_imports.import_id")),
+    CheckConstraint(_in("received_at_kind", RECEIVED_TIME_KIND_CODES),
+                    name="submissions_received_at_kind_check"),
     CheckConstraint(r"period ~ '^\d{4}-\d{2}$'", name="submissions_period_check"),
     CheckConstraint(_in("template", TEMPLATES), name="submissions_template_check"),
     CheckConstraint(_in("status", SUBMISSION_STATUS_CODES), name="submissions_status_check"),
@@ -193,6 +200,48 @@ inbox_index = Table(
     Column("inode", BigInteger, nullable=False),
     Column("sha256", Text, nullable=False),
     Column("indexed_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    # The server's clock when the poll first saw the complete file (migration 0010).
+    Column("received_at", DateTime(timezone=True)),
+    schema="audit",
+)
+
+# Files refused before they were read: above the size limit (migration 0011;
+# warehouse.refusals). The stat key lets a poll skip them without reading.
+refused_files = Table(
+    "refused_files", metadata,
+    Column("refusal_id", BigInteger, primary_key=True, autoincrement=True),
+    Column("inbox_path", Text, nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("file_size", BigInteger, nullable=False),
+    Column("mtime_ns", BigInteger, nullable=False),
+    Column("ctime_ns", BigInteger, nullable=False),
+    Column("inode", BigInteger, nullable=False),
+    Column("agency_code", Text),
+    Column("period", Text),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("file_modified_at", DateTime(timezone=True), nullable=False),
+    Column("reasons", JSONB, nullable=False),
+    Column("receipt_path", Text),
+    Column("refused_at", DateTime(timezone=True), nullable=False,
+           server_default=text("clock_timestamp()")),
+    CheckConstraint(r"period ~ '^\d{4}-\d{2}$'", name="refused_files_period_check"),
+    UniqueConstraint("inbox_path", "file_size", "mtime_ns", "ctime_ns", "inode",
+                     name="refused_files_stat_key"),
+    schema="audit",
+)
+
+# Imports of old files with their own times, each an operator's explicit action
+# (migration 0010; ``planwatch ingest --historical``). The database stamps
+# started_at and db_role on insert, whatever the client sent.
+historical_imports = Table(
+    "historical_imports", metadata,
+    Column("import_id", BigInteger, primary_key=True, autoincrement=True),
+    Column("run_label", Text, nullable=False, unique=True),
+    Column("operator_name", Text, nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False,
+           server_default=text("clock_timestamp()")),
+    Column("db_role", Text, nullable=False, server_default=text("session_user")),
+    CheckConstraint("btrim(operator_name) <> ''", name="historical_imports_operator_check"),
     schema="audit",
 )
 
