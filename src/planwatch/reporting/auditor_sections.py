@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from planwatch.reporting.pages import Badge, Bold, Cards, Code, Lines, Link, Para, Section, table
+from planwatch.reporting.pages import Badge, Bold, Cards, Lines, Link, Para, Section, table
 from planwatch.reporting.vietnamese import (
     DASH,
     datetime_vi,
