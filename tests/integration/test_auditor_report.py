@@ -21,9 +21,9 @@ from fixtures.scenarios import AUDITOR_NAME, CLOSED, FORMULA, HOSTILE_CODE, MONT
 from planwatch.cli import main
 from planwatch.config import Settings
 from planwatch.demo.manifest import DemoManifest
-from planwatch.quality.data_docs import DATA_DOCS_CSP
 from planwatch.reporting.auditor_report import Written, write_auditor_reports
 from planwatch.reporting.evidence import write_pack
+from planwatch.reporting.pages import CSP
 from planwatch.vocabulary.statuses import SUBMISSION_STATUS_LABELS_VI
 from planwatch.warehouse.roles import role_url
 
@@ -220,7 +220,7 @@ def test_no_script_runs_in_the_data_docs_even_one_a_renderer_let_through(
     binary = require_chromium()
     root = report.settings.reports_dir / "data_docs"
     pages = sorted(root.rglob("*.html"))
-    assert pages and all(DATA_DOCS_CSP in p.read_text(encoding="utf-8") for p in pages)
+    assert pages and all(CSP in p.read_text(encoding="utf-8") for p in pages)
     page = next(p for p in pages if "/validations/" in p.as_posix())
     hostile = page.with_name("hostile.html")
     hostile.write_text(page.read_text(encoding="utf-8").replace(

@@ -1,7 +1,7 @@
 """The sections of a month's auditor's report, each from ``MonthData`` to HTML.
 
 A section is plain data (``pages``: paragraphs, tables, badges, links) that
-``templates/parts.html`` shows, every value escaped; numbers, dates and times
+``templates/_parts.html`` shows, every value escaped; numbers, dates and times
 are written the Vietnamese way in the plan's time zone (``vietnamese``). A
 section whose mart is not built says so rather than failing. Pure: no
 database, no files.

@@ -87,7 +87,8 @@ def environment() -> Environment:
         when=_when, shown=shown, zone=zone_vi, date=date_vi, number=number_vi,
         machine_number=machine_number_vi, percent=percent_vi, href=href,
     )
-    env.globals.update(CSP=CSP)
+    # A constant of planwatch's, with no character to escape: written as it is.
+    env.globals.update(CSP=Markup(CSP))
     return env
 
 
@@ -97,7 +98,7 @@ def render(template: str, **data: Any) -> str:
 
 
 # -- the parts a page is made of ------------------------------------------------------
-# Plain data a section builds; ``templates/parts.html`` says how each is shown.
+# Plain data a section builds; ``templates/_parts.html`` says how each is shown.
 # A cell of a table, or what a paragraph holds, is any of these, a plain value,
 # or a list of them (shown one after another).
 
