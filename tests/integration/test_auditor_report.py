@@ -128,6 +128,36 @@ def test_hostile_agency_data_is_shown_as_text_and_nothing_runs(report: Report,
     assert "<title>Báo cáo kiểm toán dữ liệu" in opened.dom  # the title was not rewritten
 
 
+def test_the_hostile_files_receipt_shows_it_as_text_and_nothing_runs(report: Report,
+                                                                    tmp_path: Path) -> None:
+    """The receipt the clerk reads about the hostile file (its name a script and a
+    formula) is written by the same templates as the auditor's report: the name
+    is text, the page requests nothing, and under its Content-Security-Policy
+    even markup put into it by hand (a script, an ``onerror`` handler) does not run."""
+    binary = require_chromium()
+    with psycopg.connect(report.auditor) as conn:
+        (path,) = conn.execute("select receipt_path from audit.submissions where file_name = %s"
+                               " limit 1", (report.hostile,)).fetchone()
+    receipt = report.settings.home / path
+    html = receipt.read_text(encoding="utf-8")
+    assert CSP in html and HOSTILE_CODE not in html  # escaped, not interpreted
+    opened = open_page(binary, receipt, tmp_path / "receipt.json")
+    dom = Dom(opened.dom)
+    assert dom.all("script") == [] and dom.all("img") == [] and opened.page_requests == []
+    assert report.hostile in _text(dom)  # the name, as the clerk sent it, shown as text
+    assert "<title>Biên nhận báo cáo" in opened.dom  # the title was not rewritten
+    forged = receipt.with_name("forged.html")
+    forged.write_text(html.replace("<body>", f"<body>{HOSTILE_CODE}<img src=x "
+                                             "onerror=\"document.title='y'\">", 1),
+                      encoding="utf-8")
+    try:
+        dom_text = open_page(binary, forged, tmp_path / "forged.json").dom
+    finally:
+        forged.unlink()
+    title = re.search(r"<title>([^<]*)</title>", dom_text)
+    assert title and title.group(1) not in ("x", "y")  # neither the script nor the handler ran
+
+
 def test_the_page_requests_nothing_and_links_only_what_exists(report: Report,
                                                               tmp_path: Path) -> None:
     binary = require_chromium()
