@@ -21,9 +21,9 @@ from fixtures.scenarios import AUDITOR_NAME, CLOSED, FORMULA, HOSTILE_CODE, MONT
 from planwatch.cli import main
 from planwatch.config import Settings
 from planwatch.demo.manifest import DemoManifest
-from planwatch.quality.data_docs import DATA_DOCS_CSP
 from planwatch.reporting.auditor_report import Written, write_auditor_reports
 from planwatch.reporting.evidence import write_pack
+from planwatch.reporting.pages import CSP
 from planwatch.vocabulary.statuses import SUBMISSION_STATUS_LABELS_VI
 from planwatch.warehouse.roles import role_url
 
@@ -128,6 +128,36 @@ def test_hostile_agency_data_is_shown_as_text_and_nothing_runs(report: Report,
     assert "<title>Báo cáo kiểm toán dữ liệu" in opened.dom  # the title was not rewritten
 
 
+def test_the_hostile_files_receipt_shows_it_as_text_and_nothing_runs(report: Report,
+                                                                    tmp_path: Path) -> None:
+    """The receipt the clerk reads about the hostile file (its name a script and a
+    formula) is written by the same templates as the auditor's report: the name
+    is text, the page requests nothing, and under its Content-Security-Policy
+    even markup put into it by hand (a script, an ``onerror`` handler) does not run."""
+    binary = require_chromium()
+    with psycopg.connect(report.auditor) as conn:
+        (path,) = conn.execute("select receipt_path from audit.submissions where file_name = %s"
+                               " limit 1", (report.hostile,)).fetchone()
+    receipt = report.settings.home / path
+    html = receipt.read_text(encoding="utf-8")
+    assert CSP in html and HOSTILE_CODE not in html  # escaped, not interpreted
+    opened = open_page(binary, receipt, tmp_path / "receipt.json")
+    dom = Dom(opened.dom)
+    assert dom.all("script") == [] and dom.all("img") == [] and opened.page_requests == []
+    assert report.hostile in _text(dom)  # the name, as the clerk sent it, shown as text
+    assert "<title>Biên nhận báo cáo" in opened.dom  # the title was not rewritten
+    forged = receipt.with_name("forged.html")
+    forged.write_text(html.replace("<body>", f"<body>{HOSTILE_CODE}<img src=x "
+                                             "onerror=\"document.title='y'\">", 1),
+                      encoding="utf-8")
+    try:
+        dom_text = open_page(binary, forged, tmp_path / "forged.json").dom
+    finally:
+        forged.unlink()
+    title = re.search(r"<title>([^<]*)</title>", dom_text)
+    assert title and title.group(1) not in ("x", "y")  # neither the script nor the handler ran
+
+
 def test_the_page_requests_nothing_and_links_only_what_exists(report: Report,
                                                               tmp_path: Path) -> None:
     binary = require_chromium()
@@ -220,7 +250,7 @@ def test_no_script_runs_in_the_data_docs_even_one_a_renderer_let_through(
     binary = require_chromium()
     root = report.settings.reports_dir / "data_docs"
     pages = sorted(root.rglob("*.html"))
-    assert pages and all(DATA_DOCS_CSP in p.read_text(encoding="utf-8") for p in pages)
+    assert pages and all(CSP in p.read_text(encoding="utf-8") for p in pages)
     page = next(p for p in pages if "/validations/" in p.as_posix())
     hostile = page.with_name("hostile.html")
     hostile.write_text(page.read_text(encoding="utf-8").replace(

@@ -232,7 +232,7 @@ def test_at_the_deadline_each_owing_agency_and_the_department_get_one_email(
                                 "Kế hoạch MAU-2031")
     text = reminder.text
     assert "Kính gửi: Đầu mối mẫu B (Cục A (mẫu))," in text
-    assert "trước 00:00 ngày 20/03/2025 (giờ Việt Nam)" in text
+    assert "trước 00:00 20/03/2025 (giờ Việt Nam (UTC+07:00))" in text
     rejected = "Bị từ chối, chưa gửi lại bản đạt"
     assert [line for line in text.splitlines() if line.endswith(rejected)] == [
         f"- Nhiệm vụ (tiến độ thực hiện nhiệm vụ): {rejected}",
@@ -309,7 +309,7 @@ def test_a_month_with_nothing_received_still_reminds_every_agency(deadline: Dead
         "- Giải ngân (tình hình giải ngân vốn đầu tư công): Chưa gửi"]
     assert list(skhdt.attachments) == ["SKHDT_2025-04.xlsx"]
     (cuca,) = mails[CUCA]
-    assert "trước 00:00 ngày 20/04/2025" in cuca.text
+    assert "trước 00:00 20/04/2025" in cuca.text
     summary = next(m for m in mails[DEPARTMENT] if m.subject.startswith("[Tổng hợp]"))
     assert "- Chưa gửi: 8" in summary.text.splitlines()
     recorded = {(kind, agency): (skipped, sent) for kind, agency, _, _, _, skipped, _, sent, _

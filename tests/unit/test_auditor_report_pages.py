@@ -236,7 +236,7 @@ def test_receipts_and_other_reports_are_linked_by_relative_paths() -> None:
 def test_compliance_has_a_row_per_agency_and_a_cell_per_template() -> None:
     text = render()
     rows = re.findall(r'<tr data-agency="([^"]*)" data-status="([^"]*)">', text)
-    assert rows == [("SXD", "late on_time"), ("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;",
+    assert rows == [("SXD", "late on_time"), ("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;",
                                                "missing")]
     assert text.count("không phải báo cáo") == 3  # SXD indicators, the other two tasks/disb.
 

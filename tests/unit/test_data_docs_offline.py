@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from planwatch.quality.data_docs import make_offline
+from planwatch.reporting.data_docs_pages import make_offline
 
 HEAD = """<!DOCTYPE html><html><head>
 <link rel="stylesheet" href="https://maxcdn.bootstrapcdn.com/bootstrap/4.3.1/css/bootstrap.min.css"/>

@@ -103,7 +103,7 @@ def test_a_restatement_receipt_says_the_month_was_published_and_not_replaced(
         "ngày 21/04/2024. Báo cáo này được ghi nhận là số liệu điều chỉnh sau khi đã công bố "
         "và không thay thế số liệu đã công bố.")
     html = page.read_text(encoding="utf-8")
-    assert "class='restatement'" in html and "ngày 21/04/2024" in html
+    assert 'class="restatement"' in html and "ngày 21/04/2024" in html
     # the time received, told as the auditor's report tells it (09:00 UTC)
     assert data["received_at"] == "2024-04-25T09:00:00+00:00"
     assert "16:00 25/04/2024 (giờ Việt Nam (UTC+07:00))" in html

@@ -69,7 +69,7 @@ def test_the_reminder_says_in_vietnamese_what_is_owed_and_what_to_do(catalog: Ca
                              "Kế hoạch MAU-2031")
     text = email.text
     assert text.startswith("Kính gửi: Đầu mối mẫu B (Cục A (mẫu)),")
-    assert "trước 00:00 ngày 20/03/2031 (giờ Việt Nam)" in text
+    assert "trước 00:00 20/03/2031 (giờ Việt Nam (UTC+07:00))" in text
     assert "- Nhiệm vụ (tiến độ thực hiện nhiệm vụ): Bị từ chối, chưa gửi lại bản đạt" in text
     assert "- Chỉ tiêu (kết quả thực hiện chỉ tiêu): Chưa gửi" in text
     owed_part, late_part = text.split("sau hạn")
@@ -88,7 +88,7 @@ def test_a_reminder_without_rejections_or_late_templates_says_only_that(
                             timezone="Asia/Ho_Chi_Minh")
     assert email.text.startswith("Kính gửi: Viện B (mẫu),")  # no focal point named
     assert "- Chỉ tiêu (kết quả thực hiện chỉ tiêu): Chưa đến hạn" in email.text
-    assert "được gia hạn đến trước 00:00 ngày 22/03/2031" in email.text
+    assert "được gia hạn đến trước 00:00 22/03/2031" in email.text
     assert "biên nhận" not in email.text and "sau hạn" not in email.text
 
 

@@ -179,7 +179,7 @@ class Ingestor:
     def publish_data_docs(self, run_label: str) -> Path | None:
         """The run's GX Data Docs under data/reports/data_docs/<run_label>/, from the
         validation records its batches left (any process may publish)."""
-        from planwatch.quality.data_docs import write_runs_index
+        from planwatch.reporting.data_docs_pages import publish, write_runs_index
 
         records = read_validations(self.settings.validations_dir / safe_label(run_label))
         if not records:
@@ -188,8 +188,8 @@ class Ingestor:
         with psycopg.connect(self.url) as conn:
             statuses = submission_statuses(conn, ids)
         root = self.settings.reports_dir / "data_docs"
-        index = build_data_docs(records, root / safe_label(run_label),
-                                validator=self.validator, statuses=statuses)
+        index = publish(build_data_docs(records, root / safe_label(run_label),
+                                        validator=self.validator), statuses)
         write_runs_index(root)
         return index
 

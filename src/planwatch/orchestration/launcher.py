@@ -28,6 +28,7 @@ TASK_MODULES = (
     "great_expectations",
     "planwatch.flow.ingestor",
     "planwatch.quality.data_docs",
+    "planwatch.reporting.data_docs_pages",
     "planwatch.reporting.reminders",
     "dbt.cli.main",
     "cosmos.operators.local",

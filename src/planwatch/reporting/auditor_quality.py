@@ -17,11 +17,12 @@ from planwatch.reporting.auditor_sections import (
     not_built,
     period_vi,
     section,
+    separated,
     status_vi,
     template_vi,
     value_vi,
 )
-from planwatch.reporting.html_page import Markup, esc, join, link, table, tag
+from planwatch.reporting.pages import Block, Bold, Code, Lines, Link, Para, Section, table
 from planwatch.reporting.vietnamese import (
     DASH,
     datetime_vi,
@@ -44,16 +45,16 @@ PROBLEMS_PER_FILE = 100  # shown per file; the receipt lists them all
 # -- what failed and why -----------------------------------------------------------
 
 
-def _earlier(row: Row) -> Markup:
+def _earlier(row: Row) -> Lines | str:
     value = row.get("earlier_value")
     if value is None:
-        return esc(DASH)
+        return DASH
     parts: list[Any] = [value_vi(value)]
     if row.get("earlier_period"):
-        parts += [Markup("<br>"), f"kỳ {period_vi(row['earlier_period'])}"]
+        parts.append(f"kỳ {period_vi(row['earlier_period'])}")
     if row.get("earlier_file_name"):
-        parts += [Markup("<br>"), tag("span", row["earlier_file_name"], class_="code")]
-    return join(parts)
+        parts.append(Code(row["earlier_file_name"]))
+    return Lines(parts)
 
 
 def _problem_row(row: Row) -> list[Any]:
@@ -62,21 +63,21 @@ def _problem_row(row: Row) -> list[Any]:
     where = [f"Sheet {row.get('sheet') or DASH}", f"dòng {number_vi(row.get('source_row'))}",
              f"cột {measure_vi(row.get('template'), row.get('column_name'))}"]
     return [badge(severity, SEVERITY_LABELS_VI.get(severity or "", severity)),
-            tag("span", row.get("rule_code"), class_="code"),
-            join(where, ", "), row.get("item_code"),
+            Code(row.get("rule_code")),
+            separated(where, ", "), row.get("item_code"),
             value_vi(observed) if observed is not None else DASH,
             numbers_in_text_vi(row.get("expected_value")),
             _earlier(row),
-            join([tag("div", row.get("message_vi")),
-                  tag("div", row.get("fix_vi") or "", class_="muted")])]
+            [Lines([row.get("message_vi")], boxes=True),
+             Lines([row.get("fix_vi") or ""], boxes=True, cls="muted")]]
 
 
 WIDTHS = ["10%", "13%", "13%", "7%", "10%", "10%", "13%", "24%"]
 
 
-def failures_section(data: MonthData, ctx: Context) -> Markup:
+def failures_section(data: MonthData, ctx: Context) -> Section:
     title = "Lỗi và cảnh báo: điều gì không đạt, vì sao"
-    source = tag("p", f"Nguồn: {FCT_DATA_QUALITY}.", class_="note")
+    source = Para(f"Nguồn: {FCT_DATA_QUALITY}.", "note")
     if data.failures is None:
         return section("loi", title, not_built(FCT_DATA_QUALITY))
     if not data.failures:
@@ -93,39 +94,38 @@ def failures_section(data: MonthData, ctx: Context) -> Markup:
         statuses = [s for s in (r.get("submission_status") for r in problems) if s]
         status = file_status(statuses) if statuses else None
         blocking = sum(r.get("severity") == "block" for r in problems)
-        heading = join([agency or "Không rõ đơn vị", " — ", tag("span", file_name, class_="code"),
-                        " ", badge(status, status_vi(status)) if status else ""])
+        heading = [agency or "Không rõ đơn vị", " — ", Code(file_name),
+                   " ", badge(status, status_vi(status)) if status else ""]
         counts = (f"{number_vi(blocking)} lỗi phải sửa, {number_vi(len(problems) - blocking)} "
                   "lưu ý. ")
         shown = problems[:PROBLEMS_PER_FILE]
         more = (f"Còn {number_vi(len(problems) - len(shown))} vấn đề khác, xem biên nhận."
                 if len(problems) > len(shown) else "")
-        blocks.append(Markup(
-            f'<div class="file" data-file="{esc(file_name)}">{tag("h3", heading)}'
-            f"{tag('p', join([counts, more, ' ', link(ctx.receipt(receipt), 'Biên nhận')]))}"
-            f"{table(headers, [_problem_row(r) for r in shown], cls='problems', widths=WIDTHS)}"
-            "</div>"))
+        blocks.append(Block(heading, [
+            Para([counts, more, " ", Link(ctx.receipt(receipt), "Biên nhận")]),
+            table(headers, [_problem_row(r) for r in shown], cls="problems", widths=WIDTHS)],
+            data_file=file_name))
     rejected = sum(1 for r in data.files if r["status"] == "rejected")
-    intro = tag("p", f"{number_vi(len(files))} tệp có vấn đề ({number_vi(rejected)} biểu bị "
-                     "từ chối). Lỗi phải sửa làm bài nộp bị từ chối; lưu ý không chặn việc "
-                     "tiếp nhận.")
-    return section("loi", title, intro, source, join(blocks))
+    intro = Para(f"{number_vi(len(files))} tệp có vấn đề ({number_vi(rejected)} biểu bị "
+                 "từ chối). Lỗi phải sửa làm bài nộp bị từ chối; lưu ý không chặn việc "
+                 "tiếp nhận.")
+    return section("loi", title, intro, source, *blocks)
 
 
 # -- restatements ------------------------------------------------------------------
 
 
-def _version(row: Row, side: str, ctx: Context) -> Markup:
+def _version(row: Row, side: str, ctx: Context) -> Lines:
     """One of the two versions of a restated figure: file, version, row, arrival."""
-    parts: list[Any] = [link(ctx.receipt(row.get(f"{side}_receipt_path")),
+    parts: list[Any] = [Link(ctx.receipt(row.get(f"{side}_receipt_path")),
                              row.get(f"{side}_file_name"))]
     details = [f"bản {number_vi(row.get(f'{side}_version'))}"]
     if row.get(f"{side}_source_row") is not None:
         details.append(f"dòng {number_vi(row[f'{side}_source_row'])}")
-    parts += [Markup("<br>"), ", ".join(details)]
+    parts.append(", ".join(details))
     if row.get(f"{side}_received_at") is not None:
-        parts += [Markup("<br>"), f"nhận {datetime_vi(row[f'{side}_received_at'], ctx.timezone)}"]
-    return join(parts)
+        parts.append(f"nhận {datetime_vi(row[f'{side}_received_at'], ctx.timezone)}")
+    return Lines(parts)
 
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -144,12 +144,12 @@ def figure_vi(measure: str | None, number: Any, text: Any) -> str:
     return f"{date[3]}/{date[2]}/{date[1]}" if date else str(text)
 
 
-def restatements_section(data: MonthData, ctx: Context) -> Markup:
+def restatements_section(data: MonthData, ctx: Context) -> Section:
     title = "Số liệu thay đổi sau hạn gửi"
     if data.restatements is None:
         parts: list[Any] = [not_built(RESTATEMENTS)]
         if data.restated_files:
-            parts += [tag("p", "Các tệp nhận được khi kỳ đã khóa sổ (theo nhật ký tiếp nhận):"),
+            parts += [Para("Các tệp nhận được khi kỳ đã khóa sổ (theo nhật ký tiếp nhận):"),
                       files_table(data.restated_files, ctx)]
         return section("dieu-chinh", title, *parts)
     if not data.restatements:
@@ -158,8 +158,8 @@ def restatements_section(data: MonthData, ctx: Context) -> Markup:
     rows = []
     for r in data.restatements:
         measure = r.get("measure")
-        item = join([tag("span", r.get("item_code"), class_="code"),
-                     f" · {r['capital_source']}" if r.get("capital_source") else ""])
+        item = [Code(r.get("item_code")),
+                f" · {r['capital_source']}" if r.get("capital_source") else ""]
         rows.append([r.get("agency_code"), template_vi(r.get("template")), item,
                      measure_vi(r.get("template"), measure),
                      figure_vi(measure, r.get("old_value"), r.get("old_value_text")),
@@ -173,9 +173,9 @@ def restatements_section(data: MonthData, ctx: Context) -> Markup:
     headers = ["Đơn vị", "Biểu", "Mục", "Chỉ số", "Giá trị cũ", "Giá trị mới", "Chênh lệch",
                "Số đã biết tại hạn gửi", "Bản cũ", "Bản mới", "Nhận khi kỳ đã khóa sổ"]
     closed = sum(bool(r.get("is_restatement")) for r in data.restatements)
-    intro = tag("p", f"{number_vi(len(rows))} số liệu do một bản nhận sau hạn gửi thay đổi so "
-                     f"với bản trước đó ({number_vi(closed)} khi kỳ đã khóa sổ). Số đã biết "
-                     "tại hạn gửi là số của bản đạt yêu cầu mới nhất nhận trước hạn.")
+    intro = Para(f"{number_vi(len(rows))} số liệu do một bản nhận sau hạn gửi thay đổi so "
+                 f"với bản trước đó ({number_vi(closed)} khi kỳ đã khóa sổ). Số đã biết "
+                 "tại hạn gửi là số của bản đạt yêu cầu mới nhất nhận trước hạn.")
     return section("dieu-chinh", title, intro,
                    table(headers, rows, numeric=[4, 5, 6, 7], cls="restatements",
                          widths=["8%", "7%", "8%", "10%", "8%", "8%", "7%", "8%", "14%", "14%",
@@ -198,7 +198,7 @@ SCORECARD_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
-def scorecard_section(data: MonthData, ctx: Context) -> Markup:
+def scorecard_section(data: MonthData, ctx: Context) -> Section:
     title = "Bảng điểm chất lượng dữ liệu của kỳ"
     if data.scorecard is None:
         return section("chat-luong", title, not_built(SCORECARD))
@@ -211,17 +211,17 @@ def scorecard_section(data: MonthData, ctx: Context) -> Markup:
         hours = (f"{hours_vi(r.get('mean_hours_to_accepted_resubmission'))} "
                  f"(tối đa {hours_vi(r.get('max_hours_to_accepted_resubmission'))})"
                  if r.get("max_hours_to_accepted_resubmission") is not None else DASH)
-        rows.append([join([tag("b", r["agency_code"]), Markup("<br>"), r.get("agency_name_vi")]),
+        rows.append([Lines([Bold(r["agency_code"]), r.get("agency_name_vi")]),
                      *(number_vi(c) for c in counts), hours])
     worst = max((r["max_hours_to_accepted_resubmission"] for r in data.scorecard
                  if r.get("max_hours_to_accepted_resubmission") is not None), default=None)
-    rows.append([tag("b", "Cộng"), *(tag("b", number_vi(t)) for t in totals),
-                 tag("b", f"tối đa {hours_vi(worst)}") if worst is not None else ""])
+    rows.append([Bold("Cộng"), *(Bold(number_vi(t)) for t in totals),
+                 Bold(f"tối đa {hours_vi(worst)}") if worst is not None else ""])
     headers = ["Đơn vị", *(h for h, _ in SCORECARD_COLUMNS),
                "Từ lúc bị từ chối đến khi được tiếp nhận (trung bình)"]
-    intro = tag("p", "Mỗi đơn vị: các bài nộp (tệp × biểu) của kỳ, số lần kiểm tra đã chạy và "
-                     "số không đạt, và thời gian từ khi một bài nộp bị từ chối đến khi bản gửi "
-                     "lại được tiếp nhận.")
+    intro = Para("Mỗi đơn vị: các bài nộp (tệp × biểu) của kỳ, số lần kiểm tra đã chạy và "
+                 "số không đạt, và thời gian từ khi một bài nộp bị từ chối đến khi bản gửi "
+                 "lại được tiếp nhận.")
     return section("chat-luong", title, intro,
                    table(headers, rows, numeric=range(1, len(headers)), cls="scorecard",
                          widths=["16%", *["7.5%"] * len(SCORECARD_COLUMNS), "16.5%"]))

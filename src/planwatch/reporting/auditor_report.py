@@ -8,7 +8,9 @@ month's data-quality scorecard, every file received with a link to its
 receipt, and the evidence packs recorded. ``data/reports/auditor/index.html``
 lists the months of every plan. The pages load nothing (inline style, no
 script, a Content-Security-Policy that forbids fetching), link only by
-relative paths (receipts, Data Docs, the index), and print on A4.
+relative paths (receipts, Data Docs, the index), and print on A4. The sections
+are plain data (``auditor_sections`` and friends) shown by the templates
+``auditor_month.html`` and ``auditor_index.html`` (``pages``).
 
 The data is read as the role whose URL the caller gives (the auditor) through
 ``warehouse.auditor_report``; rendering (``render_month``, ``render_index``) is
@@ -29,13 +31,12 @@ from planwatch.errors import UserError
 from planwatch.reporting import auditor_quality as quality
 from planwatch.reporting import auditor_records as records
 from planwatch.reporting import auditor_sections as sections
-from planwatch.reporting.html_page import Markup, definitions, esc, join, link, page, table, tag
+from planwatch.reporting.pages import Code, Definitions, Link, Para, Section, render, table
 from planwatch.reporting.vietnamese import (
     DASH,
     datetime_vi,
     month_vi,
     number_vi,
-    zone_vi,
 )
 from planwatch.warehouse import auditor_report as queries
 from planwatch.warehouse.auditor_report import IndexData, MonthData
@@ -79,48 +80,40 @@ TOC = (("tuan-thu", "Tình hình gửi báo cáo"), ("loi", "Lỗi và cảnh b�
        ("chung-cu", "Hồ sơ chứng cứ"), ("khoa-so", "Lịch sử khóa sổ"))
 
 
-def _nav(links: Links) -> Markup:
-    items = join(Markup(f'<li><a href="#{esc(anchor)}">{esc(label)}</a></li>')
-                 for anchor, label in TOC)
-    others = join([link(links.index, "Danh sách các kỳ"), " · ",
-                   link(links.data_docs, "Kết quả kiểm tra của Great Expectations (Data Docs)"),
-                   " · ", link(links.dbt_docs, "Tài liệu mô hình dữ liệu (dbt docs)")])
-    return Markup(f'<nav class="toc" aria-label="Mục lục"><b>Mục lục</b><ol>{items}</ol>'
-                  f'<p class="noprint">{others}</p></nav>')
+def _others(links: Links, *, with_index: bool) -> list:
+    """Links to the other reports (and to the index, from a month's page)."""
+    others = [Link(links.data_docs, "Kết quả kiểm tra của Great Expectations (Data Docs)"),
+              Link(links.dbt_docs, "Tài liệu mô hình dữ liệu (dbt docs)")]
+    if with_index:
+        others.insert(0, Link(links.index, "Danh sách các kỳ"))
+    return sections.separated(others, " · ")
 
 
-def _footer(generated_at: dt.datetime, timezone: str, missing: Sequence[str]) -> Markup:
-    parts = [f"Lập tự động bởi {SYSTEM_VI} lúc {datetime_vi(generated_at, timezone)}. "
-             f"Mọi thời điểm theo {zone_vi(timezone)}; số viết theo cách Việt Nam "
-             "(1.234.567,5). Số liệu đọc từ kho dữ liệu với quyền kiểm toán (chỉ đọc), "
-             "trong một lần đọc nhất quán."]
-    if missing:
-        parts.append(" Bảng chưa có trong kho khi lập báo cáo: " + ", ".join(missing) + ".")
-    return tag("footer", join(parts))
+def _page(template: str, *, title: str, heading: str, blocks: Sequence, timezone: str,
+          generated_at: dt.datetime, missing: Sequence[str] = (), **more) -> str:
+    return render(template, title=title, kicker=f"{TITLE_VI} · {SYSTEM_VI}", heading=heading,
+                  sections=blocks, system=SYSTEM_VI, timezone=timezone,
+                  generated_at=generated_at, missing=list(missing), **more)
 
 
 def render_month(data: MonthData, *, links: Links, timezone: str,
                  generated_at: dt.datetime) -> str:
     """The page of ``data``'s plan × month (a whole HTML document)."""
     ctx = sections.Context(timezone=timezone, receipt=links.under_home)
-    title = f"{TITLE_VI} {month_vi(data.period)} — kế hoạch {data.plan_code}"
-    header = join([
-        tag("p", f"{TITLE_VI} · {SYSTEM_VI}", class_="kicker"),
-        tag("h1", f"Báo cáo {month_vi(data.period)} — kế hoạch {data.plan_code}"),
-        definitions(sections.header_pairs(data, ctx)),
-    ])
-    body = join([
-        Markup(f"<header>{header}</header>"), _nav(links), Markup("<main>"),
-        sections.compliance_section(data, ctx),
-        quality.failures_section(data, ctx),
-        quality.restatements_section(data, ctx),
-        quality.scorecard_section(data, ctx),
-        records.files_section(data, ctx),
-        records.evidence_section(data, ctx, links.under_home),
-        sections.events_section(data, ctx),
-        Markup("</main>"), _footer(generated_at, timezone, data.missing),
-    ])
-    return page(title, body)
+    return _page(
+        "auditor_month.html",
+        title=f"{TITLE_VI} {month_vi(data.period)} — kế hoạch {data.plan_code}",
+        heading=f"Báo cáo {month_vi(data.period)} — kế hoạch {data.plan_code}",
+        facts=Definitions(list(sections.header_pairs(data, ctx))), toc=TOC,
+        others=_others(links, with_index=True),
+        blocks=[sections.compliance_section(data, ctx),
+                quality.failures_section(data, ctx),
+                quality.restatements_section(data, ctx),
+                quality.scorecard_section(data, ctx),
+                records.files_section(data, ctx),
+                records.evidence_section(data, ctx, links.under_home),
+                sections.events_section(data, ctx)],
+        timezone=timezone, generated_at=generated_at, missing=data.missing)
 
 
 # -- the index ---------------------------------------------------------------------
@@ -138,7 +131,7 @@ def _month_line(row: dict, plan_code: str, timezone: str) -> list:
     counts = [number_vi(row.get(k)) for k in (
         "expected_count", "on_time_count", "late_count", "rejected_count", "missing_count",
         "file_count", "rejected_file_count", "warned_file_count", "restatement_count")]
-    return [link(f"{plan_code}/{period}.html", f"Tháng {period[5:]}/{period[:4]}"),
+    return [Link(f"{plan_code}/{period}.html", f"Tháng {period[5:]}/{period[:4]}"),
             *counts, state]
 
 
@@ -148,41 +141,34 @@ def render_index(plans: Sequence[IndexData], *, links: Links, timezone: str,
     headers = ["Kỳ", "Biểu phải gửi", "Đúng hạn", "Trễ hạn", "Bị từ chối", "Chưa gửi",
                "Tệp đã nhận", "Tệp bị từ chối", "Tệp có lưu ý", "Bài nộp điều chỉnh",
                "Khóa sổ"]
-    blocks = []
+    blocks: list = []
     for data in plans:
         plan = data.plan or {}
-        blocks += [tag("h2", f"Kế hoạch {data.plan_code}"),
-                   tag("p", plan.get("plan_title_vi") or "", class_="lead")]
+        parts: list = [Para(plan.get("plan_title_vi") or "", "lead")]
         if data.months:
-            blocks.append(table(headers, [_month_line(r, data.plan_code, timezone)
-                                          for r in data.months],
-                                numeric=range(1, 10), id_=f"ky-{data.plan_code}"))
+            parts.append(table(headers, [_month_line(r, data.plan_code, timezone)
+                                         for r in data.months],
+                               numeric=range(1, 10), id_=f"ky-{data.plan_code}"))
         else:
-            blocks.append(sections.empty("Chưa có kỳ nào có số liệu."))
+            parts.append(sections.empty("Chưa có kỳ nào có số liệu."))
+        blocks.append(Section(f"ke-hoach-{data.plan_code}", f"Kế hoạch {data.plan_code}", parts))
     unattributed = plans[0].unattributed if plans else []
     if unattributed:
-        rows = [[f.get("agency_code") or "Không rõ", tag("span", f["file_name"], class_="code"),
+        rows = [[f.get("agency_code") or "Không rõ", Code(f["file_name"]),
                  datetime_vi(f["received_at"], timezone),
                  sections.badge(f["status"], sections.status_vi(f["status"])),
-                 link(links.under_home(f.get("receipt_path")), "Biên nhận")]
+                 Link(links.under_home(f.get("receipt_path")), "Biên nhận")]
                 for f in unattributed]
-        blocks += [tag("h2", "Tệp không xác định được kỳ báo cáo"),
-                   tag("p", "Các tệp này không thuộc trang của kỳ nào."),
-                   table(["Đơn vị", "Tệp", "Nhận lúc", "Kết quả", "Biên nhận"], rows)]
-    body = join([
-        Markup("<header>"), tag("p", f"{TITLE_VI} · {SYSTEM_VI}", class_="kicker"),
-        tag("h1", f"{TITLE_VI}: các kỳ báo cáo"),
-        tag("p", "Mỗi kỳ có một trang: tình hình gửi báo cáo của từng đơn vị, lỗi và cảnh "
-                 "báo, điều chỉnh số liệu, bảng điểm chất lượng dữ liệu, biên nhận và hồ sơ "
-                 "chứng cứ.", class_="lead"),
-        tag("p", join([link(links.data_docs, "Kết quả kiểm tra của Great Expectations "
-                                             "(Data Docs)"), " · ",
-                       link(links.dbt_docs, "Tài liệu mô hình dữ liệu (dbt docs)")]),
-            class_="noprint"),
-        Markup("</header><main>"), *blocks, Markup("</main>"),
-        _footer(generated_at, timezone, ()),
-    ])
-    return page(f"{TITLE_VI} — các kỳ báo cáo", body)
+        blocks.append(Section("khong-ro-ky", "Tệp không xác định được kỳ báo cáo", [
+            Para("Các tệp này không thuộc trang của kỳ nào."),
+            table(["Đơn vị", "Tệp", "Nhận lúc", "Kết quả", "Biên nhận"], rows)]))
+    return _page(
+        "auditor_index.html", title=f"{TITLE_VI} — các kỳ báo cáo",
+        heading=f"{TITLE_VI}: các kỳ báo cáo",
+        lead="Mỗi kỳ có một trang: tình hình gửi báo cáo của từng đơn vị, lỗi và cảnh báo, "
+             "điều chỉnh số liệu, bảng điểm chất lượng dữ liệu, biên nhận và hồ sơ chứng cứ.",
+        others=_others(links, with_index=False), blocks=blocks,
+        timezone=timezone, generated_at=generated_at)
 
 
 # -- writing -----------------------------------------------------------------------

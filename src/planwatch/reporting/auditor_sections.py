@@ -1,8 +1,10 @@
 """The sections of a month's auditor's report, each from ``MonthData`` to HTML.
 
-Every value is escaped (``html_page``); numbers, dates and times are written
-the Vietnamese way in the plan's time zone (``vietnamese``). A section whose
-mart is not built says so rather than failing. Pure: no database, no files.
+A section is plain data (``pages``: paragraphs, tables, badges, links) that
+``templates/_parts.html`` shows, every value escaped; numbers, dates and times
+are written the Vietnamese way in the plan's time zone (``vietnamese``). A
+section whose mart is not built says so rather than failing. Pure: no
+database, no files.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from planwatch.reporting.html_page import Markup, esc, join, link, table, tag
+from planwatch.reporting.pages import Badge, Bold, Cards, Lines, Link, Para, Section, table
 from planwatch.reporting.vietnamese import (
     DASH,
     datetime_vi,
@@ -54,10 +56,10 @@ def pick(row: Mapping[str, Any], *names: str, default: Any = None) -> Any:
     return default
 
 
-def badge(code: str | None, label: str | None = None) -> Markup:
+def badge(code: str | None, label: str | None = None) -> Badge | str:
     if not code:
-        return esc(DASH)
-    return tag("span", label or code, class_=f"s s-{code}")
+        return DASH
+    return Badge(code, label or code)
 
 
 def template_vi(template: str | None) -> str:
@@ -93,17 +95,25 @@ def value_vi(value: Any) -> str:
     return machine_number_vi(value)
 
 
-def empty(text: str) -> Markup:
-    return tag("p", text, class_="empty")
+def empty(text: str) -> Para:
+    return Para(text, "empty")
 
 
-def not_built(relation: str) -> Markup:
-    return tag("p", f"Chưa có dữ liệu: bảng {relation} chưa được xây dựng trong kho dữ "
-                    "liệu (chạy lại bước dbt build sau khi cập nhật).", class_="missing-data")
+def not_built(relation: str) -> Para:
+    return Para(f"Chưa có dữ liệu: bảng {relation} chưa được xây dựng trong kho dữ "
+                "liệu (chạy lại bước dbt build sau khi cập nhật).", "missing-data")
 
 
-def section(anchor: str, title: str, *parts: Any) -> Markup:
-    return Markup(f'<section id="{esc(anchor)}">{tag("h2", title)}{join(parts)}</section>')
+def section(anchor: str, title: str, *parts: Any) -> Section:
+    return Section(anchor, title, [p for p in parts if p != ""])
+
+
+def separated(parts: Iterable[Any], sep: str) -> list[Any]:
+    """``parts`` with ``sep`` between each two."""
+    out: list[Any] = []
+    for part in parts:
+        out += [sep, part] if out else [part]
+    return out
 
 
 # -- the month's state -------------------------------------------------------------
@@ -123,7 +133,7 @@ def period_state(data: MonthData, ctx: Context) -> str:
     return f"Đã mở lại lúc {when} bởi {last['actor']} (lý do: {last.get('reason') or DASH})"
 
 
-def events_section(data: MonthData, ctx: Context) -> Markup:
+def events_section(data: MonthData, ctx: Context) -> Section:
     if data.period_events is None:
         return section("khoa-so", "Lịch sử khóa sổ", not_built(PERIOD_EVENTS))
     if not data.period_events:
@@ -139,7 +149,7 @@ def events_section(data: MonthData, ctx: Context) -> Markup:
 # -- compliance --------------------------------------------------------------------
 
 
-def _cell(row: Row, ctx: Context, receipts: Mapping[int, str | None]) -> Markup:
+def _cell(row: Row, ctx: Context, receipts: Mapping[int, str | None]) -> Lines:
     status = row["compliance_status"]
     lines: list[Any] = [badge(status, COMPLIANCE_STATUS_LABELS_VI.get(status, status))]
     if row.get("first_received_at"):
@@ -156,16 +166,16 @@ def _cell(row: Row, ctx: Context, receipts: Mapping[int, str | None]) -> Markup:
     if row.get("version"):
         last.append(f"Bản {number_vi(row['version'])}, {number_vi(row.get('row_count'))} dòng")
     if shown and receipts.get(shown):
-        last.append(link(receipts[shown], "biên nhận"))
+        last.append(Link(receipts[shown], "biên nhận"))
     if last:
-        lines.append(join(last, " · "))
-    return join(tag("div", line) for line in lines)
+        lines.append(separated(last, " · "))
+    return Lines(lines, boxes=True)
 
 
-NOT_OWED = tag("span", "không phải báo cáo", class_="not-owed")
+NOT_OWED = Lines(["không phải báo cáo"], boxes=True, cls="not-owed")
 
 
-def compliance_section(data: MonthData, ctx: Context) -> Markup:
+def compliance_section(data: MonthData, ctx: Context) -> Section:
     rows = data.compliance
     if not rows:
         return section("tuan-thu", "Tình hình gửi báo cáo",
@@ -177,9 +187,8 @@ def compliance_section(data: MonthData, ctx: Context) -> Markup:
     agencies: dict[str, list[Row]] = {}
     for row in rows:
         agencies.setdefault(row["agency_code"], []).append(row)
-    cards = join(Markup(f'<div class="card s-{esc(code)}"><b>{esc(number_vi(n))}</b>'
-                        f"{esc(COMPLIANCE_STATUS_LABELS_VI[code])}</div>")
-                 for code, n in counts.items() if code in COMPLIANCE_STATUS_LABELS_VI)
+    cards = Cards([(code, number_vi(n), COMPLIANCE_STATUS_LABELS_VI[code])
+                   for code, n in counts.items() if code in COMPLIANCE_STATUS_LABELS_VI])
     receipts = {f["submission_id"]: ctx.receipt(f.get("receipt_path")) for f in data.files or []}
     body, attrs = [], []
     for code, owed in agencies.items():
@@ -188,22 +197,21 @@ def compliance_section(data: MonthData, ctx: Context) -> Markup:
         assessed, on_time = first.get("ytd_assessed_count"), first.get("ytd_on_time_count")
         ytd = (f"{percent_vi(on_time / assessed)} ({number_vi(on_time)}/{number_vi(assessed)})"
                if assessed else DASH)
-        body.append([join([tag("b", code), Markup("<br>"), first.get("agency_name_vi")]),
+        body.append([Lines([Bold(code), first.get("agency_name_vi")]),
                      *(_cell(by_template[t], ctx, receipts) if t in by_template
                        else NOT_OWED for t in TEMPLATES),
                      ytd])
-        attrs.append({"data-agency": code,
-                      "data-status": " ".join(r["compliance_status"] for r in owed)})
+        attrs.append({"agency": code,
+                      "status": " ".join(r["compliance_status"] for r in owed)})
     headers = ["Đơn vị", *(template_vi(t) for t in TEMPLATES),
                "Đúng hạn từ đầu năm đến kỳ này"]
-    intro = tag("p", f"{number_vi(len(agencies))} đơn vị phải gửi {number_vi(len(rows))} "
-                     "biểu báo cáo (đơn vị × biểu) cho kỳ này. Mỗi biểu được đánh giá theo "
-                     "bản đạt yêu cầu đầu tiên: đúng hạn nếu nhận được trước hạn gửi.")
+    intro = Para(f"{number_vi(len(agencies))} đơn vị phải gửi {number_vi(len(rows))} "
+                 "biểu báo cáo (đơn vị × biểu) cho kỳ này. Mỗi biểu được đánh giá theo "
+                 "bản đạt yêu cầu đầu tiên: đúng hạn nếu nhận được trước hạn gửi.")
     as_of = rows[0].get("status_as_of_at")
-    note = tag("p", f"Tình trạng tính đến lần xây dựng số liệu lúc "
-                    f"{datetime_vi(as_of, ctx.timezone)}.", class_="note") if as_of else ""
-    return section("tuan-thu", "Tình hình gửi báo cáo", intro, Markup(
-        f'<div class="cards">{cards}</div>'), note,
+    note = Para(f"Tình trạng tính đến lần xây dựng số liệu lúc "
+                f"{datetime_vi(as_of, ctx.timezone)}.", "note") if as_of else ""
+    return section("tuan-thu", "Tình hình gửi báo cáo", intro, cards, note,
         table(headers, body, row_attrs=attrs, cls="compliance", id_="bang-tuan-thu",
               numeric=[len(headers) - 1], widths=["22%", "21%", "21%", "21%", "15%"]))
 
@@ -211,7 +219,7 @@ def compliance_section(data: MonthData, ctx: Context) -> Markup:
 def header_pairs(data: MonthData, ctx: Context) -> Iterable[tuple[str, Any]]:
     plan, month = data.plan or {}, data.month or {}
     deadline = month.get("on_time_before_at")
-    yield "Kế hoạch", join([tag("b", data.plan_code), " — ", plan.get("plan_title_vi")])
+    yield "Kế hoạch", [Bold(data.plan_code), " — ", plan.get("plan_title_vi")]
     if plan.get("issuer_name_vi"):
         yield "Cơ quan ban hành", plan["issuer_name_vi"]
     if plan.get("monitoring_agency_name_vi"):

@@ -1,8 +1,10 @@
 """Feedback receipts: what an agency's clerk reads about a file they sent.
 
 One HTML page (Vietnamese) and its JSON twin per processed file, named by
-the file's SHA-256 under ``data/reports/receipts/``. Everything that came from
-the file is escaped; nothing in it is ever interpreted.
+the file's SHA-256 under ``data/reports/receipts/``. The JSON is the data
+contract (ISO times, the zone); the page is ``templates/receipt.html``, where
+everything that came from the file is escaped and nothing in it is ever
+interpreted.
 
 A file written while its month was closed (the Department had published it)
 is a restatement: the receipt says so, and that it does not replace the
@@ -11,7 +13,6 @@ figures as published.
 
 from __future__ import annotations
 
-import html
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,8 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from planwatch.quality.decision import file_status
-from planwatch.reporting.vietnamese import datetime_vi, zone_vi
-from planwatch.text import shown
+from planwatch.reporting.pages import render
 from planwatch.vocabulary.periods import mm_yyyy
 from planwatch.vocabulary.problems import distinct
 from planwatch.vocabulary.statuses import (
@@ -140,84 +140,48 @@ def _write_page_and_json(html_path: Path, receipt: dict[str, Any]) -> Path:
     return html_path
 
 
-def _earlier(problem: dict[str, Any]) -> str:
-    """``2.198,2 (kỳ 06/2024, tệp STTTT_2024-06.xlsx)``: the earlier value and its file."""
+def _earlier_where(problem: dict[str, Any]) -> str | None:
+    """``kỳ 06/2024, tệp STTTT_2024-06.xlsx``: where the earlier value was reported."""
     if not problem.get("earlier_period"):
-        return ""
+        return None
     where = f"kỳ {mm_yyyy(problem['earlier_period'])}"
     if problem.get("earlier_file"):
         where += f", tệp {problem['earlier_file']}"
-    return f"{_e(problem.get('earlier_value'))} ({_e(where)})"
-
-
-def _e(value: Any) -> str:
-    return "" if value is None else html.escape(shown(value))
-
-
-def _when(receipt: dict[str, Any]) -> str | None:
-    """When the file was received, as the auditor's report tells a time:
-    ``14:18 18/05/2024 (giờ Việt Nam (UTC+07:00))``; as stored without a zone."""
-    received, zone = receipt.get("received_at"), receipt.get("timezone")
-    if not received or not zone:
-        return received
-    kind = RECEIVED_TIME_KIND_LABELS_VI.get(receipt.get("received_at_kind") or "")
-    when = f"{datetime_vi(datetime.fromisoformat(received), zone)} ({zone_vi(zone)})"
-    return f"{when} — {kind}" if kind else when
+    return where
 
 
 def _status(code: str) -> str:
-    return _e(SUBMISSION_STATUS_LABELS_VI.get(code, code))
+    return SUBMISSION_STATUS_LABELS_VI.get(code, code)
+
+
+def page_of(receipt: dict[str, Any]) -> dict[str, Any]:
+    """What the receipt's page shows, from its JSON form: labels in Vietnamese,
+    times as ``datetime`` for the page's one way of writing them."""
+    received = receipt.get("received_at")
+    problems = [{**p, "severity_vi": SEVERITY_LABELS_VI.get(p["severity"]),
+                 "earlier_where": _earlier_where(p)}
+                for p in receipt.get("problems", [])]
+    return {
+        **{key: receipt.get(key) for key in (
+            "file_name", "file_sha256", "plan_code", "agency_code", "period")},
+        "agency_name_vi": receipt.get("agency_name_vi") or "",
+        # Told in the page's zone; a receipt that names none is told in UTC.
+        "received_at": datetime.fromisoformat(received) if received else None,
+        "timezone": receipt.get("timezone") or "UTC",
+        # Whose clock the time is (the server's, or the file's own in an import of old files).
+        "received_kind": RECEIVED_TIME_KIND_LABELS_VI.get(receipt.get("received_at_kind") or ""),
+        "refused_unread": receipt.get("refused_unread", False),
+        "status": _status(receipt["status"]),
+        "restatement": (receipt.get("restatement") or {}).get("message_vi"),
+        "submissions": [{**sub, "title": SHEET_NAMES_VI.get(sub.get("template") or "", "Tệp"),
+                         "status": _status(sub["status"]), "row_count": sub.get("row_count", 0)}
+                        for sub in receipt.get("submissions", [])],
+        "problems": problems,
+        # Rules that compare with an earlier month show what was reported then.
+        "earlier": any(p.get("earlier_period") for p in problems),
+    }
 
 
 def render_html(receipt: dict[str, Any]) -> str:
-    parts = [
-        "<!doctype html><html lang='vi'><head><meta charset='utf-8'>",
-        f"<title>Biên nhận báo cáo — {_e(receipt['file_name'])}</title>",
-        "<style>body{font-family:sans-serif;margin:2em;max-width:70em}"
-        "table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:4px 8px;"
-        "vertical-align:top}.block{color:#a00}.warn{color:#a60}"
-        ".restatement{border:2px solid #a60;padding:6px 10px;background:#fff8e6}"
-        "</style></head><body>",
-        "<h1>Biên nhận báo cáo tiến độ</h1>",
-        "<table>",
-        f"<tr><th>Tệp</th><td>{_e(receipt['file_name'])}</td></tr>",
-        f"<tr><th>Mã SHA-256</th><td><code>{_e(receipt['file_sha256'])}</code></td></tr>",
-        f"<tr><th>Kế hoạch</th><td>{_e(receipt.get('plan_code'))}</td></tr>",
-        f"<tr><th>Đơn vị</th><td>{_e(receipt.get('agency_code'))} "
-        f"{_e(receipt.get('agency_name_vi'))}</td></tr>",
-        f"<tr><th>Kỳ báo cáo</th><td>{_e(receipt.get('period'))}</td></tr>",
-        f"<tr><th>Thời điểm nhận</th><td>{_e(_when(receipt))}</td></tr>",
-        f"<tr><th>Kết quả</th><td><b>{_status(receipt['status'])}</b></td></tr>",
-        "</table>",
-    ]
-    if receipt.get("restatement"):
-        parts.append("<p class='restatement'><b>Số liệu điều chỉnh sau khi đã công bố.</b> "
-                     f"{_e(receipt['restatement']['message_vi'])}</p>")
-    for sub in receipt.get("submissions", []):
-        title = SHEET_NAMES_VI.get(sub.get("template") or "", "Tệp")
-        parts.append(f"<h2>{_e(title)}: {_status(sub['status'])}</h2>")
-        if sub.get("version"):
-            parts.append(f"<p>Phiên bản số {_e(sub['version'])}; số dòng tiếp nhận: "
-                         f"{_e(sub.get('row_count', 0))}.</p>")
-    problems = receipt.get("problems", [])
-    if problems:
-        # Rules that compare with an earlier month show what was reported then.
-        earlier = any(p.get("earlier_period") for p in problems)
-        parts.append(f"<h2>Các vấn đề cần xử lý ({len(problems)})</h2><table>"
-                     "<tr><th>Mức độ</th><th>Sheet</th><th>Dòng</th><th>Cột</th>"
-                     "<th>Giá trị</th>" + ("<th>Số liệu kỳ trước</th>" if earlier else "")
-                     + "<th>Vấn đề</th><th>Yêu cầu</th><th>Cách sửa</th></tr>")
-        for p in problems:
-            parts.append(
-                f"<tr class='{_e(p['severity'])}'>"
-                f"<td>{_e(SEVERITY_LABELS_VI.get(p['severity']))}</td>"
-                f"<td>{_e(p.get('sheet'))}</td><td>{_e(p.get('row'))}</td>"
-                f"<td>{_e(p.get('column'))}</td><td>{_e(p.get('value'))}</td>"
-                + (f"<td>{_earlier(p)}</td>" if earlier else "")
-                + f"<td>{_e(p.get('message_vi'))}</td><td>{_e(p.get('expected'))}</td>"
-                f"<td>{_e(p.get('fix_vi'))}</td></tr>")
-        parts.append("</table>")
-    else:
-        parts.append("<p>Không phát hiện vấn đề nào.</p>")
-    parts.append("</body></html>")
-    return "\n".join(parts)
+    """The receipt's page (``templates/receipt.html``)."""
+    return render("receipt.html", **page_of(receipt))

@@ -6,8 +6,9 @@ here judges compliance. An agency *owes* a template while no version of it was
 accepted (``OWED_COMPLIANCE_STATUSES``: rejected, missing, not yet due); a late
 one is listed for its information, an on-time one is not listed. The emails are
 Vietnamese, their text assembled from blocks that become both a plain-text and
-an HTML body; every value from the catalog is escaped in the HTML. An agency's
-reminder carries its pre-filled workbook for the period.
+an HTML body (``templates/reminder.html``); every value from the catalog is
+escaped in the HTML. An agency's reminder carries its pre-filled workbook for
+the period.
 
 A notice is sent again for the same plan × agency × period only when what it
 says changed: ``digest`` of its content against the last one sent (``decide``).
@@ -16,16 +17,15 @@ says changed: ``digest`` of its content against the last one sent (``decide``).
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from planwatch.catalog.model import Catalog
-from planwatch.text import shown
+from planwatch.reporting.pages import render
+from planwatch.reporting.vietnamese import datetime_vi, zone_vi
 from planwatch.vocabulary.periods import mm_yyyy
 from planwatch.vocabulary.statuses import (
     COMPLIANCE_STATUS_CODES,
@@ -118,39 +118,19 @@ Block = tuple[Literal["p", "ul"], str | Sequence[str]]
 
 def _email(subject: str, blocks: list[Block],
            attachments: tuple[Attachment, ...] = ()) -> Email:
-    text_parts, html_parts = [], []
-    for kind, content in blocks:
-        if kind == "p":
-            assert isinstance(content, str)
-            text_parts.append(content)
-            html_parts.append(f"<p>{html.escape(shown(content))}</p>")
-        else:
-            text_parts.append("\n".join(f"- {item}" for item in content))
-            html_parts.append("<ul>" + "".join(f"<li>{html.escape(shown(item))}</li>"
-                                               for item in content) + "</ul>")
-    page = ("<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\">"
-            f"<title>{html.escape(shown(subject))}</title></head><body>\n"
-            + "\n".join(html_parts) + "\n</body></html>")
+    text_parts = [content if kind == "p" else "\n".join(f"- {item}" for item in content)
+                  for kind, content in blocks]
+    page = render("reminder.html", subject=subject, blocks=blocks)
     # One line: nothing from the catalog may start a header of its own.
     return Email(" ".join(subject.split()), "\n\n".join(text_parts) + "\n", page, attachments)
 
 
-def _local(moment: datetime, timezone: str) -> str:
-    """``00:00 ngày 20/03/2024``."""
-    at = moment.astimezone(ZoneInfo(timezone))
-    return f"{at:%H:%M} ngày {at:%d/%m/%Y}"
-
-
-def _zone(timezone: str) -> str:
-    return "giờ Việt Nam" if timezone in ("Asia/Ho_Chi_Minh", "Asia/Saigon") \
-        else f"giờ {timezone}"
-
-
 def deadline_text(deadline_at: datetime, on_time_before_at: datetime, timezone: str) -> str:
-    """``trước 00:00 ngày 20/03/2024 (giờ Việt Nam)``, and the grace if any."""
-    text = f"trước {_local(deadline_at, timezone)} ({_zone(timezone)})"
+    """``trước 00:00 20/03/2024 (giờ Việt Nam (UTC+07:00))``, and the grace if any:
+    times as every page writes them (``vietnamese.datetime_vi``)."""
+    text = f"trước {datetime_vi(deadline_at, timezone)} ({zone_vi(timezone)})"
     if on_time_before_at != deadline_at:
-        text += f", được gia hạn đến trước {_local(on_time_before_at, timezone)}"
+        text += f", được gia hạn đến trước {datetime_vi(on_time_before_at, timezone)}"
     return text
 
 
