@@ -76,7 +76,7 @@ def _receipt() -> str:
     write = FileWrite(file_name=HOSTILE, inbox_path="2024-05/x.csv", file_sha256="ab" * 32,
                       file_size=10, archive_path="data/archive/x", received_at=RECEIVED,
                       receipt_path="data/reports/receipts/x.html", code_version="t",
-                      submissions=[sub])
+                      submissions=[sub], received_at_kind="file_time", file_modified_at=RECEIVED)
     return render_html(receipt_of(write, HOSTILE, timezone=ZONE))
 
 
