@@ -6,7 +6,8 @@ script takes planwatch's own template of one agency-month (``planwatch
 templates``), fills it in as a clerk would (Vietnamese text with diacritics,
 every task status, money in million VND, dates, a percentage shown with a %
 format), saves it as ``filled.xlsx`` and has LibreOffice convert it, headless,
-to ``.xls`` and ``.ods`` (and back to ``.xlsx``). Then it derives the hostile
+to ``.xls`` and ``.ods`` (and back to ``.xlsx``), and once more with the
+disbursement rate a formula dividing by zero (``#DIV/0!``). Then it derives the hostile
 files from those real ones: an ``.ods`` declaring a billion repeated rows, an
 ``.ods`` whose content carries a DTD, an ``.xls`` that is really an HTML page
 (what web systems export), a truncated ``.xls``, an ``.xlsx`` renamed ``.xls``,
@@ -93,8 +94,9 @@ INFO = {"Người lập": "Nguyễn Thị Thuỷ", "Điện thoại": "0234 3822
         "Email": "ntthuy.sldtbxh@thuathienhue.gov.vn"}
 
 
-def filled_workbook() -> bytes:
-    """The agency's template with the clerk's values typed in."""
+def filled_workbook(rate_formula: str | None = None) -> bytes:
+    """The agency's template with the clerk's values typed in; ``rate_formula``: the
+    disbursement rate as a formula instead (LibreOffice calculates it on conversion)."""
     catalog = load_catalog(REPO / "catalog", PLAN)
     book = load_workbook(io.BytesIO(build_template(catalog, AGENCY, PERIOD)))
     info = book["Thông tin"]
@@ -113,12 +115,13 @@ def filled_workbook() -> bytes:
                 cell.value = value
                 if name == "reported_rate":
                     cell.number_format = "0.00%"
+                    cell.value = rate_formula or value
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def convert(source: Path, target_suffix: str, out_dir: Path) -> Path:
+def convert(source: Path, target_suffix: str, out_dir: Path, name: str = STEM) -> Path:
     """``soffice --headless --convert-to`` with a throw-away profile."""
     filters = {"xls": "xls:MS Excel 97", "ods": "ods", "xlsx": "xlsx:Calc MS Excel 2007 XML"}
     with tempfile.TemporaryDirectory() as work:
@@ -126,7 +129,7 @@ def convert(source: Path, target_suffix: str, out_dir: Path) -> Path:
                         "--convert-to", filters[target_suffix], "--outdir", work, str(source)],
                        check=True, capture_output=True, timeout=180)
         produced = Path(work) / f"{source.stem}.{target_suffix}"
-        target = out_dir / f"{STEM}.libreoffice.{target_suffix}"
+        target = out_dir / f"{name}.libreoffice.{target_suffix}"
         shutil.move(produced, target)
     return target
 
@@ -190,6 +193,12 @@ def main() -> None:
     xls = convert(filled, "xls", out)
     ods = convert(filled, "ods", out)
     convert(filled, "xlsx", out)
+    # The rate column as a formula dividing by zero: #DIV/0! as each format stores it.
+    with tempfile.TemporaryDirectory() as work:
+        div0 = Path(work) / f"{STEM}.div0.xlsx"
+        div0.write_bytes(filled_workbook("=I6/0"))
+        for suffix in ("xls", "ods"):
+            convert(div0, suffix, out, f"{STEM}.div0")
     hostile = out / "hostile"
     hostile.mkdir(exist_ok=True)
     (hostile / "repeat_bomb.ods").write_bytes(ods_with(ods.read_bytes(), repeat_bomb))

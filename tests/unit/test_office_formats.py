@@ -113,6 +113,17 @@ def test_what_the_values_alone_do_not_say_is_kept(read) -> None:
     assert ((0, 0), (0, 8)) in sheets["Nhiệm vụ"].merges  # the title merged over the table
 
 
+@pytest.mark.parametrize("kind", ["xls", "ods"])
+def test_an_error_cell_is_told_not_read_as_blank(kind: str) -> None:
+    """The disbursement rate as a formula dividing by zero, calculated and saved by
+    LibreOffice: calamine reads #DIV/0! as an empty cell; the clerk is told."""
+    path = OFFICE / f"{STEM}.div0.libreoffice.{kind}"
+    disbursement = parse_file(path, f"{STEM}.{kind}", max_bytes=MAX_BYTES).sheets[2]
+    assert [(p.code, p.value, p.row) for p in disbursement.problems] == [
+        ("recomputed_value_ignored", "#DIV/0!", 6)]
+    assert disbursement.rows[0]["reported_rate"] is None
+
+
 def test_libreoffices_million_declared_empty_rows_are_not_counted() -> None:
     """LibreOffice writes the empty rest of every sheet as repeats (over a million
     rows, 16,384 columns): what counts is where the cells with content end."""

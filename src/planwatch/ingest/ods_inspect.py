@@ -15,7 +15,8 @@ the limits, or one placed after a billion declared empty rows (a reader that
 lays the sheet out from A1 allocates them all), is refused before calamine runs.
 
 On the way it collects what calamine does not expose for .ods: cells typed as
-percentages (``office:value-type="percentage"``, stored as 0.0176), merged cells
+percentages (``office:value-type="percentage"``, stored as 0.0176), error cells
+(``calcext:value-type="error"``: calamine reads ``#DIV/0!`` as empty), merged cells
 (``number-columns-spanned``/``number-rows-spanned``) and hidden columns.
 """
 
@@ -89,11 +90,18 @@ class _ContentCollector(XmlCollector):
         self.col = self.next_column_def = 0
         # The cell being read and not yet counted: (first column, columns repeated).
         self.pending: tuple[int, int] | None = None
+        # An error cell (#DIV/0!: calamine reads it as empty) and its text so far.
+        self.error_at: tuple[int, int] | None = None
+        self.error_text = ""
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         tag = local_name(name)
+        if self.error_at is not None and tag not in ("p", "span", "s"):  # its text
+            self._end_error()
         if tag in ("table-cell", "covered-table-cell"):
             self._cell(_local_attrs(attrs))
+            if any(v == "error" for k, v in attrs.items() if local_name(k) == "value-type"):
+                self._watch_error()  # LibreOffice: calcext:value-type="error"
         elif tag == "p":  # a cell's text: something in it even without a value type
             if self.pending is not None:
                 self._count(*self.pending)
@@ -134,6 +142,23 @@ class _ContentCollector(XmlCollector):
         if spans != (1, 1) and self.sheet is not None:
             self.sheet.merges.append(((self.row, first),
                                       (self.row + spans[0] - 1, first + spans[1] - 1)))
+
+    def _watch_error(self) -> None:
+        self.error_at, self.error_text = (self.row, self.col - 1), ""
+        self.parser.CharacterDataHandler = self._error_text
+
+    def _error_text(self, data: str) -> None:
+        self.error_text += data
+
+    def _end_error(self) -> None:
+        if self.sheet is not None and self.error_at is not None:
+            self.sheet.error_cells[self.error_at] = self.error_text.strip()[:20] or "#N/A"
+        self.error_at = None
+        self.parser.CharacterDataHandler = None
+
+    def finish(self) -> None:
+        if self.error_at is not None:
+            self._end_error()
 
     def _count(self, first: int, repeated: int) -> None:
         """The cell holds something: the sheet's extent reaches its last repeat."""

@@ -194,7 +194,7 @@ class _Walk:
                 for n, at in enumerate(range(4, len(data) - 2, 6)):
                     if struct.unpack_from("<H", data, at)[0] in self.percent_xfs:
                         sheet.percent_cells.add((row, col + n))
-            elif kind == BOOLERR and len(data) >= 8 and data[7] == 1:
+            if kind == BOOLERR and len(data) >= 8 and data[7] == 1:
                 sheet.error_cells[(row, col)] = ERRORS.get(data[6], "#N/A")
             elif kind == FORMULA and len(data) >= 14 and data[12:14] == b"\xff\xff" \
                     and data[6] == 2:  # a formula whose cached result is an error
