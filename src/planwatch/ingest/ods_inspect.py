@@ -33,7 +33,6 @@ from planwatch.ingest.xlsx_inspect import (
     XmlCollector,
     check_extent,
     check_zip_sizes,
-    local_name,
     scan_xml,
     sniff_kind,
 )
@@ -64,7 +63,7 @@ def inspect_ods(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[SheetPart]:
             if name.endswith((".xml", ".rdf")):
                 scan_xml(archive, name, limits, XmlCollector())  # DTDs refused
         collector = _ContentCollector(limits)
-        scan_xml(archive, "content.xml", limits, collector)
+        scan_xml(archive, "content.xml", limits, collector, namespaces=True)
     return collector.sheets
 
 
@@ -77,16 +76,34 @@ def _is_spreadsheet(archive: zipfile.ZipFile, names: set[str]) -> bool:
         return member.read(200).strip() == ODS_MIMETYPE
 
 
+# Names as expat gives them with namespace processing: "<URI> <local name>".
+_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0 "
+_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0 "
+_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0 "
+_CALCEXT = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0 "
+CELL, COVERED_CELL, ROW, COLUMN, TABLE = (_TABLE + n for n in (
+    "table-cell", "covered-table-cell", "table-row", "table-column", "table"))
+TEXT_PARTS = {_TEXT + n for n in ("p", "span", "s", "a", "line-break", "tab")}
+ROWS_REPEATED, COLUMNS_REPEATED, ROWS_SPANNED, COLUMNS_SPANNED = (_TABLE + n for n in (
+    "number-rows-repeated", "number-columns-repeated", "number-rows-spanned",
+    "number-columns-spanned"))
+VALUE_TYPE, FORMULA = _OFFICE + "value-type", _TABLE + "formula"
+ERROR_TYPE = _CALCEXT + "value-type"
+NAME, SUB_TABLE, VISIBILITY = _TABLE + "name", _TABLE + "is-sub-table", _TABLE + "visibility"
+
+
 class _ContentCollector(XmlCollector):
-    """Each sheet's extent, percent cells, merges and hidden columns, from
-    ``content.xml``: ``<table:table>`` holds ``<table:table-column>`` and
-    ``<table:table-row>``s of ``<table:table-cell>``/``<table:covered-table-cell>``."""
+    """Each sheet's extent, percent cells, error cells, merges and hidden columns,
+    from ``content.xml``: ``<table:table>`` holds ``<table:table-column>``s and
+    ``<table:table-row>``s of ``<table:table-cell>``/``<table:covered-table-cell>``.
+    Every cell costs a few dictionary look-ups: a big sheet has millions."""
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
         self.sheets: list[SheetPart] = []
-        self.sheet: SheetPart | None = None
-        self.row = self.next_row = self.rows_repeated = 0
+        self.sheet = SheetPart("", "content.xml", hidden=False)  # until the first table
+        self.row = self.next_row = 0
+        self.rows_repeated = 1
         self.col = self.next_column_def = 0
         # The cell being read and not yet counted: (first column, columns repeated).
         self.pending: tuple[int, int] | None = None
@@ -95,63 +112,53 @@ class _ContentCollector(XmlCollector):
         self.error_text = ""
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
-        tag = local_name(name)
-        if self.error_at is not None and tag not in ("p", "span", "s"):  # its text
+        if self.error_at is not None and name not in TEXT_PARTS:
             self._end_error()
-        if tag in ("table-cell", "covered-table-cell"):
-            self._cell(_local_attrs(attrs))
-            if any(v == "error" for k, v in attrs.items() if local_name(k) == "value-type"):
-                self._watch_error()  # LibreOffice: calcext:value-type="error"
-        elif tag == "p":  # a cell's text: something in it even without a value type
+        if name == CELL or name == COVERED_CELL:
+            self._cell(attrs)
+        elif name in TEXT_PARTS:  # a cell's text: something in it even without a value type
             if self.pending is not None:
                 self._count(*self.pending)
-        elif tag == "table-row":
-            attrs = _local_attrs(attrs)
+        elif name == ROW:
             self.row, self.col, self.pending = self.next_row, 0, None
-            self.rows_repeated = _count_attr(attrs, "number-rows-repeated")
+            self.rows_repeated = _count(attrs.get(ROWS_REPEATED))
             self.next_row = self.row + self.rows_repeated
-        elif tag == "table-column":
-            attrs = _local_attrs(attrs)
-            repeated = _count_attr(attrs, "number-columns-repeated")
+        elif name == COLUMN:
+            repeated = _count(attrs.get(COLUMNS_REPEATED))
             first, self.next_column_def = self.next_column_def, self.next_column_def + repeated
-            if self.sheet is not None and attrs.get("visibility") == "collapse":
+            if attrs.get(VISIBILITY) == "collapse":
                 last = min(self.next_column_def, self.limits.max_columns)
                 self.sheet.hidden_columns.update(range(first, last))
-        elif tag == "table" and self._in_body(attrs):
-            self.sheet = SheetPart(_local_attrs(attrs)["name"], "content.xml", hidden=False)
+        elif name == TABLE and NAME in attrs and attrs.get(SUB_TABLE) != "true":
+            self.sheet = SheetPart(attrs[NAME], "content.xml", hidden=False)
             self.sheets.append(self.sheet)
-            self.row = self.next_row = self.rows_repeated = self.col = 0
-            self.next_column_def, self.pending = 0, None
-
-    @staticmethod
-    def _in_body(attrs: dict[str, str]) -> bool:
-        """A sheet, not a table nested in a cell (``table:is-sub-table``)."""
-        attrs = _local_attrs(attrs)
-        return "name" in attrs and attrs.get("is-sub-table") != "true"
+            self.row = self.next_row = self.col = self.next_column_def = 0
+            self.rows_repeated, self.pending = 1, None
 
     def _cell(self, attrs: dict[str, str]) -> None:
-        first, repeated = self.col, _count_attr(attrs, "number-columns-repeated")
+        first = self.col
+        repeated = _count(attrs.get(COLUMNS_REPEATED))
         self.col += repeated
         self.pending = (first, repeated)
-        if "value-type" in attrs or "formula" in attrs:
+        value_type = attrs.get(VALUE_TYPE)
+        if value_type is not None or FORMULA in attrs:
             self._count(first, repeated)
-            if attrs.get("value-type") == "percentage" and self.sheet is not None:
+            if value_type == "percentage":
                 self._percent(first, repeated)
-        spans = (_count_attr(attrs, "number-rows-spanned"),
-                 _count_attr(attrs, "number-columns-spanned"))
-        if spans != (1, 1) and self.sheet is not None:
-            self.sheet.merges.append(((self.row, first),
-                                      (self.row + spans[0] - 1, first + spans[1] - 1)))
-
-    def _watch_error(self) -> None:
-        self.error_at, self.error_text = (self.row, self.col - 1), ""
-        self.parser.CharacterDataHandler = self._error_text
+        if attrs.get(ERROR_TYPE) == "error":  # LibreOffice: calcext:value-type="error"
+            self.error_at, self.error_text = (self.row, first), ""
+            self.parser.CharacterDataHandler = self._error_text
+        if ROWS_SPANNED in attrs or COLUMNS_SPANNED in attrs:
+            rows, cols = _count(attrs.get(ROWS_SPANNED)), _count(attrs.get(COLUMNS_SPANNED))
+            if (rows, cols) != (1, 1):
+                self.sheet.merges.append(((self.row, first),
+                                          (self.row + rows - 1, first + cols - 1)))
 
     def _error_text(self, data: str) -> None:
         self.error_text += data
 
     def _end_error(self) -> None:
-        if self.sheet is not None and self.error_at is not None:
+        if self.error_at is not None:
             self.sheet.error_cells[self.error_at] = self.error_text.strip()[:20] or "#N/A"
         self.error_at = None
         self.parser.CharacterDataHandler = None
@@ -163,12 +170,11 @@ class _ContentCollector(XmlCollector):
     def _count(self, first: int, repeated: int) -> None:
         """The cell holds something: the sheet's extent reaches its last repeat."""
         self.pending = None
-        if self.sheet is not None:
-            check_extent(self.sheet, self.limits, self.row + self.rows_repeated,
-                         first + repeated)
+        rows, cols, sheet = self.row + self.rows_repeated, first + repeated, self.sheet
+        if rows > sheet.max_row or cols > sheet.max_col:  # else checked already
+            check_extent(sheet, self.limits, rows, cols)
 
     def _percent(self, first: int, repeated: int) -> None:
-        assert self.sheet is not None
         cells = self.sheet.percent_cells
         if len(cells) + repeated * self.rows_repeated > MAX_PERCENT_CELLS:
             raise UnreadableFile("sheet_too_large", f"{self.sheet.name}: "
@@ -177,11 +183,6 @@ class _ContentCollector(XmlCollector):
                      for c in range(first, first + repeated))
 
 
-def _local_attrs(attrs: dict[str, str]) -> dict[str, str]:
-    return {local_name(k): v for k, v in attrs.items()}
-
-
-def _count_attr(attrs: dict[str, str], name: str) -> int:
+def _count(value: str | None) -> int:
     """A repeat or span count: at least 1 (``int`` refuses non-numbers: corrupt_xml)."""
-    value = attrs.get(name)
     return max(1, int(value)) if value else 1
