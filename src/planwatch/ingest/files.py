@@ -22,9 +22,10 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from planwatch.text import safe_label
+from planwatch.vocabulary.parsed import FILE_KINDS
 from planwatch.vocabulary.problems import Problem
 
-ACCEPTED_SUFFIXES = {".xlsx", ".csv"}
+ACCEPTED_SUFFIXES = {f".{kind}" for kind in FILE_KINDS}
 PERIOD_DIR = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 NAME_HINT = re.compile(
     r"^(?P<agency>[A-Za-z0-9]+(?:_[A-Za-z]+)*?)_(?P<period>\d{4}-\d{2})(?:_|\.|$)"

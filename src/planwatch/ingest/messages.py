@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from planwatch.text import number_vi
-from planwatch.vocabulary.parsed import ParsedFile
+from planwatch.vocabulary.parsed import ParsedFile, file_kind
 from planwatch.vocabulary.problems import MessageTable, Problem, problem_from
 from planwatch.vocabulary.templates import CSV_SUFFIXES, SHEET_NAMES_VI
 
@@ -19,32 +19,59 @@ _SHEETS = ", ".join(f"'{name}'" for name in SHEET_NAMES_VI.values())
 CSV_NAME_RULE = f"<MÃ ĐƠN VỊ>_<YYYY-MM>_<{'|'.join(CSV_SUFFIXES.values())}>.csv"
 _RESAVE = ("Mở tệp bằng Excel, chọn File > Save As, lưu dạng 'Excel Workbook (*.xlsx)' "
            "rồi gửi lại.")
+_RESAVE_ANY = ("Mở tệp bằng Excel hoặc LibreOffice Calc, chọn Lưu thành (Save As) dạng "
+               "'Excel Workbook (*.xlsx)', 'Excel 97-2003 (*.xls)' hoặc 'ODF Spreadsheet "
+               "(*.ods)' rồi gửi lại; tệp xuất từ phần mềm hay trang web cũng cần mở và lưu "
+               "lại như vậy trước khi gửi.")
+# What a file really holds when its suffix says otherwise (the inspectors' detail).
+CONTENT_VI = {
+    "zip": "một tệp nén (có thể là tệp .xlsx hoặc .ods bị đổi đuôi)",
+    "xlsx": "một tệp Excel .xlsx bị đổi đuôi",
+    "ole": "một tệp Office 97-2003 khác (có thể là tệp .doc hoặc .xls bị đổi đuôi)",
+    "html": "một trang web (HTML), thường do phần mềm hay trang web xuất ra",
+    "xml": "một tệp XML (có thể là 'XML Spreadsheet 2003')",
+    "text": "văn bản thuần (có thể là tệp CSV bị đổi đuôi)",
+    "empty": "rỗng",
+    "other": "không phải bảng tính",
+}
 
 MESSAGES: MessageTable = {
     # -- the file as a whole --------------------------------------------------
     "empty_file": ("block", "Tệp rỗng (0 byte).", "Gửi lại tệp báo cáo có nội dung."),
     "unsupported_file_type": (
         "block", "Loại tệp '{suffix}' không được tiếp nhận.",
-        "Gửi báo cáo dạng Excel (.xlsx) theo biểu mẫu, hoặc CSV theo mẫu tên "
-        f"{CSV_NAME_RULE}."),
+        "Gửi báo cáo dạng Excel (.xlsx hoặc .xls) hay LibreOffice (.ods) theo biểu mẫu, "
+        f"hoặc CSV theo mẫu tên {CSV_NAME_RULE}."),
     "file_too_large": (
         "block", "Tệp quá lớn ({size_mb} MB; tối đa {max_mb} MB).",
         "Chỉ gửi các sheet của biểu mẫu; xóa hình ảnh, sheet nháp và định dạng thừa."),
     "not_xlsx": ("block", "Tệp có đuôi .xlsx nhưng không phải tệp Excel .xlsx thật.",
                  _RESAVE),
     "xls_or_encrypted": (
-        "block", "Tệp là định dạng Excel 97-2003 (.xls) hoặc được đặt mật khẩu, "
-        "hệ thống không đọc được.",
+        "block", "Tệp có đuôi .xlsx nhưng là định dạng Excel 97-2003 (.xls) hoặc được đặt "
+        "mật khẩu, hệ thống không đọc được.",
         "Bỏ mật khẩu (nếu có). " + _RESAVE),
-    "corrupt_zip": ("block", "Tệp Excel bị hỏng hoặc không đầy đủ (có thể tải lên bị lỗi).",
+    "not_xls": (
+        "block", "Tệp có đuôi .xls nhưng không phải tệp Excel 97-2003 thật: nội dung là "
+        "{content}.", _RESAVE_ANY),
+    "not_ods": (
+        "block", "Tệp có đuôi .ods nhưng không phải bảng tính LibreOffice (OpenDocument) thật: "
+        "nội dung là {content}.", _RESAVE_ANY),
+    "corrupt_xls": (
+        "block", "Tệp Excel 97-2003 (.xls) bị hỏng hoặc không đầy đủ (có thể tải lên bị lỗi).",
+        "Mở lại tệp gốc bằng Excel hoặc LibreOffice, lưu lại và gửi lại."),
+    "encrypted_file": (
+        "block", "Tệp được đặt mật khẩu, hệ thống không đọc được.",
+        "Bỏ mật khẩu (File > Info > Protect Workbook), lưu lại rồi gửi lại."),
+    "corrupt_zip": ("block", "Tệp bảng tính bị hỏng hoặc không đầy đủ (có thể tải lên bị lỗi).",
                     "Mở lại tệp gốc bằng Excel, lưu lại và gửi lại."),
-    "corrupt_xml": ("block", "Nội dung bên trong tệp Excel bị hỏng, không đọc được.",
+    "corrupt_xml": ("block", "Nội dung bên trong tệp bảng tính bị hỏng, không đọc được.",
                     "Mở lại tệp gốc bằng Excel, lưu lại và gửi lại."),
     "zip_bomb": (
-        "block", "Tệp Excel có cấu trúc nén bất thường (kích thước khi giải nén quá lớn).",
+        "block", "Tệp bảng tính có cấu trúc nén bất thường (kích thước khi giải nén quá lớn).",
         "Tạo lại tệp từ biểu mẫu gốc, chỉ giữ các sheet báo cáo, rồi gửi lại."),
     "xml_entities": (
-        "block", "Tệp Excel chứa khai báo XML không được phép (DOCTYPE/ENTITY).",
+        "block", "Tệp bảng tính chứa khai báo XML không được phép (DOCTYPE/ENTITY).",
         "Tạo lại tệp từ biểu mẫu gốc bằng Excel rồi gửi lại."),
     "sheet_too_large": (
         "block", "Sheet '{sheet}' có vùng dữ liệu quá lớn ({detail}).",
@@ -152,7 +179,6 @@ def too_large(size: int, max_bytes: int) -> Problem:
 
 def unreadable(file_name: str, code: str, **fields: Any) -> ParsedFile:
     """A file nothing could be read from, with the one problem that says why."""
-    kind = "csv" if file_name.lower().endswith(".csv") else "xlsx"
-    parsed = ParsedFile(file_name, kind)  # type: ignore[arg-type]
+    parsed = ParsedFile(file_name, file_kind(file_name) or "xlsx")
     parsed.problems.append(problem(code, **fields))
     return parsed

@@ -18,7 +18,7 @@ from typing import Any
 
 from planwatch.ingest.cells import CellReader, as_text, parse_target
 from planwatch.ingest.columns import HeaderMatch, find_header
-from planwatch.ingest.messages import problem, too_large
+from planwatch.ingest.messages import CONTENT_VI, problem, too_large
 from planwatch.ingest.numbers import (
     DEFAULT_CONVENTION,
     Convention,
@@ -27,10 +27,10 @@ from planwatch.ingest.numbers import (
     period_in_text,
     text_convention,
 )
-from planwatch.ingest.readers import RawBook, RawSheet, read_csv, read_xlsx
+from planwatch.ingest.readers import WORKBOOK_READERS, RawBook, RawSheet, read_csv
 from planwatch.ingest.xlsx_inspect import DEFAULT_LIMITS, Limits, UnreadableFile
 from planwatch.text import fold
-from planwatch.vocabulary.parsed import ParsedFile, ParsedSheet
+from planwatch.vocabulary.parsed import ParsedFile, ParsedSheet, file_kind
 from planwatch.vocabulary.periods import mm_yyyy
 from planwatch.vocabulary.statuses import capital_source_code, data_status_code, task_status_code
 from planwatch.vocabulary.templates import (
@@ -72,8 +72,8 @@ class SheetDraft:
 
 def parse_file(path: Path, file_name: str, *, max_bytes: int,
                limits: Limits = DEFAULT_LIMITS) -> ParsedFile:
-    suffix = Path(file_name).suffix.lower()
-    parsed = ParsedFile(file_name, "csv" if suffix == ".csv" else "xlsx")
+    kind = file_kind(file_name)
+    parsed = ParsedFile(file_name, kind or "xlsx")
     size = path.stat().st_size
     if size == 0:
         parsed.problems.append(problem("empty_file"))
@@ -81,22 +81,24 @@ def parse_file(path: Path, file_name: str, *, max_bytes: int,
     if size > max_bytes:
         parsed.problems.append(too_large(size, max_bytes))
         return parsed
-    if suffix not in (".xlsx", ".csv"):
+    if kind is None:
+        suffix = Path(file_name).suffix.lower()
         parsed.problems.append(problem("unsupported_file_type", suffix=suffix or "(không có)"))
         return parsed
     try:
-        if suffix == ".xlsx":
-            book = read_xlsx(path, limits)
-        else:
+        if kind == "csv":
             book = read_csv(path, csv_template(file_name) or "csv", max_bytes)
+        else:
+            book = WORKBOOK_READERS[f".{kind}"](path, limits)
     except UnreadableFile as exc:
         sheet = exc.detail.split(":")[0] if exc.code == "sheet_too_large" else None
-        parsed.problems.append(problem(exc.code, sheet=sheet, detail=exc.detail))
+        parsed.problems.append(problem(exc.code, sheet=sheet, detail=exc.detail,
+                                       content=CONTENT_VI.get(exc.detail, CONTENT_VI["other"])))
         return parsed
     if book.legacy_encoding:
         parsed.problems.append(problem("legacy_encoding",
                                        encoding=book.legacy_encoding.upper()))
-    drafts = _xlsx_drafts(book, parsed) if book.kind == "xlsx" else _csv_drafts(book, parsed)
+    drafts = _csv_drafts(book, parsed) if book.kind == "csv" else _workbook_drafts(book, parsed)
     _check_stated_periods(drafts, parsed)
     conventions, decided = _decide_conventions(drafts)
     for draft in drafts:
@@ -108,7 +110,7 @@ def parse_file(path: Path, file_name: str, *, max_bytes: int,
 # -- finding the sheets --------------------------------------------------------
 
 
-def _xlsx_drafts(book: RawBook, parsed: ParsedFile) -> list[SheetDraft]:
+def _workbook_drafts(book: RawBook, parsed: ParsedFile) -> list[SheetDraft]:
     chosen: dict[Template, RawSheet] = {}
     for sheet in book.sheets:
         key = compact(sheet.name)

@@ -1,6 +1,6 @@
 """Reading a workbook or CSV file into plain rows of cell values.
 
-Both readers give the same shape, ``RawBook``: sheets of rows of values
+Every reader (.xlsx, .xls, .ods, CSV) gives the same shape, ``RawBook``: sheets of rows of values
 (``str``, ``float``, ``int``, ``bool``, ``date``/``datetime``, ``None``, or
 ``FormulaWithoutValue`` for a formula saved without its result; an Excel
 error cell is its error text, ``"#DIV/0!"``), plus what the values alone do
@@ -9,8 +9,9 @@ merged, which columns and sheets are hidden. Legacy
 TCVN3/VNI text is converted to Unicode here, once per file, so everything
 downstream sees Unicode.
 
-Limits are checked before any native code parses the file (see
-``xlsx_inspect``); CSV files are read as text with a size cap.
+Limits are checked before any native code parses the file (``xlsx_inspect``,
+``xls_inspect``, ``ods_inspect``: one inspector per workbook format, the same
+limits); CSV files are read as text with a size cap.
 """
 
 from __future__ import annotations
@@ -21,14 +22,18 @@ import io
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from planwatch.ingest.legacy_text import convert_legacy, detect_legacy_in
+from planwatch.ingest.ods_inspect import inspect_ods
+from planwatch.ingest.xls_inspect import inspect_xls
 from planwatch.ingest.xlsx_inspect import (
     DEFAULT_LIMITS,
     Limits,
+    SheetPart,
     UnreadableFile,
     inspect_xlsx,
     sniff_kind,
@@ -61,7 +66,7 @@ class RawSheet:
 
 @dataclass
 class RawBook:
-    kind: str  # "xlsx" | "csv"
+    kind: str  # "xlsx" | "xls" | "ods" | "csv"
     sheets: list[RawSheet]
     encoding: str | None = None  # csv: the text encoding found
     delimiter: str | None = None  # csv
@@ -69,13 +74,36 @@ class RawBook:
 
 
 def read_xlsx(path: Path, limits: Limits = DEFAULT_LIMITS) -> RawBook:
-    from python_calamine import CalamineError, CalamineWorkbook
+    return _read_workbook(path, "xlsx", inspect_xlsx(path, limits).sheets, "corrupt_xml")
 
-    info = inspect_xlsx(path, limits)
+
+def read_xls(path: Path, limits: Limits = DEFAULT_LIMITS) -> RawBook:
+    """Excel 97-2003: dates are read by the workbook's date system (1900 or 1904),
+    text as stored (UTF-16 in BIFF8, the workbook's code page in older files)."""
+    return _read_workbook(path, "xls", inspect_xls(path, limits), "corrupt_xls")
+
+
+def read_ods(path: Path, limits: Limits = DEFAULT_LIMITS) -> RawBook:
+    """LibreOffice/OpenDocument: dates and percentages are typed cells."""
+    return _read_workbook(path, "ods", inspect_ods(path, limits), "corrupt_xml")
+
+
+# Each workbook suffix and its reader; every one inspects the file first.
+WORKBOOK_READERS: dict[str, Callable[[Path, Limits], RawBook]] = {
+    ".xlsx": read_xlsx, ".xls": read_xls, ".ods": read_ods}
+
+
+def _read_workbook(path: Path, kind: str, parts: Sequence[SheetPart], broken: str) -> RawBook:
+    """The sheets ``parts`` names (an inspector's, which checked the file first)
+    read by python-calamine, with what the inspector saw and calamine does not say."""
+    from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
+
     sheets = []
     try:
         workbook = CalamineWorkbook.from_path(str(path))
-        for part in info.sheets:
+        hidden = {m.name for m in workbook.sheets_metadata
+                  if m.visible != SheetVisibleEnum.Visible}
+        for part in parts:
             sheet = workbook.get_sheet_by_name(part.name)
             offset = sheet.start[1] if sheet.height else 0
             pad = [None] * offset
@@ -85,13 +113,14 @@ def read_xlsx(path: Path, limits: Limits = DEFAULT_LIMITS) -> RawBook:
             for (r, c), formula in part.uncalculated_cells.items():  # calamine drops them
                 if _get(rows, r, c) is None:
                     _put(rows, r, c, FormulaWithoutValue(f"={formula or '…'}"))
-            merges = [((a[0], a[1]), (b[0], b[1])) for a, b in sheet.merged_cell_ranges or []]
-            sheets.append(RawSheet(part.name, rows, part.hidden, part.percent_cells, merges,
-                                   part.hidden_columns))
+            merges = [((a[0], a[1]), (b[0], b[1]))
+                      for a, b in sheet.merged_cell_ranges or part.merges]
+            sheets.append(RawSheet(part.name, rows, part.hidden or part.name in hidden,
+                                   part.percent_cells, merges, part.hidden_columns))
         workbook.close()
     except (CalamineError, ValueError) as exc:
-        raise UnreadableFile("corrupt_xml", str(exc)) from None
-    return _convert_legacy(RawBook("xlsx", sheets))
+        raise UnreadableFile(broken, str(exc)) from None
+    return _convert_legacy(RawBook(kind, sheets))
 
 
 def _get(rows: list[list[Any]], r: int, c: int) -> Any:

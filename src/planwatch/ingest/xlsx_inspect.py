@@ -73,6 +73,9 @@ class SheetPart:
     hidden_columns: set[int] = field(default_factory=set)  # 0-based
     error_cells: dict[tuple[int, int], str] = field(default_factory=dict)  # -> "#DIV/0!"
     uncalculated_cells: dict[tuple[int, int], str] = field(default_factory=dict)  # -> formula
+    # 0-based ((first row, first column), (last row, last column)), where the reader
+    # does not give them (.ods)
+    merges: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
 
 
 @dataclass
@@ -109,25 +112,25 @@ def inspect_xlsx(path: Path, limits: Limits = DEFAULT_LIMITS) -> XlsxInfo:
         # NotImplementedError: a zip version or compression method no Excel writes
         raise UnreadableFile("corrupt_zip", str(exc)) from None
     with archive:
-        _check_sizes(archive, limits)
+        check_zip_sizes(archive, limits)
         names = set(archive.namelist())
         if "xl/workbook.xml" not in names:
             raise UnreadableFile("not_xlsx", "no xl/workbook.xml")
         for name in sorted(names):
             if not name.endswith((".xml", ".rels")) or name.startswith("xl/worksheets/"):
                 continue
-            _scan(archive, name, limits, _PartCollector(limits))  # DTDs, shared strings
+            scan_xml(archive, name, limits, _PartCollector(limits))  # DTDs, shared strings
         sheets = _sheet_parts(archive)
         percent_styles = _percent_styles(archive) if "xl/styles.xml" in names else set()
         for sheet in sheets:
             if sheet.part not in names:
                 raise UnreadableFile("corrupt_zip", f"missing part {sheet.part}")
             collector = _SheetCollector(sheet, percent_styles, limits)
-            _scan(archive, sheet.part, limits, collector)
+            scan_xml(archive, sheet.part, limits, collector)
     return XlsxInfo(sheets)
 
 
-def _check_sizes(archive: zipfile.ZipFile, limits: Limits) -> None:
+def check_zip_sizes(archive: zipfile.ZipFile, limits: Limits) -> None:
     infos = archive.infolist()
     if len(infos) > limits.max_members:
         raise UnreadableFile("zip_bomb", f"{len(infos)} members")
@@ -144,8 +147,8 @@ def _check_sizes(archive: zipfile.ZipFile, limits: Limits) -> None:
         raise UnreadableFile("zip_bomb", f"{total} bytes uncompressed")
 
 
-class _Collector:
-    parser: Any = None  # the expat parser feeding it (set by ``_scan``)
+class XmlCollector:
+    parser: Any = None  # the expat parser feeding it (set by ``scan_xml``)
 
     def start(self, name: str, attrs: dict[str, str]) -> None:  # noqa: B027 - optional hook
         pass
@@ -154,9 +157,11 @@ class _Collector:
         pass
 
 
-def _scan(archive: zipfile.ZipFile, member: str, limits: Limits, collector: _Collector) -> None:
-    """Stream one XML part through expat: DTDs refused, actual size capped."""
-    parser = expat.ParserCreate()
+def scan_xml(archive: zipfile.ZipFile, member: str, limits: Limits,
+             collector: XmlCollector, *, namespaces: bool = False) -> None:
+    """Stream one XML part through expat: DTDs refused, actual size capped. With
+    ``namespaces``, names reach the collector as ``<namespace URI> <local name>``."""
+    parser = expat.ParserCreate(namespace_separator=" ") if namespaces else expat.ParserCreate()
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
 
     def refuse_doctype(*_: object) -> None:
@@ -184,19 +189,19 @@ def _scan(archive: zipfile.ZipFile, member: str, limits: Limits, collector: _Col
         raise UnreadableFile("corrupt_xml", f"{member}: {exc}") from None
 
 
-class _PartCollector(_Collector):
+class _PartCollector(XmlCollector):
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
-        if _local(name) == "sst":
+        if local_name(name) == "sst":
             claimed = int(attrs.get("uniqueCount") or 0)
             if claimed > self.limits.max_cells:
                 raise UnreadableFile("corrupt_xml", f"shared strings claim {claimed} strings")
 
 
 @lru_cache(maxsize=256)  # a part uses a few dozen tag names, each met thousands of times
-def _local(name: str) -> str:
+def local_name(name: str) -> str:
     return name.rsplit(":", 1)[-1].rsplit("}", 1)[-1]
 
 
@@ -205,24 +210,24 @@ def _sheet_parts(archive: zipfile.ZipFile) -> list[SheetPart]:
     rels: dict[str, str] = {}
     sheets: list[tuple[str, str, bool]] = []
 
-    class Rels(_Collector):
+    class Rels(XmlCollector):
         def start(self, name: str, attrs: dict[str, str]) -> None:
-            if _local(name) == "Relationship" and "Id" in attrs:
+            if local_name(name) == "Relationship" and "Id" in attrs:
                 target = attrs.get("Target", "")
                 rels[attrs["Id"]] = (target.lstrip("/") if target.startswith("/")
                                      else posixpath.normpath(posixpath.join("xl", target)))
 
-    class Book(_Collector):
+    class Book(XmlCollector):
         def start(self, name: str, attrs: dict[str, str]) -> None:
-            if _local(name) == "sheet":
-                rid = next((v for k, v in attrs.items() if _local(k) == "id"), "")
+            if local_name(name) == "sheet":
+                rid = next((v for k, v in attrs.items() if local_name(k) == "id"), "")
                 sheets.append((attrs.get("name", ""), rid, attrs.get("state", "visible")
                                != "visible"))
 
     limits = DEFAULT_LIMITS
     if "xl/_rels/workbook.xml.rels" in archive.namelist():
-        _scan(archive, "xl/_rels/workbook.xml.rels", limits, Rels())
-    _scan(archive, "xl/workbook.xml", limits, Book())
+        scan_xml(archive, "xl/_rels/workbook.xml.rels", limits, Rels())
+    scan_xml(archive, "xl/workbook.xml", limits, Book())
     return [SheetPart(name, rels.get(rid, ""), hidden) for name, rid, hidden in sheets
             if rels.get(rid, "").startswith("xl/worksheets/")]
 
@@ -237,9 +242,9 @@ def _percent_styles(archive: zipfile.ZipFile) -> set[int]:
     xf_formats: list[int] = []
     depth = {"cellXfs": False}
 
-    class Styles(_Collector):
+    class Styles(XmlCollector):
         def start(self, name: str, attrs: dict[str, str]) -> None:
-            tag = _local(name)
+            tag = local_name(name)
             if tag == "numFmt":
                 custom[int(attrs.get("numFmtId", "-1"))] = attrs.get("formatCode", "")
             elif tag == "cellXfs":
@@ -249,7 +254,7 @@ def _percent_styles(archive: zipfile.ZipFile) -> set[int]:
             elif tag == "xf" and depth["cellXfs"]:
                 xf_formats.append(int(attrs.get("numFmtId", "0")))
 
-    _scan(archive, "xl/styles.xml", DEFAULT_LIMITS, Styles())
+    scan_xml(archive, "xl/styles.xml", DEFAULT_LIMITS, Styles())
     percent_ids = _BUILTIN_PERCENT | {
         fid for fid, code in custom.items() if "%" in _QUOTED.sub("", code)
     }
@@ -268,7 +273,7 @@ def column_index(letters: str) -> int:
     return index - 1
 
 
-class _SheetCollector(_Collector):
+class _SheetCollector(XmlCollector):
     """Extent, percent cells, hidden columns, error cells and formulas without a
     result of one sheet.
 
@@ -289,7 +294,7 @@ class _SheetCollector(_Collector):
         self.formula = self.value = ""
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
-        tag = _local(name)
+        tag = local_name(name)
         if tag == "v":  # every value: the cheapest way out
             self.in_formula = False
             return
@@ -350,9 +355,18 @@ class _SheetCollector(_Collector):
         self.parser.CharacterDataHandler = None
 
     def _check(self, row: int, col: int) -> None:
-        sheet, limits = self.sheet, self.limits
-        sheet.max_row, sheet.max_col = max(sheet.max_row, row), max(sheet.max_col, col)
-        if (sheet.max_row > limits.max_rows or sheet.max_col > limits.max_columns
-                or sheet.max_row * sheet.max_col > limits.max_cells):
-            raise UnreadableFile("sheet_too_large",
-                                 f"{sheet.name}: {sheet.max_row} rows x {sheet.max_col} columns")
+        check_extent(self.sheet, self.limits, row, col)
+
+
+def check_extent(sheet: SheetPart, limits: Limits, rows: int, cols: int, *,
+                 declared: bool = False) -> None:
+    """The sheet's extent (1-based last row and column of the cells present) grown to
+    reach ``rows`` x ``cols``, refused past the limits. A ``declared`` extent (what
+    an .xls says its sheet spans) is checked, not kept. The same limits for every
+    workbook format."""
+    if not declared:
+        sheet.max_row, sheet.max_col = max(sheet.max_row, rows), max(sheet.max_col, cols)
+        rows, cols = sheet.max_row, sheet.max_col
+    if rows > limits.max_rows or cols > limits.max_columns or rows * cols > limits.max_cells:
+        said = ", theo khai báo trong tệp" if declared else ""
+        raise UnreadableFile("sheet_too_large", f"{sheet.name}: {rows} dòng x {cols} cột{said}")

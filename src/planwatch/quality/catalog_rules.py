@@ -126,7 +126,7 @@ class PathHints(Protocol):
 def check_identity(parsed: ParsedFile, file: PathHints, catalogs: Catalogs) -> Catalog | None:
     """Agency, period and plan: known, and the same in the sheet, the file name and
     the folder. Sets them on ``parsed``; returns the plan's catalog, if one is found."""
-    sheet = INFO_SHEET_VI if parsed.file_kind == "xlsx" else None
+    sheet = INFO_SHEET_VI if parsed.file_kind != "csv" else None
     _check_agency(parsed, file, catalogs, sheet)
     _check_period(parsed, file, sheet)
     return _find_plan(parsed, catalogs, sheet, catalogs.issuer_of(file.inbox_path))

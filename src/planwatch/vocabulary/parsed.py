@@ -16,6 +16,18 @@ from typing import Any, Literal
 from planwatch.vocabulary.problems import Problem
 from planwatch.vocabulary.templates import Template
 
+# What planwatch reads, by file suffix: workbooks (the same sheets in each
+# format, submission-format.md) and CSV files (one template each).
+FileKind = Literal["xlsx", "xls", "ods", "csv"]
+WORKBOOK_KINDS: tuple[FileKind, ...] = ("xlsx", "xls", "ods")
+FILE_KINDS: tuple[FileKind, ...] = (*WORKBOOK_KINDS, "csv")
+
+
+def file_kind(file_name: str) -> FileKind | None:
+    """The kind a file's name says (``.XLS`` -> ``xls``); None: not one planwatch reads."""
+    suffix = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
+    return next((kind for kind in FILE_KINDS if kind == suffix), None)
+
 
 @dataclass
 class ParsedSheet:
@@ -34,8 +46,8 @@ class ParsedSheet:
 @dataclass
 class ParsedFile:
     file_name: str
-    file_kind: Literal["xlsx", "csv"]
-    # From the `Thông tin` sheet (xlsx) or the file name (csv); None when absent.
+    file_kind: FileKind
+    # From the `Thông tin` sheet (a workbook) or the file name (csv); None when absent.
     agency_code: str | None = None
     period: str | None = None  # YYYY-MM
     plan_code: str | None = None  # `Mã kế hoạch`, when the file names its plan
