@@ -237,6 +237,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "planwatch/reporting/pages.py": ("markup(",),
     # Recognises an HTML page sent as a workbook (reads, never writes).
     "planwatch/ingest/xlsx_inspect.py": ("<html", "<!doctype"),
+    "planwatch/ingest/xls_inspect.py": ("<html", "<!doctype", "<table", "<meta"),
     # Finds GX's own markup to clean (its footer), writes only templates.
     "planwatch/reporting/data_docs_pages.py": ("<footer",),
 }
