@@ -309,6 +309,11 @@ def test_without_a_key_a_pack_is_unsigned_and_says_so(warehouse, tmp_path, capsy
     pack = tmp_path / "pack"
     assert not (pack / "tagmanifest-sha256.txt.minisig").exists()
     assert "CHƯA KÝ" in (pack / "HUONG_DAN.txt").read_text(encoding="utf-8")
+    with psycopg.connect(warehouse["url"]) as conn:
+        (recorded,) = conn.execute(
+            "select signing_key_id from audit.evidence_packs where manifest_sha256 = %s",
+            (_pack_sha(pack),)).fetchone()
+    assert recorded is None
     assert _verify(str(pack)) == 0
     out = capsys.readouterr().out
     assert "!!! UNSIGNED (chưa ký)" in out and "link OK" in out
@@ -330,12 +335,13 @@ def test_a_second_pack_links_to_the_first(warehouse, capsys) -> None:
     assert _info(packs / "other")["previous_manifest_sha256"] is None
     with psycopg.connect(warehouse["url"]) as conn:
         chain = conn.execute(
-            """select manifest_sha256, previous_manifest_sha256, created_by, code_version
+            """select manifest_sha256, previous_manifest_sha256, created_by, signing_key_id
                from audit.evidence_packs where agency_code = %s order by pack_id""",
             (warehouse["agency"],)).fetchall()
     second_sha = _pack_sha(packs / "second")
-    assert [c[:3] for c in chain] == [(first_sha, None, "kiem.toan"),
-                                      (second_sha, first_sha, "kiem.toan")]
+    key_id = warehouse["key_id"]
+    assert chain == [(first_sha, None, "kiem.toan", key_id),
+                     (second_sha, first_sha, "kiem.toan", key_id)]
     assert _verify(str(packs / "second"), "--previous", str(packs / "first")) == 0
     assert "link OK (against the previous pack" in capsys.readouterr().out
     assert _verify(str(packs / "second")) == 0  # and against the recorded chain

@@ -393,7 +393,7 @@ def _finish(settings: Settings, folder: _Folder, root: Path, out: Path, catalog:
         sql.record_pack(conn, PackRecord(
             plan_code=plan, agency_code=agency_code, period=period, manifest_sha256=digest,
             previous_manifest_sha256=previous, created_by=created_by, created_at=created_at,
-            code_version=version_text(version)))
+            code_version=version_text(version), signing_key_id=key_id))
         if out.exists():
             out.rmdir()  # an empty folder given for the pack
         root.rename(out)

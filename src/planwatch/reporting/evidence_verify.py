@@ -185,10 +185,13 @@ def link_in_warehouse(v: Verification, url: str) -> None:
         v.fail(v.digest_file, "not recorded in audit.evidence_packs: no pack with this "
                               "hash was ever written", "a recorded pack", v.manifest_sha256)
     else:
-        for key in ("previous_manifest_sha256", "plan_code", "agency_code", "period"):
-            if row[key] != v.manifest.get(key):
+        for key, column in (("previous_manifest_sha256",) * 2, ("plan_code",) * 2,
+                            ("agency_code",) * 2, ("period",) * 2,
+                            ("key_id", "signing_key_id")):
+            if row.get(column) != v.manifest.get(key):
                 v.fail(v.field_name(key), "differs from what audit.evidence_packs "
-                       "recorded for this pack", str(row[key]), str(v.manifest.get(key)))
+                       "recorded for this pack", str(row.get(column)),
+                       str(v.manifest.get(key)))
     if v.previous and (before is None or (before["plan_code"], before["agency_code"]) != (
             v.manifest.get("plan_code"), v.manifest.get("agency_code"))):
         v.fail(v.field_name("previous_manifest_sha256"), "names no recorded pack of the "
