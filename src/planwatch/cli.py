@@ -313,46 +313,41 @@ def cmd_evidence(args: argparse.Namespace, settings: Settings) -> int:
     from planwatch.errors import UserError
 
     if args.verify:
-        from planwatch.reporting.evidence_verify import report, verify_pack
+        from planwatch.reporting.evidence_verify import verify_command
         from planwatch.warehouse.db import running_warehouse_url
 
         if args.agency or args.period or args.out or args.plan:
             raise UserError("--verify takes a pack's folder (and --previous), nothing else")
-        folders = [Path(args.verify), *([Path(args.previous)] if args.previous else [])]
-        for folder in folders:
-            if not folder.is_dir():
-                raise UserError(f"no evidence pack at {folder}: not a folder")
-        owner = None if args.offline or args.previous else running_warehouse_url(settings)
-        checked = verify_pack(folders[0], previous=folders[1] if args.previous else None,
-                              url=_url(settings, "auditor") if owner else None,
-                              offline_reason="--offline was given" if args.offline else
-                              "no warehouse configured or running to read the chain from")
-        print(report(checked))
-        return 0 if checked.ok else 1
+        online = not (args.offline or args.previous) and running_warehouse_url(settings)
+        text, ok = verify_command(settings, Path(args.verify), previous=args.previous,
+                                  keys=args.keys, offline=args.offline,
+                                  url=_url(settings, "auditor") if online else None,
+                                  require_signature=args.require_signature)
+        print(text)
+        return 0 if ok else 1
     missing = [f"--{name}" for name in ("agency", "period", "out") if not getattr(args, name)]
-    if missing or args.previous or args.offline:
+    if missing or args.previous or args.offline or args.keys or args.require_signature:
         raise UserError(f"a pack needs --agency, --period and --out (missing: "
-                        f"{', '.join(missing) or 'none'}); --previous and --offline go "
-                        "with --verify")
+                        f"{', '.join(missing) or 'none'}); --previous, --offline, --keys and "
+                        "--require-signature go with --verify")
     from planwatch.reporting.evidence import write_pack
 
     pack = write_pack(settings, read_url=_url(settings, "transformer"),
                       record_url=_url(settings, "loader"), agency_code=args.agency.upper(),
                       period=args.period, out=Path(args.out), plan_code=args.plan,
-                      created_by=args.by or _login())
+                      created_by=args.by)
     for warning in pack.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(pack.summary())
     return 0
 
 
-def _login() -> str:
-    import getpass
+def cmd_keys(args: argparse.Namespace, settings: Settings) -> int:
+    from planwatch.reporting import evidence_keys as keys
 
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+    print(keys.new_key_command(settings, Path(args.secret_key).absolute())
+          if args.action == "new" else keys.describe_history(settings))
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -448,7 +443,21 @@ def build_parser() -> argparse.ArgumentParser:
                           help="with --verify: the previous pack of the same agency")
     evidence.add_argument("--offline", action="store_true",
                           help="with --verify: do not read the recorded chain")
+    evidence.add_argument("--keys", metavar="DIR",
+                          help="with --verify: the published key history (default: "
+                               "PLANWATCH_PUBLIC_KEYS, else <home>/keys)")
+    evidence.add_argument("--require-signature", action="store_true",
+                          help="with --verify: an unsigned pack fails")
     evidence.set_defaults(func=cmd_evidence)
+
+    keys = sub.add_parser("keys", help="the keys that sign evidence packs").add_subparsers(
+        dest="action", required=True)
+    new = keys.add_parser("new", help="a new key: the secret key to a new file (0600), the "
+                                      "public key into the published key history")
+    new.add_argument("--secret-key", required=True, metavar="PATH", help="a new file, outside "
+                     "the data and the source tree (PLANWATCH_SIGNING_KEY names it)")
+    new.set_defaults(func=cmd_keys)
+    keys.add_parser("list", help="the published key history").set_defaults(func=cmd_keys)
 
     build = sub.add_parser("build", help="dbt build of the marts (what changed), and dbt docs")
     build.add_argument("--as-of", type=_moment, metavar="TIME",

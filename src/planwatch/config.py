@@ -55,6 +55,13 @@ class Settings:
     # Where the plan catalogs' CSV files are (plans.csv, plan_agencies.csv, ...);
     # empty: the project's own ``catalog/`` folder.
     catalog_path: str = ""
+    # Evidence packs' signing (reporting.evidence_keys): the secret key's file (a
+    # mounted secret, mode 0600, never beside the data; empty: packs are unsigned),
+    # a file holding its password if it is encrypted, and the published key
+    # history (a folder of ``<KEY ID>.pub``; empty: ``<home>/keys``).
+    signing_key: str = ""
+    signing_key_password_file: str = ""
+    public_keys_path: str = ""
 
     @cached_property
     def state_dir(self) -> Path:
@@ -110,6 +117,12 @@ class Settings:
         into the warehouse's ``catalog`` tables."""
         return Path(self.catalog_path).resolve() if self.catalog_path else (
             self.project_dir / "catalog")
+
+    @cached_property
+    def public_keys_dir(self) -> Path:
+        """The published history of evidence packs' public keys (``<KEY ID>.pub``)."""
+        return Path(self.public_keys_path).resolve() if self.public_keys_path else (
+            self.home / "keys")
 
     @property
     def expectations_dir(self) -> Path:
@@ -167,6 +180,14 @@ ENVIRONMENT = {
     "outlier_min_history": "PLANWATCH_OUTLIER_MIN_HISTORY",
     "catalog_path": "PLANWATCH_CATALOG_DIR",
 }
+# Settings of ``planwatch evidence`` and ``planwatch keys`` alone: read like the
+# others, but never handed to Airflow's components or dbt (``settings_env``),
+# which sign nothing: the signing key's path stays with the command that signs.
+SIGNING_ENVIRONMENT = {
+    "signing_key": "PLANWATCH_SIGNING_KEY",
+    "signing_key_password_file": "PLANWATCH_SIGNING_KEY_PASSWORD_FILE",
+    "public_keys_path": "PLANWATCH_PUBLIC_KEYS",
+}
 
 _TYPES = {"int": int, "float": float, "str": str}
 
@@ -176,7 +197,7 @@ def load_settings() -> Settings:
     home = Path(os.environ.get("PLANWATCH_HOME") or project_dir).resolve()
     fields = {f.name: f for f in dataclasses.fields(Settings)}
     values = {}
-    for name, variable in ENVIRONMENT.items():
+    for name, variable in {**ENVIRONMENT, **SIGNING_ENVIRONMENT}.items():
         given = os.environ.get(variable)
         if given:
             values[name] = _TYPES[str(fields[name].type)](given)

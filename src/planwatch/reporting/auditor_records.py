@@ -114,12 +114,15 @@ def evidence_section(data: MonthData, ctx: Context,
                                                        ctx.timezone),
                      p.get("created_by"), Code(p.get("manifest_sha256"), tag="code"),
                      Code(p.get("previous_manifest_sha256"), tag="code"),
+                     Code(p["signing_key_id"], tag="code") if p.get("signing_key_id") else
+                     "Chưa ký",
                      Link(pack_link(path), path) if path else "Không ghi nhận"])
     return section("chung-cu", title, Para(
-        "Mỗi hồ sơ có tệp kê khai (manifest) với mã băm của từng tệp, nối chuỗi với hồ "
-             "sơ trước của cùng đơn vị; kiểm tra bằng planwatch evidence --verify."),
-        table(["Đơn vị", "Lập lúc", "Người lập", "Mã băm manifest", "Hồ sơ trước",
-               "Thư mục"], rows))
+        "Mỗi hồ sơ là một gói BagIt có danh mục mã băm của từng tệp, nối chuỗi với hồ "
+        "sơ trước của cùng đơn vị, và được ký bằng khoá của Sở (minisign) khi đã cấu "
+        "hình khoá; kiểm tra bằng planwatch evidence --verify."),
+        table(["Đơn vị", "Lập lúc", "Người lập", "Mã băm của gói", "Hồ sơ trước",
+               "Khoá ký", "Thư mục"], rows))
 
 
 def _when(value: Any) -> Any:

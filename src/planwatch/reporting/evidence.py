@@ -5,9 +5,11 @@ For every submission of the agency and period (all versions and outcomes:
 accepted, rejected, superseded, duplicate): the archived file's exact bytes, its
 receipt (HTML + JSON), its ``audit.submissions`` row, its validation results and
 the raw rows as loaded; then the mart rows those submissions feed, the run
-results of the last dbt build, the code version, a guide in Vietnamese
-(``HUONG_DAN.txt``) and the manifest (``evidence_manifest``). The manifest names
-the previous pack of the same plan and agency; its own hash is recorded in
+results of the last dbt build, the code version, and ``pack.json`` saying what
+each file is. The pack is a BagIt bag (``evidence_bag``) with a guide in
+Vietnamese (``HUONG_DAN.txt``); its tag manifest is signed with the Department's
+key (``evidence_keys``) when one is configured. bag-info names the previous pack
+of the same plan and agency; the pack's own hash is recorded in
 ``audit.evidence_packs``, which makes the chain ``--verify`` checks.
 
 Rows are read in one snapshot as the transformer (the one role that reads raw
@@ -18,6 +20,7 @@ writes the audit.
 from __future__ import annotations
 
 import csv
+import getpass
 import io
 import json
 import os
@@ -37,17 +40,18 @@ from planwatch import __version__
 from planwatch.catalog import Catalog, Catalogs, load_catalogs
 from planwatch.config import Settings
 from planwatch.errors import UserError
-from planwatch.reporting.evidence_guide import guide_text
-from planwatch.reporting.evidence_manifest import (
+from planwatch.reporting.evidence_bag import (
+    CONTENTS,
     FORMAT,
-    MANIFEST,
-    MANIFEST_SHA,
-    SUMS,
-    render_manifest,
-    render_sums,
+    GUIDE,
+    KEYS,
+    PAYLOAD,
+    PackInfo,
     sha256_bytes,
-    sha_line,
+    write_tag_files,
 )
+from planwatch.reporting.evidence_guide import guide_text
+from planwatch.reporting.evidence_keys import Signer, load_signer
 from planwatch.text import looks_like_formula
 from planwatch.vocabulary.statuses import IN_FORCE_STATUSES
 from planwatch.warehouse import evidence as sql
@@ -60,17 +64,28 @@ class PackResult:
     plan_code: str
     agency_code: str
     period: str
-    manifest_sha256: str
+    manifest_sha256: str  # the pack's hash: its tag manifest's SHA-256
     previous_manifest_sha256: str | None
     submissions: int
     files: int
+    key_id: str | None = None  # None: unsigned
     warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
+        signed = (f"signed with key {self.key_id}" if self.key_id else
+                  "UNSIGNED (chưa ký): no signing key configured")
         return (f"evidence pack of {self.agency_code} {self.period} (plan {self.plan_code}): "
                 f"{self.submissions} submission(s), {self.files} file(s) in {self.out}\n"
-                f"  manifest sha256 {self.manifest_sha256} (recorded)\n"
-                f"  previous pack   {self.previous_manifest_sha256 or 'none: the first'}")
+                f"  pack sha256   {self.manifest_sha256} (tag manifest; recorded)\n"
+                f"  previous pack {self.previous_manifest_sha256 or 'none: the first'}\n"
+                f"  signature     {signed}")
+
+
+def login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
 
 
 def pack_plan(catalogs: Catalogs, agency_code: str, period: str,
@@ -177,9 +192,6 @@ class _Folder:
     def add_json(self, path: str, value: Any) -> str:
         text = json.dumps(value, ensure_ascii=False, indent=2, default=_json_default) + "\n"
         return self.add(path, text.encode("utf-8"))
-
-    def listing(self) -> list[dict[str, Any]]:
-        return sorted(self.files, key=lambda f: f["path"])
 
 
 def _dbt_results(settings: Settings) -> tuple[bytes | None, dict[str, Any]]:
@@ -303,11 +315,14 @@ def _prepare(out: Path) -> Path:
 
 
 def write_pack(settings: Settings, *, read_url: str, record_url: str, agency_code: str,
-               period: str, out: Path, created_by: str, plan_code: str | None = None,
-               progress: bool = True) -> PackResult:
+               period: str, out: Path, created_by: str | None = None,
+               plan_code: str | None = None, progress: bool = True) -> PackResult:
     """Write the evidence pack of ``agency_code`` × ``period`` to ``out`` (a new or
-    empty folder) and record it; see the module's docstring."""
+    empty folder) and record it, made by ``created_by`` (default: the login name);
+    see the module's docstring."""
+    created_by = created_by or login_name()
     catalog = pack_plan(load_catalogs(settings.catalog_dir), agency_code, period, plan_code)
+    signer = load_signer(settings, out)  # a key refused: nothing read, nothing written
     plan = catalog.plan_code
     with psycopg.connect(read_url) as conn:
         sql.read_snapshots(conn)
@@ -321,7 +336,7 @@ def write_pack(settings: Settings, *, read_url: str, record_url: str, agency_cod
                             f"(plan {plan}): no pack written")
         tmp = _prepare(out)
         try:
-            folder = _Folder(tmp)
+            folder = _Folder(tmp / PAYLOAD)
             entries, warnings = _write_submissions(folder, conn, settings, subs, progress)
             marts, stale = _write_marts(folder, conn, subs)
             conn.rollback()
@@ -329,62 +344,66 @@ def write_pack(settings: Settings, *, read_url: str, record_url: str, agency_cod
             shutil.rmtree(tmp, ignore_errors=True)
             raise
     warnings += stale
+    if signer is None:
+        warnings.append("no signing key is configured (PLANWATCH_SIGNING_KEY): the pack is "
+                        "UNSIGNED (chưa ký); its origin rests on the recorded chain alone")
     try:
-        return _finish(settings, folder, out, catalog, agency_code, period, created_by,
-                       record_url, entries, marts, warnings)
+        return _finish(settings, folder, tmp, out, catalog, agency_code, period, created_by,
+                       record_url, entries, marts, warnings, signer)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
 
 
-def _finish(settings: Settings, folder: _Folder, out: Path, catalog: Catalog,
+def _finish(settings: Settings, folder: _Folder, root: Path, out: Path, catalog: Catalog,
             agency_code: str, period: str, created_by: str, record_url: str,
             entries: list[dict[str, Any]], marts: dict[str, Any],
-            warnings: list[str]) -> PackResult:
-    """The run results, version and guide; then, under the chain's lock, the
-    manifest with the previous pack's hash, recorded and moved into place."""
+            warnings: list[str], signer: Signer | None) -> PackResult:
+    """The run results, version, contents and guide; then, under the chain's lock,
+    the bag's tag files with the previous pack's hash, signed, recorded and moved
+    into place."""
     plan = catalog.plan_code
     results, dbt_info = _dbt_results(settings)
     if results is not None:
         folder.add("dbt/run_results.json", results)
     version = code_version(settings)
     folder.add_json("code_version.json", version)
+    folder.add_json(CONTENTS, {"format": FORMAT, "dbt_run_results": dbt_info,
+                               "submissions": entries, "marts": marts, "warnings": warnings})
     created_at = datetime.now(UTC)
     agency = catalog.agency_by_code[agency_code]
-    folder.add("HUONG_DAN.txt", guide_text(
+    key_id = signer.key_id if signer else None
+    tags = {GUIDE: guide_text(
         plan_code=plan, agency_code=agency_code, agency_name_vi=agency.name_vi,
         period=period, created_at=created_at.isoformat(), created_by=created_by,
-        dbt_included=results is not None).encode("utf-8"))
+        dbt_included=results is not None, key_id=key_id).encode("utf-8")}
+    if signer is not None:
+        tags[f"{KEYS}/{signer.key_id}.pub"] = signer.public_file.read_bytes()
+    payload = {f"{PAYLOAD}/{f['path']}": f["sha256"] for f in folder.files}
     with psycopg.connect(record_url) as conn:
         sql.lock_chain(conn, plan, agency_code)
         previous = sql.latest_manifest(conn, plan, agency_code)
-        manifest = {
-            "format": FORMAT, "plan_code": plan, "agency_code": agency_code,
-            "agency_name_vi": agency.name_vi, "period": period,
-            "created_at": created_at.isoformat(), "created_by": created_by,
-            "code_version": version, "previous_manifest_sha256": previous,
-            "dbt_run_results": dbt_info, "submissions": entries, "marts": marts,
-            "warnings": warnings, "files": folder.listing(),
-        }
-        data = render_manifest(manifest)
-        digest = sha256_bytes(data)
-        (folder.root / MANIFEST).write_bytes(data)
-        (folder.root / MANIFEST_SHA).write_text(sha_line(digest, MANIFEST), encoding="utf-8")
-        (folder.root / SUMS).write_text(render_sums(manifest["files"], digest),
-                                        encoding="utf-8")
+        info = PackInfo(plan_code=plan, agency_code=agency_code,
+                        agency_name_vi=agency.name_vi, period=period,
+                        created_at=created_at.isoformat(), created_by=created_by,
+                        previous=previous, key_id=key_id, software=version_text(version),
+                        payload_bytes=sum(f["size"] for f in folder.files),
+                        payload_files=len(folder.files))
+        digest = write_tag_files(root, info, payload, tags, signer)
         sql.record_pack(conn, PackRecord(
             plan_code=plan, agency_code=agency_code, period=period, manifest_sha256=digest,
             previous_manifest_sha256=previous, created_by=created_by, created_at=created_at,
-            code_version=version_text(version)))
+            code_version=version_text(version), signing_key_id=key_id))
         if out.exists():
             out.rmdir()  # an empty folder given for the pack
-        folder.root.rename(out)
+        root.rename(out)
         try:
             conn.commit()
         except BaseException:
             shutil.rmtree(out, ignore_errors=True)
             raise
+    files = sum(1 for p in out.rglob("*") if p.is_file())
     return PackResult(out=out, plan_code=plan, agency_code=agency_code, period=period,
                       manifest_sha256=digest, previous_manifest_sha256=previous,
-                      submissions=len(entries), files=len(manifest["files"]) + 3,
+                      submissions=len(entries), files=files, key_id=key_id,
                       warnings=warnings)

@@ -1,4 +1,6 @@
-"""The shape of an evidence pack on disk, shared by the writer and the verifier.
+"""The shape of an evidence pack made before packs were BagIt bags (format 1),
+which ``--verify`` still checks (as unsigned); packs are now written as bags
+(``evidence_bag``).
 
 ```
 <pack>/manifest.json      every other file of the pack (path, SHA-256, size), what the

@@ -1,24 +1,28 @@
 """``planwatch evidence --verify``: is an evidence pack exactly as it was written,
-and is it the link of its chain it claims to be?
+did the Department sign it, and is it the link of its chain it claims to be?
 
-Every file listed in the manifest is hashed again (SHA-256 and size); a file
-changed, missing or not listed fails, and so does a manifest whose hash differs
-from ``manifest.sha256`` or a ``SHA256SUMS`` that disagrees with the manifest.
-The link: against the previous pack's folder when one is given (which must
-verify too), else against ``audit.evidence_packs`` when the warehouse answers;
-with neither, the link is reported as not checked (not a failure).
+A bag (``evidence_verify_bag``): every file against the manifests, nothing
+missing or added, and the signature of the tag manifest against the published
+key history (an unknown key, a changed file or comment fails; an unsigned pack
+is reported as such). A pack made before bags (``manifest.json``): every file
+listed in it hashed again, ``manifest.sha256`` and ``SHA256SUMS`` agreeing with
+it; reported as unsigned. The link: against the previous pack's folder when one
+is given (which must verify too), else against ``audit.evidence_packs`` when the
+warehouse answers; with neither, the link is reported as not checked (not a
+failure).
 """
 
 from __future__ import annotations
 
 import json
-import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import psycopg
 
+from planwatch.config import Settings
+from planwatch.errors import UserError
+from planwatch.reporting.evidence_bag import BAGIT, PAYLOAD
 from planwatch.reporting.evidence_manifest import (
     MANIFEST,
     MANIFEST_SHA,
@@ -29,63 +33,18 @@ from planwatch.reporting.evidence_manifest import (
     render_sums,
     sha256_file,
 )
+from planwatch.reporting.evidence_result import (
+    LAYOUT_OLD,
+    LINK_FAILED,
+    LINK_NOT_CHECKED,
+    LINK_OK,
+    SIGNATURE_OK,
+    UNSIGNED,
+    Verification,
+    found_files,
+)
+from planwatch.reporting.evidence_verify_bag import verify_bag
 from planwatch.warehouse.evidence import recorded_pack
-
-LINK_OK, LINK_FAILED, LINK_NOT_CHECKED = "ok", "failed", "not checked"
-
-
-@dataclass(frozen=True)
-class Failure:
-    path: str
-    problem: str
-    expected: str | None = None
-    found: str | None = None
-
-    def __str__(self) -> str:
-        text = f"{self.path}: {self.problem}"
-        if self.expected is not None or self.found is not None:
-            pad = " " * 10
-            text += (f"\n{pad}expected {self.expected or '-'}"
-                     f"\n{pad}found    {self.found or '-'}")
-        return text
-
-
-@dataclass
-class Verification:
-    pack: Path
-    manifest: dict[str, Any] | None = None
-    manifest_sha256: str | None = None  # of manifest.json as found
-    recorded_sha256: str | None = None  # what manifest.sha256 says it is
-    checked: int = 0
-    failures: list[Failure] = field(default_factory=list)
-    link: str = LINK_NOT_CHECKED
-    link_note: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return not self.failures
-
-    def fail(self, path: str, problem: str, expected: str | None = None,
-             found: str | None = None) -> None:
-        self.failures.append(Failure(path, problem, expected, found))
-
-    @property
-    def previous(self) -> str | None:
-        return (self.manifest or {}).get("previous_manifest_sha256")
-
-
-def _found_files(pack: Path, v: Verification) -> set[str]:
-    """Every regular file under the pack (POSIX paths); links are failures."""
-    found: set[str] = set()
-    for folder, dirs, files in os.walk(pack, followlinks=False):
-        for name in [*dirs, *files]:
-            path = Path(folder) / name
-            rel = path.relative_to(pack).as_posix()
-            if path.is_symlink():
-                v.fail(rel, "a link, not a file: packs hold files only")
-            elif path.is_file():
-                found.add(rel)
-    return found
 
 
 def _read_manifest(pack: Path, v: Verification) -> None:
@@ -116,11 +75,20 @@ def _read_manifest(pack: Path, v: Verification) -> None:
     v.manifest = manifest
 
 
-def verify_files(pack: Path) -> Verification:
-    """Every file of the pack against its manifest (no link checked)."""
-    v = Verification(pack)
+def verify_files(pack: Path, keys: Path) -> Verification:
+    """Every file of the pack, and its signature against the key history ``keys``
+    (no link checked)."""
+    if (pack / BAGIT).exists() or (pack / PAYLOAD).is_dir():
+        return verify_bag(pack, keys)
+    return verify_old_layout(pack)
+
+
+def verify_old_layout(pack: Path) -> Verification:
+    """A pack made before bags: every file against its manifest.json. Unsigned."""
+    v = Verification(pack, layout=LAYOUT_OLD, digest_file=MANIFEST, signature=UNSIGNED,
+                     signature_note="made before packs were signed (the old layout)")
     _read_manifest(pack, v)
-    found = _found_files(pack, v)
+    found = found_files(pack, v)
     if v.manifest is None:
         return v
     listed: dict[str, dict[str, Any]] = {}
@@ -144,6 +112,7 @@ def verify_files(pack: Path) -> Verification:
             v.fail(path, "changed: size differs", str(entry.get("size")), str(size))
     for path in sorted(found - set(listed) - set(UNLISTED)):
         v.fail(path, "added: not listed in the manifest", None, sha256_file(pack / path)[0])
+    v.listed = len(listed)
     _check_sums(pack, v, list(listed.values()))
     return v
 
@@ -184,16 +153,16 @@ def link_to_previous(v: Verification, previous: Verification) -> None:
     if previous.manifest is None or v.manifest is None:
         v.link = LINK_FAILED
         return
-    link = f"{MANIFEST} (previous_manifest_sha256)"
+    link = v.field_name("previous_manifest_sha256")
     if v.previous is None:
-        v.fail(link, "null: this pack says it is the first of its chain, yet a previous "
+        v.fail(link, "none: this pack says it is the first of its chain, yet a previous "
                      "pack was given", previous.manifest_sha256, None)
     elif v.previous != previous.manifest_sha256:
         v.fail(link, "does not name the pack given as previous (the hash of its "
-                     "manifest.json)", previous.manifest_sha256, v.previous)
+                     f"{previous.digest_file})", previous.manifest_sha256, v.previous)
     for key in ("plan_code", "agency_code"):
         if previous.manifest.get(key) != v.manifest.get(key):
-            v.fail(f"{MANIFEST} ({key})", "differs from the previous pack's",
+            v.fail(v.field_name(key), "differs from the previous pack's",
                    str(previous.manifest.get(key)), str(v.manifest.get(key)))
     v.link = LINK_OK if len(v.failures) == failed else LINK_FAILED
 
@@ -213,49 +182,78 @@ def link_in_warehouse(v: Verification, url: str) -> None:
     v.link_note = "against audit.evidence_packs"
     failed = len(v.failures)
     if row is None:
-        v.fail(MANIFEST, "not recorded in audit.evidence_packs: no pack with this "
-                         "manifest hash was ever written", "a recorded pack",
-               v.manifest_sha256)
+        v.fail(v.digest_file, "not recorded in audit.evidence_packs: no pack with this "
+                              "hash was ever written", "a recorded pack", v.manifest_sha256)
     else:
-        for key in ("previous_manifest_sha256", "plan_code", "agency_code", "period"):
-            if row[key] != v.manifest.get(key):
-                v.fail(f"{MANIFEST} ({key})", "differs from what audit.evidence_packs "
-                       "recorded for this pack", str(row[key]), str(v.manifest.get(key)))
+        for key, column in (("previous_manifest_sha256",) * 2, ("plan_code",) * 2,
+                            ("agency_code",) * 2, ("period",) * 2,
+                            ("key_id", "signing_key_id")):
+            if row.get(column) != v.manifest.get(key):
+                v.fail(v.field_name(key), "differs from what audit.evidence_packs "
+                       "recorded for this pack", str(row.get(column)),
+                       str(v.manifest.get(key)))
     if v.previous and (before is None or (before["plan_code"], before["agency_code"]) != (
             v.manifest.get("plan_code"), v.manifest.get("agency_code"))):
-        v.fail(f"{MANIFEST} (previous_manifest_sha256)", "names no recorded pack of the "
+        v.fail(v.field_name("previous_manifest_sha256"), "names no recorded pack of the "
                "same plan and agency", "a recorded pack", v.previous)
     v.link = LINK_OK if len(v.failures) == failed else LINK_FAILED
 
 
-def verify_pack(pack: Path, *, previous: Path | None = None, url: str | None = None,
-                offline_reason: str = "no warehouse to read the recorded chain from"
-                ) -> Verification:
-    """The pack's files, then its link: against ``previous`` if given, else the
-    warehouse at ``url`` (a role that reads the audit) if given."""
-    v = verify_files(pack)
+def verify_pack(pack: Path, *, keys: Path, previous: Path | None = None,
+                url: str | None = None,
+                offline_reason: str = "no warehouse to read the recorded chain from",
+                require_signature: bool = False) -> Verification:
+    """The pack's files and signature (against the key history ``keys``), then its
+    link: against ``previous`` if given, else the warehouse at ``url`` (a role
+    that reads the audit) if given. ``require_signature``: unsigned fails."""
+    v = verify_files(pack, keys)
     if previous is not None:
-        link_to_previous(v, verify_files(previous))
+        link_to_previous(v, verify_files(previous, keys))
     elif url is not None:
         link_in_warehouse(v, url)
     else:
         v.link, v.link_note = LINK_NOT_CHECKED, offline_reason
+    if require_signature and v.signature == UNSIGNED:
+        v.fail("signature", "the pack is unsigned (chưa ký), and a signature was required")
     return v
 
 
+def verify_command(settings: Settings, pack: Path, *, previous: str | None,
+                   keys: str | None, offline: bool, url: str | None,
+                   require_signature: bool) -> tuple[str, bool]:
+    """``planwatch evidence --verify``: what it prints, and whether the pack verified."""
+    for folder in (pack, *([Path(previous)] if previous else [])):
+        if not folder.is_dir():
+            raise UserError(f"no evidence pack at {folder}: not a folder")
+    checked = verify_pack(pack, keys=Path(keys).resolve() if keys else settings.public_keys_dir,
+                          previous=Path(previous) if previous else None, url=url,
+                          offline_reason="--offline was given" if offline else
+                          "no warehouse configured or running to read the chain from",
+                          require_signature=require_signature)
+    return report(checked), checked.ok
+
+
 def report(v: Verification) -> str:
-    """What ``--verify`` prints: the pack, each failure, the link, the verdict."""
+    """What ``--verify`` prints: the pack, each failure, the signature, the link,
+    the verdict."""
     m = v.manifest or {}
-    lines = [f"evidence pack {v.pack}"]
+    lines = [f"evidence pack {v.pack}  ({v.layout})"]
     if m:
         lines.append(f"  plan {m.get('plan_code')}  agency {m.get('agency_code')}  "
                      f"period {m.get('period')}  created {m.get('created_at')} by "
                      f"{m.get('created_by')}")
-    lines.append(f"  manifest.json sha256 {v.manifest_sha256 or '-'}")
-    lines.append(f"  previous pack        {v.previous or 'none (first pack of its chain)'}")
-    lines.append(f"  files checked: {v.checked} of {len(m.get('files') or [])} listed")
+    lines.append(f"  pack sha256   {v.manifest_sha256 or '-'} ({v.digest_file})")
+    lines.append(f"  previous pack {v.previous or 'none (first pack of its chain)'}")
+    lines.append(f"  files checked: {v.checked} of {v.listed} listed")
     for f in v.failures:
         lines.append(f"  FAILED  {f}")
+    if v.signature == SIGNATURE_OK:
+        lines.append(f"  signature OK ({v.signature_note})")
+    elif v.signature == UNSIGNED:
+        lines.append(f"  !!! UNSIGNED (chưa ký): {v.signature_note}. Nothing proves who made "
+                     "this pack but the recorded chain.")
+    else:
+        lines.append("  signature FAILED")
     if v.link == LINK_NOT_CHECKED:
         lines.append(f"  !!! LINK NOT CHECKED: {v.link_note}. Give the previous pack with "
                      "--previous DIR, or reach the warehouse, to check it.")
@@ -263,8 +261,11 @@ def report(v: Verification) -> str:
         lines.append(f"  link {v.link.upper()} ({v.link_note})")
     if v.failures:
         lines.append(f"RESULT: FAILED — {len(v.failures)} problem(s)")
-    elif v.link == LINK_NOT_CHECKED:
-        lines.append("RESULT: every file verified; THE LINK WAS NOT CHECKED")
+        return "\n".join(lines)
+    caveats = [*(["UNSIGNED (chưa ký)"] if v.signature == UNSIGNED else []),
+               *(["THE LINK WAS NOT CHECKED"] if v.link == LINK_NOT_CHECKED else [])]
+    if caveats:
+        lines.append(f"RESULT: every file verified; {'; '.join(caveats)}")
     else:
-        lines.append("RESULT: OK — every file and the link verified")
+        lines.append("RESULT: OK — every file, the signature and the link verified")
     return "\n".join(lines)

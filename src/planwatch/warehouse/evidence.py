@@ -53,6 +53,7 @@ class PackRecord:
     created_by: str
     created_at: datetime
     code_version: str
+    signing_key_id: str | None = None  # None: unsigned
 
 
 def read_snapshots(conn: psycopg.Connection) -> None:
@@ -136,10 +137,11 @@ def record_pack(conn: psycopg.Connection, pack: PackRecord) -> int:
     (pack_id,) = conn.execute(
         """insert into audit.evidence_packs
              (plan_code, agency_code, period, manifest_sha256, previous_manifest_sha256,
-              created_by, created_at, code_version)
-           values (%s, %s, %s, %s, %s, %s, %s, %s) returning pack_id""",
+              created_by, created_at, code_version, signing_key_id)
+           values (%s, %s, %s, %s, %s, %s, %s, %s, %s) returning pack_id""",
         (pack.plan_code, pack.agency_code, pack.period, pack.manifest_sha256,
-         pack.previous_manifest_sha256, pack.created_by, pack.created_at, pack.code_version),
+         pack.previous_manifest_sha256, pack.created_by, pack.created_at, pack.code_version,
+         pack.signing_key_id),
     ).fetchone()
     return int(pack_id)
 

@@ -401,7 +401,11 @@ evidence_packs = Table(
     # client sent; NULL for packs recorded before it.
     Column("recorded_at", DateTime(timezone=True)),
     Column("recorded_by_role", Text),
+    # The minisign key that signed the pack (migration 0012); NULL: unsigned.
+    Column("signing_key_id", Text),
     CheckConstraint(r"period ~ '^\d{4}-\d{2}$'", name="evidence_packs_period_check"),
+    CheckConstraint("signing_key_id ~ '^[0-9A-F]{16}$'",
+                    name="evidence_packs_signing_key_id_check"),
     Index("evidence_packs_agency_idx", "plan_code", "agency_code", "created_at"),
     schema="audit",
 )
