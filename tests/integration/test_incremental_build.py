@@ -50,7 +50,7 @@ from fixtures.plans import FIXTURE, FIXTURE_PLAN, project_with_fixture_plan
 from fixtures.scenarios import _restated_file
 
 from planwatch.catalog import load_catalogs
-from planwatch.cli import _moment
+from planwatch.cli.common import moment_arg as _moment
 from planwatch.dbt import run_dbt
 from planwatch.demo.year import write_demo_year
 from planwatch.flow.ingestor import Ingestor

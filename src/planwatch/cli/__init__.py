@@ -7,49 +7,18 @@ import logging
 import os
 import sys
 import time
-from datetime import datetime
 from pathlib import Path
 
+from planwatch.cli.common import moment_arg, period_arg, plan_for_period, url_for
+from planwatch.cli.records import add_record_commands
 from planwatch.config import Settings, load_settings
-
-
-def _period(text: str) -> str:
-    from planwatch.vocabulary.periods import is_period
-
-    if not is_period(text):
-        raise argparse.ArgumentTypeError(f"a month is YYYY-MM, not {text!r}")
-    return text
-
-
-def _moment(text: str) -> datetime:
-    """An instant: ISO 8601 with its UTC offset (a time without one is ambiguous)."""
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
-    if moment.tzinfo is None:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} has no UTC offset: write it as e.g. 2024-03-21T00:00:00+07:00")
-    return moment
-
-
-def _url(settings: Settings, role: str | None = None) -> str:
-    """The warehouse URL: its owner's (init, migrations), or a role's."""
-    from planwatch.warehouse.db import warehouse_url
-
-    url = warehouse_url(settings)
-    if role is None:
-        return url
-    from planwatch.warehouse.roles import role_url
-
-    return role_url(settings, url, role)
 
 
 def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     from planwatch.warehouse.embedded import EmbeddedPostgres
 
     if args.action == "url":
-        print(_url(settings, getattr(args, "role", None)))
+        print(url_for(settings, getattr(args, "role", None)))
         return 0
     if settings.warehouse_url:
         print("WAREHOUSE_URL is set: planwatch uses that server and does not manage it.")
@@ -69,7 +38,7 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_db_revision(args: argparse.Namespace, settings: Settings) -> int:
     from planwatch.warehouse.migrate import revision
 
-    for path in revision(_url(settings), args.message):
+    for path in revision(url_for(settings), args.message):
         print(f"migration written: {path}")
     return 0
 
@@ -78,86 +47,17 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     from planwatch.catalog import load_catalogs
     from planwatch.warehouse.init import init_warehouse
 
-    init_warehouse(_url(settings), settings)
+    init_warehouse(url_for(settings), settings)
     plans = ", ".join(c.plan_code for c in load_catalogs(settings.catalog_dir))
     print("warehouse ready: schemas raw, audit, staging, intermediate, marts at the newest "
           f"migration; plan catalogs loaded: {plans}")
     return 0
 
 
-def _plan_for_period(settings: Settings, period: str, plan_code: str | None):  # type: ignore[no-untyped-def]
-    """The plan a period's templates are for: the one named, else the only plan
-    of that year."""
-    from planwatch.catalog import CatalogError, load_catalogs
-
-    catalogs = load_catalogs(settings.catalog_dir)
-    if plan_code:
-        return catalogs.get(plan_code)
-    found = [c for c in catalogs if c.plan.covers(period)]
-    if len(found) != 1:
-        names = ", ".join(c.plan_code for c in found) or "none"
-        raise CatalogError(f"{len(found)} plans cover {period} ({names}): name one with --plan")
-    return found[0]
-
-
-def _plans_of_period(settings: Settings, period: str | None, plan_code: str | None):  # type: ignore[no-untyped-def]
-    """The plans a ``period`` command is about: the one named (covering the month),
-    else every plan of the catalog that covers it (every plan, without a month)."""
-    from planwatch.catalog import load_catalogs
-    from planwatch.errors import UserError
-
-    catalogs = load_catalogs(settings.catalog_dir)
-    if plan_code:
-        catalog = catalogs.get(plan_code)
-        if period and not catalog.plan.covers(period):
-            raise UserError(f"plan {plan_code} is the plan of {catalog.plan.year}, "
-                            f"not of {period}")
-        return [catalog]
-    found = [c for c in catalogs if period is None or c.plan.covers(period)]
-    if not found:
-        raise UserError(f"no plan of the catalog covers {period} (plans: "
-                        + ", ".join(c.plan_code for c in catalogs) + ")")
-    return found
-
-
-def cmd_period(args: argparse.Namespace, settings: Settings) -> int:
-    from zoneinfo import ZoneInfo
-
-    import psycopg
-
-    from planwatch.warehouse import periods
-
-    catalogs = _plans_of_period(settings, args.period, args.plan)
-    tz = ZoneInfo(settings.timezone)
-    if args.action == "status":
-        from planwatch.reporting.periods import print_status
-
-        keys = [(c.plan_code, p) for c in catalogs for p in (
-            [args.period] if args.period else c.plan.periods)]
-        print_status(_url(settings, "auditor"), keys, detailed=bool(args.period), tz=tz)
-        return 0
-    actor = periods.actor_name(args.by)
-    with psycopg.connect(_url(settings, "loader")) as conn:
-        for catalog in catalogs:
-            try:
-                if args.action == "close":
-                    event = periods.close(conn, catalog.plan_code, args.period, actor=actor)
-                else:
-                    event = periods.reopen(conn, catalog.plan_code, args.period, actor=actor,
-                                           reason=args.reason)
-            except periods.PeriodUnchanged as unchanged:  # the state asked for holds already
-                print(f"{unchanged.state.describe(tz)}; nothing recorded")
-                continue
-            done = "closed" if event.action == periods.CLOSE else "reopened"
-            print(f"{event.plan_code} {event.period} {done} at "
-                  f"{event.occurred_at.astimezone(tz):%Y-%m-%d %H:%M %z} by {event.actor}")
-    return 0
-
-
 def cmd_templates(args: argparse.Namespace, settings: Settings) -> int:
     from planwatch.workbooks.templates import write_templates
 
-    catalog = _plan_for_period(settings, args.period, args.plan)
+    catalog = plan_for_period(settings, args.period, args.plan)
     paths = write_templates(catalog, args.period, Path(args.out))
     print(f"{len(paths)} template(s) of plan {catalog.plan_code} written to {args.out}")
     return 0
@@ -205,7 +105,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         print(f"inbox not found: {inbox}", file=sys.stderr)
         return 2
     dating = Dating.asked(args.historical, args.operator)
-    report = Ingestor(settings, _url(settings, "loader")).ingest_inbox(inbox, dating=dating)
+    report = Ingestor(settings, url_for(settings, "loader")).ingest_inbox(inbox, dating=dating)
     print(report.summary())
     print(f"receipts: {settings.receipts_dir}\nquarantine: {settings.quarantine_dir}")
     return 0
@@ -225,7 +125,7 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     if args.period and not args.plan:
         print("--period needs --plan (the plan whose months to rebuild)", file=sys.stderr)
         return 2
-    url = _url(settings, "transformer")
+    url = url_for(settings, "transformer")
     named = [(plan, args.period) for plan in args.plan or ()]
     plan = build_marts(url, settings, as_of=args.as_of, named=named, whole=args.all,
                        full_refresh=args.full_refresh)
@@ -237,14 +137,14 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from planwatch.reporting.summary import print_summary
 
-    print_summary(_url(settings, "auditor"), settings)
+    print_summary(url_for(settings, "auditor"), settings)
     return 0
 
 
 def cmd_audit_report(args: argparse.Namespace, settings: Settings) -> int:
     from planwatch.reporting.auditor_report import write_auditor_reports
 
-    written = write_auditor_reports(settings, _url(settings, "auditor"), plan_code=args.plan,
+    written = write_auditor_reports(settings, url_for(settings, "auditor"), plan_code=args.plan,
                                     periods=[args.period] if args.period else None)
     print(f"auditor's report: {len(written.pages)} month page(s) written; "
           f"index {written.index}")
@@ -267,7 +167,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         from planwatch.dbt import parse_project
         from planwatch.warehouse.init import init_warehouse
 
-        url = _url(settings)
+        url = url_for(settings)
 
         def prepare() -> None:
             init_warehouse(url, settings)
@@ -307,47 +207,6 @@ def cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
     runs = backfill(settings, args.first, args.last, on_run=show,
                     historical_operator=Dating.asked(args.historical, args.operator).operator)
     return 0 if runs and all(r.state == "success" for r in runs) else 1
-
-
-def cmd_evidence(args: argparse.Namespace, settings: Settings) -> int:
-    from planwatch.errors import UserError
-
-    if args.verify:
-        from planwatch.reporting.evidence_verify import verify_command
-        from planwatch.warehouse.db import running_warehouse_url
-
-        if args.agency or args.period or args.out or args.plan:
-            raise UserError("--verify takes a pack's folder (and --previous), nothing else")
-        online = not (args.offline or args.previous) and running_warehouse_url(settings)
-        text, ok = verify_command(settings, Path(args.verify), previous=args.previous,
-                                  keys=args.keys, offline=args.offline,
-                                  url=_url(settings, "auditor") if online else None,
-                                  require_signature=args.require_signature)
-        print(text)
-        return 0 if ok else 1
-    missing = [f"--{name}" for name in ("agency", "period", "out") if not getattr(args, name)]
-    if missing or args.previous or args.offline or args.keys or args.require_signature:
-        raise UserError(f"a pack needs --agency, --period and --out (missing: "
-                        f"{', '.join(missing) or 'none'}); --previous, --offline, --keys and "
-                        "--require-signature go with --verify")
-    from planwatch.reporting.evidence import write_pack
-
-    pack = write_pack(settings, read_url=_url(settings, "transformer"),
-                      record_url=_url(settings, "loader"), agency_code=args.agency.upper(),
-                      period=args.period, out=Path(args.out), plan_code=args.plan,
-                      created_by=args.by)
-    for warning in pack.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    print(pack.summary())
-    return 0
-
-
-def cmd_keys(args: argparse.Namespace, settings: Settings) -> int:
-    from planwatch.reporting import evidence_keys as keys
-
-    print(keys.new_key_command(settings, Path(args.secret_key).absolute())
-          if args.action == "new" else keys.describe_history(settings))
-    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -406,66 +265,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     backfill = sub.add_parser("backfill", help="ingest past months again, then build the "
                                                "marts, through the running service")
-    backfill.add_argument("--from", dest="first", required=True, type=_period,
+    backfill.add_argument("--from", dest="first", required=True, type=period_arg,
                           metavar="YYYY-MM")
-    backfill.add_argument("--to", dest="last", required=True, type=_period, metavar="YYYY-MM")
+    backfill.add_argument("--to", dest="last", required=True, type=period_arg, metavar="YYYY-MM")
     _historical_arguments(backfill)
     backfill.set_defaults(func=cmd_backfill)
 
-    period = sub.add_parser("period", help="close a month when the Department publishes it, "
-                                           "reopen it, and their state")
-    period_actions = period.add_subparsers(dest="action", required=True)
-    close = period_actions.add_parser("close", help="close a month: files for it are then "
-                                                    "restatements")
-    reopen = period_actions.add_parser("reopen", help="reopen a closed month (with a reason)")
-    reopen.add_argument("--reason", required=True, help="why (recorded for the auditor)")
-    status = period_actions.add_parser("status", help="each month closed or open, by whom, "
-                                                      "since when; restatements")
-    status.add_argument("period", nargs="?", type=_period, metavar="YYYY-MM",
-                        help="one month, with its events and restatements (default: all)")
-    for action in (close, reopen):
-        action.add_argument("period", type=_period, metavar="YYYY-MM")
-        action.add_argument("--by", help="who (default: PLANWATCH_ACTOR, else the login name)")
-    for action in (close, reopen, status):
-        action.add_argument("--plan", help="plan code (default: every plan covering the month)")
-        action.set_defaults(func=cmd_period)
-
-    evidence = sub.add_parser("evidence", help="an agency-month's evidence pack for "
-                                               "auditors, or --verify one")
-    evidence.add_argument("--agency", help="agency code")
-    evidence.add_argument("--period", type=_period, metavar="YYYY-MM")
-    evidence.add_argument("--out", help="a new folder for the pack")
-    evidence.add_argument("--plan", help="plan code (default: the only plan of that year "
-                                         "listing the agency)")
-    evidence.add_argument("--by", help="who makes the pack (default: the login name)")
-    evidence.add_argument("--verify", metavar="DIR", help="check the pack in DIR and its link")
-    evidence.add_argument("--previous", metavar="DIR",
-                          help="with --verify: the previous pack of the same agency")
-    evidence.add_argument("--offline", action="store_true",
-                          help="with --verify: do not read the recorded chain")
-    evidence.add_argument("--keys", metavar="DIR",
-                          help="with --verify: the published key history (default: "
-                               "PLANWATCH_PUBLIC_KEYS, else <home>/keys)")
-    evidence.add_argument("--require-signature", action="store_true",
-                          help="with --verify: an unsigned pack fails")
-    evidence.set_defaults(func=cmd_evidence)
-
-    keys = sub.add_parser("keys", help="the keys that sign evidence packs").add_subparsers(
-        dest="action", required=True)
-    new = keys.add_parser("new", help="a new key: the secret key to a new file (0600), the "
-                                      "public key into the published key history")
-    new.add_argument("--secret-key", required=True, metavar="PATH", help="a new file, outside "
-                     "the data and the source tree (PLANWATCH_SIGNING_KEY names it)")
-    new.set_defaults(func=cmd_keys)
-    keys.add_parser("list", help="the published key history").set_defaults(func=cmd_keys)
+    add_record_commands(sub)
 
     build = sub.add_parser("build", help="dbt build of the marts (what changed), and dbt docs")
-    build.add_argument("--as-of", type=_moment, metavar="TIME",
+    build.add_argument("--as-of", type=moment_arg, metavar="TIME",
                        help="judge compliance at this moment (ISO 8601 with its offset, e.g. "
                             "2024-03-21T00:00:00+07:00; default: when the build starts)")
     build.add_argument("--plan", action="append", metavar="CODE",
                        help="rebuild this plan too (repeatable), besides what changed")
-    build.add_argument("--period", type=_period, metavar="YYYY-MM",
+    build.add_argument("--period", type=period_arg, metavar="YYYY-MM",
                        help="with --plan: from this month on (default: the whole year)")
     build.add_argument("--all", action="store_true",
                        help="rebuild every plan and month (default: what changed since the "
@@ -476,7 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("report", help="print the monitoring summary").set_defaults(func=cmd_report)
     audit = sub.add_parser("audit-report", help="the auditor's report: one HTML page per plan "
                                                 "and month, and their index (as the auditor)")
-    audit.add_argument("--period", type=_period, metavar="YYYY-MM",
+    audit.add_argument("--period", type=period_arg, metavar="YYYY-MM",
                        help="one month (default: every month with anything owed or received)")
     audit.add_argument("--plan", help="plan code (default: every plan; with --period, every "
                                       "plan covering that month)")
