@@ -18,6 +18,7 @@ from planwatch.config import load_settings
 from planwatch.demo.cases import Calendar as DemoCalendar
 from planwatch.orchestration.submissions_deadline import deadline_events, period_of_run
 from planwatch.regenerate import out_of_date
+from planwatch.reporting.receipts import receipt_of, render_html
 from planwatch.reporting.reminders import deadline_text
 from planwatch.vocabulary.calendar import (
     DEPARTMENT_FILE,
@@ -30,6 +31,7 @@ from planwatch.vocabulary.calendar import (
     seed_text,
     working_days,
 )
+from planwatch.warehouse.submissions import FileWrite, SubmissionWrite
 
 REPO = Path(__file__).resolve().parents[2]
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -70,7 +72,7 @@ def test_february_2026_the_19th_falls_in_tet_so_the_first_working_day_after_it_c
     # Tết Bính Ngọ: off from Saturday 14/02 to Sunday 22/02/2026.
     assert all(not calendar.is_working_day(dt.date(2026, 2, d)) for d in range(14, 23))
     assert february.last_day == dt.date(2026, 2, 23)  # Monday
-    assert february.moved_because_vi == "Thứ Năm (Mùng ba Tết Nguyên Đán)"
+    assert february.moved_because_vi == "Thứ Năm, Mùng ba Tết Nguyên Đán"
     assert february.on_time_before_at == local(2026, 2, 24)
 
 
@@ -196,3 +198,22 @@ def test_the_demo_the_reminders_and_the_deadline_dag_use_the_one_calendar() -> N
         "chậm nhất trong ngày Thứ Hai, 20/05/2024 (giờ Việt Nam)"
     later = dataclasses.replace(settings, deadline_rule="none")
     assert deadline_of("2024-05", later).on_time_before_at == local(2024, 5, 20)
+
+
+def test_a_receipt_tells_the_months_deadline_and_why_it_moved() -> None:
+    settings = load_settings()
+    sub = SubmissionWrite("tasks", "SDL", "2024-05", "accepted", rows=[{"source_row": 5}])
+    write = FileWrite(file_name="SDL_2024-05.xlsx", inbox_path="2024-05/SDL_2024-05.xlsx",
+                      file_sha256="ab" * 32, file_size=10, archive_path="data/archive/x",
+                      received_at=local(2024, 5, 20, 10), receipt_path="r.html",
+                      code_version="t", submissions=[sub])
+    receipt = receipt_of(write, "Sở Du lịch", timezone=settings.timezone,
+                         deadline=deadline_of("2024-05", settings))
+    assert receipt["deadline"]["last_day"] == "2024-05-20"
+    page = render_html(receipt)
+    assert "<th>Hạn gửi</th><td>chậm nhất trong ngày Thứ Hai, 20/05/2024 (giờ Việt Nam)" in page
+    assert "ngày 19/05/2024 không phải ngày làm việc (Chủ nhật) nên hạn được chuyển" in page
+    march = receipt_of(write, None, timezone=settings.timezone,
+                       deadline=deadline_of("2024-03", settings))
+    assert "Thứ Ba, 19/03/2024" in render_html(march)
+    assert "không phải ngày làm việc" not in render_html(march)

@@ -6,7 +6,9 @@ the file is escaped; nothing in it is ever interpreted.
 
 A file written while its month was closed (the Department had published it)
 is a restatement: the receipt says so, and that it does not replace the
-figures as published.
+figures as published. A receipt tells the month's deadline (``vocabulary.calendar``,
+the one the marts judge by), and why it moved when its last day was not a
+working day.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from planwatch.quality.decision import file_status
-from planwatch.reporting.vietnamese import datetime_vi, zone_vi
+from planwatch.reporting.vietnamese import datetime_vi, deadline_moved_vi, deadline_vi, zone_vi
 from planwatch.text import shown
+from planwatch.vocabulary.calendar import Deadline
 from planwatch.vocabulary.periods import mm_yyyy
 from planwatch.vocabulary.problems import distinct
 from planwatch.vocabulary.statuses import SEVERITY_LABELS_VI, SUBMISSION_STATUS_LABELS_VI
@@ -53,15 +56,26 @@ def _restatement(write: FileWrite, department_vi: str | None,
             "message_vi": restatement_notice_vi(closing.period, closed_at, department_vi)}
 
 
+def _deadline(deadline: Deadline | None, timezone: str | None) -> dict[str, Any] | None:
+    if deadline is None or timezone is None:
+        return None
+    return {"last_day": deadline.last_day.isoformat(),
+            "on_time_before_at": deadline.on_time_before_at.isoformat(),
+            "text_vi": deadline_vi(deadline.deadline_at, deadline.on_time_before_at, timezone),
+            "moved_vi": deadline_moved_vi(deadline)}
+
+
 def receipt_of(write: FileWrite, agency_name_vi: str | None, *,
                department_vi: str | None = None,
-               timezone: str | None = None) -> dict[str, Any]:
+               timezone: str | None = None,
+               deadline: Deadline | None = None) -> dict[str, Any]:
     """What the receipt of one received file says (its JSON form). ``department_vi``:
     who closes the plan's months (its monitoring agency); ``timezone``: the one
-    a closing date is told in."""
+    a closing date is told in; ``deadline``: the month's, when it has one."""
     first = write.submissions[0]
     restatement = _restatement(write, department_vi, timezone)
     return {
+        "deadline": _deadline(deadline, timezone),
         "file_name": write.file_name,
         "file_sha256": write.file_sha256,
         "plan_code": first.plan_code,
@@ -85,11 +99,13 @@ def receipt_of(write: FileWrite, agency_name_vi: str | None, *,
 
 
 def write_receipt(html_path: Path, write: FileWrite, agency_name_vi: str | None, *,
-                  department_vi: str | None = None, timezone: str | None = None) -> Path:
+                  department_vi: str | None = None, timezone: str | None = None,
+                  deadline: Deadline | None = None) -> Path:
     """Write the receipt of ``write``: its HTML page and JSON twin (temp file then
     rename); returns the HTML path."""
     return _write_page_and_json(html_path, receipt_of(
-        write, agency_name_vi, department_vi=department_vi, timezone=timezone))
+        write, agency_name_vi, department_vi=department_vi, timezone=timezone,
+        deadline=deadline))
 
 
 def _write_page_and_json(html_path: Path, receipt: dict[str, Any]) -> Path:
@@ -131,6 +147,13 @@ def _status(code: str) -> str:
     return _e(SUBMISSION_STATUS_LABELS_VI.get(code, code))
 
 
+def _deadline_row(deadline: dict[str, Any] | None) -> list[str]:
+    if not deadline:
+        return []
+    moved = f"<br>{_e(deadline['moved_vi'])}" if deadline.get("moved_vi") else ""
+    return [f"<tr><th>Hạn gửi</th><td>{_e(deadline['text_vi'])}{moved}</td></tr>"]
+
+
 def render_html(receipt: dict[str, Any]) -> str:
     parts = [
         "<!doctype html><html lang='vi'><head><meta charset='utf-8'>",
@@ -149,6 +172,7 @@ def render_html(receipt: dict[str, Any]) -> str:
         f"{_e(receipt.get('agency_name_vi'))}</td></tr>",
         f"<tr><th>Kỳ báo cáo</th><td>{_e(receipt.get('period'))}</td></tr>",
         f"<tr><th>Thời điểm nhận</th><td>{_e(_when(receipt))}</td></tr>",
+        *_deadline_row(receipt.get("deadline")),
         f"<tr><th>Kết quả</th><td><b>{_status(receipt['status'])}</b></td></tr>",
         "</table>",
     ]

@@ -20,13 +20,12 @@ import html
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from planwatch.catalog.model import Catalog
+from planwatch.reporting.vietnamese import deadline_vi as deadline_text
 from planwatch.text import shown
-from planwatch.vocabulary.calendar import weekday_vi
 from planwatch.vocabulary.periods import mm_yyyy
 from planwatch.vocabulary.statuses import (
     COMPLIANCE_STATUS_CODES,
@@ -134,27 +133,6 @@ def _email(subject: str, blocks: list[Block],
             + "\n".join(html_parts) + "\n</body></html>")
     # One line: nothing from the catalog may start a header of its own.
     return Email(" ".join(subject.split()), "\n\n".join(text_parts) + "\n", page, attachments)
-
-
-def _zone(timezone: str) -> str:
-    return "giờ Việt Nam" if timezone in ("Asia/Ho_Chi_Minh", "Asia/Saigon") \
-        else f"giờ {timezone}"
-
-
-def _last_day(before: datetime, timezone: str) -> str:
-    """The day an instant ends: 00:00 on 21/05/2024 ends ``Thứ Hai, 20/05/2024``."""
-    day = (before.astimezone(ZoneInfo(timezone)) - timedelta(microseconds=1)).date()
-    return f"{weekday_vi(day)}, {day:%d/%m/%Y}"
-
-
-def deadline_text(deadline_at: datetime, on_time_before_at: datetime, timezone: str) -> str:
-    """``chậm nhất trong ngày Thứ Hai, 20/05/2024 (giờ Việt Nam)``: the end of the last day
-    to send (``deadline_at``, 00:00 the day after, as the marts hold it), and the
-    grace if any."""
-    text = f"chậm nhất trong ngày {_last_day(deadline_at, timezone)} ({_zone(timezone)})"
-    if on_time_before_at != deadline_at:
-        text += f", được gia hạn đến hết ngày {_last_day(on_time_before_at, timezone)}"
-    return text
 
 
 def template_label(template: str) -> str:

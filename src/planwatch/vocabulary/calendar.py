@@ -252,9 +252,9 @@ class Calendar:
                         self.why_not_working(nominal) if last != nominal else "")
 
     def why_not_working(self, day: dt.date) -> str:
-        """``Chủ nhật``, ``Thứ Năm (Mùng ba Tết Nguyên Đán)``."""
+        """``Chủ nhật``, ``Thứ Năm, Mùng ba Tết Nguyên Đán``."""
         note = self.note(day)
-        return note if note == weekday_vi(day) else f"{weekday_vi(day)} ({note})"
+        return note if note == weekday_vi(day) else f"{weekday_vi(day)}, {note}"
 
 
 class DeadlineSettings(Protocol):
