@@ -91,8 +91,7 @@ final as (
         ((last_days.deadline_last_day + 1)::timestamp at time zone '{{ var("timezone") }}')
         + make_interval(days => cast('{{ var("grace_days") }}' as integer)) as on_time_before_at
 
-    from months
-    inner join last_days on months.month_start_date = last_days.month_start_date
+    from last_days
 
 )
 
