@@ -80,15 +80,15 @@ final as (
         -- Data cut-off (ngày chốt số liệu): the report covers up to this day.
         month_start_date + (cast('{{ var("cutoff_day") }}' as integer) - 1) as cutoff_date,
         -- The last day to send, after the rule.
-        last_days.deadline_last_day,
+        deadline_last_day,
         -- Deadline: the end of the last day, i.e. 00:00 local time the day
         -- after. "timestamp at time zone" reads the wall-clock time in that
         -- zone and gives a timestamptz.
-        (last_days.deadline_last_day + 1)::timestamp
+        (deadline_last_day + 1)::timestamp
         at time zone '{{ var("timezone") }}' as deadline_at,
         -- The deadline plus the configured grace days: received before this
         -- instant counts as on time.
-        ((last_days.deadline_last_day + 1)::timestamp at time zone '{{ var("timezone") }}')
+        ((deadline_last_day + 1)::timestamp at time zone '{{ var("timezone") }}')
         + make_interval(days => cast('{{ var("grace_days") }}' as integer)) as on_time_before_at
 
     from last_days
