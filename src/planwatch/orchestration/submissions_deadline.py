@@ -66,7 +66,10 @@ def timetable(settings: Settings):  # type: ignore[no-untyped-def]
     """The runs of ``deadline_events``, each at its instant in the configured
     time zone: a working-day calendar is no cron expression."""
     import pendulum
-    from airflow.sdk import EventsTimetable
+
+    # Airflow's own class, not airflow.sdk's: the SDK's serializer leaves out the
+    # summary that the scheduler's deserializer reads (KeyError '_summary').
+    from airflow.timetables.events import EventsTimetable
 
     return EventsTimetable(
         event_dates=[pendulum.instance(moment) for moment in sorted(deadline_events(settings))],
