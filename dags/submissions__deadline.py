@@ -1,8 +1,10 @@
-"""On the deadline day: record what each agency owes for the month and remind it.
+"""After each month's deadline: record what each agency owes for the month and remind it.
 
-At 01:00 on ``PLANWATCH_DEADLINE_DAY`` (default the 20th), in
-``PLANWATCH_TIMEZONE`` (default Asia/Ho_Chi_Minh), for the month of the run's
-logical date (or ``conf``: ``{"period": "2024-03"}``): the marts are built
+At 01:00 the day after the month's last day to send, in ``PLANWATCH_TIMEZONE``
+(default Asia/Ho_Chi_Minh): the day before ``PLANWATCH_DEADLINE_DAY`` (default
+the 20th), moved to the next working day when it is a weekend, a public holiday
+or a day off (``PLANWATCH_DEADLINE_RULE``; the calendar the marts judge by), for
+that month (or ``conf``: ``{"period": "2024-03"}``): the marts are built
 again (compliance is judged at build time), then per plan and agency what is
 missing, late or rejected is recorded in ``audit.deadline_notices``, each agency
 that owes something gets one email in Vietnamese with its pre-filled template,
@@ -21,7 +23,7 @@ from planwatch.config import load_settings
 from planwatch.orchestration.submissions_deadline import timetable
 from planwatch.orchestration.warehouse_build import dbt_build
 
-SETTINGS = load_settings()  # the environment only: no I/O at import
+SETTINGS = load_settings()  # the environment (and the calendar seed, for the schedule)
 
 
 @dag(
@@ -41,13 +43,14 @@ def submissions__deadline() -> None:
     @task
     def record_notices() -> dict:
         from planwatch.orchestration.connections import warehouse_url_as
-        from planwatch.orchestration.submissions_deadline import period_of_run
+        from planwatch.orchestration.submissions_deadline import deadline_events, period_of_run
         from planwatch.orchestration.submissions_deadline import record_notices as record
 
         context = get_current_context()
         dag_run = context["dag_run"]
         moment = context.get("logical_date") or dag_run.run_after
-        period = period_of_run(moment, dag_run.conf, SETTINGS.timezone)
+        period = period_of_run(moment, dag_run.conf, SETTINGS.timezone,
+                               deadline_events(SETTINGS))
         return record(period, context["run_id"], marts_url=warehouse_url_as("transformer"),
                       audit_url=warehouse_url_as("loader"))
 

@@ -31,8 +31,12 @@ class Settings:
     project_dir: Path
     home: Path
     warehouse_url: str | None
-    deadline_day: int = 20  # submissions are on time before this day of the next month
+    deadline_day: int = 20  # submissions are due before this day of the reporting month
     grace_days: int = 0
+    # A last day (the day before deadline_day) that is not a working day moves to
+    # the next working day (Civil Code 2015, Art. 148(5)); "none" keeps it
+    # (vocabulary.calendar.DEADLINE_RULES).
+    deadline_rule: str = "next_working_day"
     timezone: str = "Asia/Ho_Chi_Minh"
     parse_memory_mb: int = 1024  # limits for parsing untrusted files (child process)
     parse_timeout_s: int = 120
@@ -166,6 +170,7 @@ class Settings:
 ENVIRONMENT = {
     "deadline_day": "PLANWATCH_DEADLINE_DAY",
     "grace_days": "PLANWATCH_GRACE_DAYS",
+    "deadline_rule": "PLANWATCH_DEADLINE_RULE",
     "timezone": "PLANWATCH_TIMEZONE",
     "parse_memory_mb": "PLANWATCH_PARSE_MEMORY_MB",
     "parse_timeout_s": "PLANWATCH_PARSE_TIMEOUT_S",

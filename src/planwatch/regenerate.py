@@ -12,7 +12,10 @@
 * the column tables of ``docs/submission-format.md`` (between its
   ``<!-- columns:... -->`` markers), from ``vocabulary.templates``;
 * ``docs/data-quality-rules.md``, every rule, from ``quality.rules``,
-  ``quality.catalog_rules`` and ``ingest.messages``.
+  ``quality.catalog_rules`` and ``ingest.messages``;
+* the working-day calendar seed (``dbt_project/seeds/calendar/calendar_days.csv``),
+  from the Department's file ``catalog/calendar/ngay_lam_viec.csv`` and the
+  ``holidays`` package (``vocabulary.calendar``).
 
 The tests run ``--check``'s comparison, so a spec edited without regenerating
 fails them.
@@ -31,6 +34,7 @@ from planwatch.config import load_settings
 from planwatch.ingest.messages import MESSAGES as PARSER_MESSAGES
 from planwatch.quality.catalog_rules import MESSAGES as CATALOG_MESSAGES
 from planwatch.quality.rules import RULES
+from planwatch.vocabulary import calendar
 from planwatch.vocabulary.problems import RULE_SOURCES, MessageTable
 from planwatch.vocabulary.statuses import (
     CAPITAL_SOURCES,
@@ -226,6 +230,7 @@ def derived_files(project_dir: Path) -> dict[Path, Callable[[str | None], str]]:
         for name, text in vocabulary_seeds().items()}
     files[project_dir / DOCS_FILE] = lambda old: docs_text(old or "")
     files[project_dir / RULES_FILE] = lambda _old: rules_text()
+    files[project_dir / calendar.SEED_FILE] = lambda _old: calendar.generated_seed(project_dir)
     return files
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from planwatch.config import Settings
 from planwatch.dbt import parse_project
+from planwatch.orchestration.submissions_deadline import deadline_events
 
 pytestmark = pytest.mark.airflow
 RETRY_DELAY_S = 7
@@ -53,14 +54,17 @@ def test_ingest_looks_for_files_every_few_minutes_and_maps_one_task_per_batch(
     assert [a.name for a in dag.get_task("publish").outlets] == ["planwatch_raw_submissions"]
 
 
-def test_deadline_runs_on_the_deadline_day_in_local_time_and_records_before_sending(
+def test_deadline_runs_after_each_months_deadline_in_local_time_and_records_before_sending(
         dagbag, settings: Settings) -> None:
     dag = dagbag.dags["submissions__deadline"]
     timetable = dag.timetable
-    assert type(timetable).__name__ == "CronTriggerTimetable"
-    assert timetable.expression == f"0 1 {settings.deadline_day} * *"
-    assert str(getattr(timetable.timezone, "name", timetable.timezone)) == settings.timezone
+    assert type(timetable).__name__ == "EventsTimetable"
+    # An hour after each month's deadline, local time: 19/05/2024 is a Sunday,
+    # so May 2024's runs on Tuesday the 21st, 20/05 having been the last day.
     assert settings.timezone == "Asia/Ho_Chi_Minh"
+    runs = [moment.isoformat() for moment in timetable.event_dates]
+    assert "2024-05-21T01:00:00+07:00" in runs and "2024-05-20T01:00:00+07:00" not in runs
+    assert len(runs) == len(deadline_events(settings))
     assert dag.max_active_runs == 1 and not dag.catchup
     assert set(dag.task_ids) == {"marts_build", "record_notices", "send_notices"}
     assert _one_cosmos_build_at_a_time(dag.get_task("marts_build"))

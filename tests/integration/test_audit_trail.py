@@ -28,7 +28,7 @@ from openpyxl import load_workbook
 
 from planwatch.config import Settings
 from planwatch.quality.catalog_rules import code_key
-from planwatch.vocabulary.periods import on_time_before
+from planwatch.vocabulary.calendar import deadline_of
 from planwatch.warehouse.roles import role_url
 
 pytestmark = pytest.mark.integration
@@ -62,8 +62,7 @@ def _rows(url: str, sql: str, *params: Any) -> list[dict[str, Any]]:
 
 def _due(settings: Settings, period: str) -> dt.datetime:
     """The instant the period's submissions were due (the Python side of the deadline)."""
-    return on_time_before(period, deadline_day=settings.deadline_day,
-                          grace_days=settings.grace_days, timezone=settings.timezone)
+    return deadline_of(period, settings).on_time_before_at
 
 
 @pytest.fixture(scope="module")

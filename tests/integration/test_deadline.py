@@ -39,6 +39,7 @@ from fixtures.plans import FIXTURE_PLAN, project_with_fixture_plan
 from planwatch.catalog import load_catalogs
 from planwatch.flow.ingestor import Ingestor
 from planwatch.orchestration.airflow_cli import run_dags
+from planwatch.orchestration.submissions_deadline import deadline_events
 from planwatch.warehouse.init import init_warehouse
 from planwatch.workbooks.templates import build_template
 
@@ -183,9 +184,16 @@ def deadline(new_warehouse, tmp_path_factory: pytest.TempPathFactory, smtp_serve
         patch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", json.dumps(connection))
         patch.setenv("PLANWATCH_MAIL_FROM", SENDER)
         patch.delenv("PLANWATCH_SMTP_CONN_ID", raising=False)
-        run_dags([(DAG_ID, "2025-03-20T01:00:00+07:00"),  # the deadline
+        # When the DAG's schedule runs it: an hour after each month's deadline.
+        # March 2025's last day is Wednesday the 19th; April's, the 19th being a
+        # Saturday, Monday the 21st.
+        events = {period: moment.isoformat() for moment, period
+                  in deadline_events(settings).items()}
+        assert (events[MARCH], events[APRIL]) == ("2025-03-20T01:00:00+07:00",
+                                                  "2025-04-22T01:00:00+07:00")
+        run_dags([(DAG_ID, events[MARCH]),  # the deadline
                   (DAG_ID, "2025-03-20T02:00:00+07:00"),  # run again: nothing changed
-                  (DAG_ID, "2025-04-20T01:00:00+07:00")],  # a month with nothing received
+                  (DAG_ID, events[APRIL])],  # a month with nothing received
                  url, settings,
                  on_progress=lambda *_: after_run.append(len(mailbox.mails)))
     assert len(after_run) == 3
@@ -232,7 +240,7 @@ def test_at_the_deadline_each_owing_agency_and_the_department_get_one_email(
                                 "Kế hoạch MAU-2031")
     text = reminder.text
     assert "Kính gửi: Đầu mối mẫu B (Cục A (mẫu))," in text
-    assert "trước 00:00 20/03/2025 (giờ Việt Nam (UTC+07:00))" in text
+    assert "chậm nhất trong ngày Thứ Tư, 19/03/2025 (giờ Việt Nam)" in text
     rejected = "Bị từ chối, chưa gửi lại bản đạt"
     assert [line for line in text.splitlines() if line.endswith(rejected)] == [
         f"- Nhiệm vụ (tiến độ thực hiện nhiệm vụ): {rejected}",
@@ -309,7 +317,7 @@ def test_a_month_with_nothing_received_still_reminds_every_agency(deadline: Dead
         "- Giải ngân (tình hình giải ngân vốn đầu tư công): Chưa gửi"]
     assert list(skhdt.attachments) == ["SKHDT_2025-04.xlsx"]
     (cuca,) = mails[CUCA]
-    assert "trước 00:00 20/04/2025" in cuca.text
+    assert "chậm nhất trong ngày Thứ Hai, 21/04/2025" in cuca.text  # 19/04: a Saturday
     summary = next(m for m in mails[DEPARTMENT] if m.subject.startswith("[Tổng hợp]"))
     assert "- Chưa gửi: 8" in summary.text.splitlines()
     recorded = {(kind, agency): (skipped, sent) for kind, agency, _, _, _, skipped, _, sent, _

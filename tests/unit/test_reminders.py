@@ -13,7 +13,7 @@ import pytest
 from fixtures.plans import FIXTURE, FIXTURE_PLAN
 
 from planwatch.catalog import Catalog, load_catalogs
-from planwatch.orchestration.submissions_deadline import deadline_schedule, period_of_run
+from planwatch.orchestration.submissions_deadline import deadline_events, period_of_run
 from planwatch.reporting.reminders import (
     agency_reminder,
     decide,
@@ -69,7 +69,7 @@ def test_the_reminder_says_in_vietnamese_what_is_owed_and_what_to_do(catalog: Ca
                              "Kế hoạch MAU-2031")
     text = email.text
     assert text.startswith("Kính gửi: Đầu mối mẫu B (Cục A (mẫu)),")
-    assert "trước 00:00 20/03/2031 (giờ Việt Nam (UTC+07:00))" in text
+    assert "chậm nhất trong ngày Thứ Tư, 19/03/2031 (giờ Việt Nam)" in text
     assert "- Nhiệm vụ (tiến độ thực hiện nhiệm vụ): Bị từ chối, chưa gửi lại bản đạt" in text
     assert "- Chỉ tiêu (kết quả thực hiện chỉ tiêu): Chưa gửi" in text
     owed_part, late_part = text.split("sau hạn")
@@ -88,7 +88,7 @@ def test_a_reminder_without_rejections_or_late_templates_says_only_that(
                             timezone="Asia/Ho_Chi_Minh")
     assert email.text.startswith("Kính gửi: Viện B (mẫu),")  # no focal point named
     assert "- Chỉ tiêu (kết quả thực hiện chỉ tiêu): Chưa đến hạn" in email.text
-    assert "được gia hạn đến trước 00:00 22/03/2031" in email.text
+    assert "được gia hạn đến hết ngày Thứ Sáu, 21/03/2031" in email.text
     assert "biên nhận" not in email.text and "sau hạn" not in email.text
 
 
@@ -206,8 +206,14 @@ def test_a_run_covers_the_month_of_its_logical_date_in_the_configured_zone() -> 
         period_of_run(dt.datetime(2024, 3, 19, tzinfo=utc), {"period": "03/2024"}, "UTC")
 
 
-def test_the_schedule_is_the_configured_deadline_day(catalog: Catalog) -> None:
+def test_the_schedule_follows_the_configured_deadline_day_and_the_working_days(
+        catalog: Catalog) -> None:
     from planwatch.config import load_settings
 
     settings = dataclasses.replace(load_settings(), deadline_day=15)
-    assert deadline_schedule(settings) == "0 1 15 * *"
+    runs = {period: moment for moment, period in deadline_events(settings).items()}
+    assert runs["2024-05"] == dt.datetime(2024, 5, 15, 1, tzinfo=HANOI)  # 14/05: a Tuesday
+    assert runs["2024-09"] == dt.datetime(2024, 9, 17, 1, tzinfo=HANOI)  # 14/09: a Saturday
+    kept = dataclasses.replace(settings, deadline_rule="none")
+    assert {p: m for m, p in deadline_events(kept).items()}["2024-09"] == \
+        dt.datetime(2024, 9, 15, 1, tzinfo=HANOI)

@@ -16,7 +16,7 @@ from planwatch.config import Settings, load_settings
 from planwatch.demo.content import AgencyYear
 from planwatch.demo.history_cases import HISTORY_CASES, can_apply
 from planwatch.demo.seeding import seeded
-from planwatch.vocabulary.periods import on_time_before
+from planwatch.vocabulary.calendar import Deadline, deadline_of
 
 # Shares of agency-months (each case at least once when possible).
 _SHARE_MISSING = 0.025
@@ -112,21 +112,25 @@ def _history_fits(case: str, ay: AgencyYear, month: int,
 
 @dataclass(frozen=True)
 class Calendar:
-    """The reporting calendar the demo's arrival times follow (``Settings``)."""
+    """The reporting calendar the demo's arrival times follow (``Settings``): the
+    deadlines of ``vocabulary.calendar``, the ones the marts judge by."""
 
-    deadline_day: int
-    grace_days: int
-    timezone: str
+    settings: Settings
 
     @classmethod
     def configured(cls, settings: Settings | None = None) -> Calendar:
         """The calendar of the settings (the environment by default)."""
-        settings = settings or load_settings()
-        return cls(settings.deadline_day, settings.grace_days, settings.timezone)
+        return cls(settings or load_settings())
+
+    @property
+    def timezone(self) -> str:
+        return self.settings.timezone
+
+    def deadline(self, period: str) -> Deadline:
+        return deadline_of(period, self.settings)
 
     def due(self, period: str) -> dt.datetime:
-        return on_time_before(period, deadline_day=self.deadline_day,
-                              grace_days=self.grace_days, timezone=self.timezone)
+        return self.deadline(period).on_time_before_at
 
     def is_late(self, at: dt.datetime, period: str) -> bool:
         """Received at or after the instant the period's submissions were due."""

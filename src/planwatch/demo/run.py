@@ -42,11 +42,11 @@ class Steps:
 
 
 def deadline_of(period: str, settings: Settings) -> str:
-    """The logical date of the demo's run for a period: its deadline."""
-    from planwatch.vocabulary.periods import on_time_before
+    """The logical date of the demo's run for a period: its deadline (the end of
+    its last day to send, before any grace)."""
+    from planwatch.vocabulary.calendar import deadline_of
 
-    return on_time_before(period, deadline_day=settings.deadline_day, grace_days=0,
-                          timezone=settings.timezone).isoformat()
+    return deadline_of(period, settings).deadline_at.isoformat()
 
 
 def unprocessed_files(url: str, settings: Settings, period: str) -> int:

@@ -122,8 +122,9 @@ def write_demo_year(
 
     manifest = DemoManifest(
         seed=seed, plan_code=catalog.plan_code, year=year, timezone=calendar.timezone,
-        deadline=f"before day {calendar.deadline_day} of the reporting month, local time, "
-                 f"plus {calendar.grace_days} day(s) of grace",
+        deadline=f"before day {calendar.settings.deadline_day} of the reporting month, "
+                 f"local time, the last day moved under rule {calendar.settings.deadline_rule}, "
+                 f"plus {calendar.settings.grace_days} day(s) of grace",
         agencies=codes, files=files, missing=missing,
     )
     for f in files:

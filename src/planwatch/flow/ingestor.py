@@ -56,7 +56,9 @@ from planwatch.quality.history import OutlierSettings, annotate
 from planwatch.quality.validate import ValidationOutcome, Validator, frame_from_rows
 from planwatch.reporting.receipts import write_receipt, write_refusal_receipt
 from planwatch.text import safe_label
+from planwatch.vocabulary.calendar import CalendarError, Deadline, deadline_of
 from planwatch.vocabulary.parsed import ParsedFile
+from planwatch.vocabulary.periods import is_period
 from planwatch.vocabulary.problems import distinct
 from planwatch.vocabulary.statuses import DUPLICATE, REJECTED
 from planwatch.vocabulary.templates import TEMPLATES
@@ -403,7 +405,8 @@ class Ingestor:
             # are idempotent, so a crash after them costs nothing either).
             write_receipt(receipt, write, self._agency_name(subs[0]),
                           department_vi=self._monitoring_agency_name(subs[0]),
-                          timezone=self.settings.timezone)
+                          timezone=self.settings.timezone,
+                          deadline=self._deadline(subs[0].period))
             if any(s.status == REJECTED for s in subs):
                 quarantine(item.archived, self.settings.quarantine_dir, file.name, item.sha,
                            period=item.parsed.period if item.parsed else None,
@@ -457,6 +460,16 @@ class Ingestor:
         catalog = self.catalogs.by_plan.get(sub.plan_code or "")
         agency = catalog.agency_by_code.get(sub.agency_code or "") if catalog else None
         return agency.name_vi if agency else None
+
+    def _deadline(self, period: str | None) -> Deadline | None:
+        """The month's deadline, as the marts judge it; None for a file that names
+        no month, or one outside the calendar's years."""
+        if period is None or not is_period(period):
+            return None
+        try:
+            return deadline_of(period, self.settings)
+        except CalendarError:
+            return None
 
     def _monitoring_agency_name(self, sub: SubmissionWrite) -> str | None:
         """The department that follows the plan (and closes its months)."""

@@ -1,8 +1,11 @@
 """Task bodies of the ``submissions__deadline`` DAG, testable without a scheduler.
 
-The DAG runs at 01:00 on the deadline day (``PLANWATCH_DEADLINE_DAY``, in
-``PLANWATCH_TIMEZONE``) for the month of its logical date (or the ``period`` of
-its ``conf``: ``{"period": "2024-03"}``):
+The DAG runs an hour after each month's deadline: 01:00 local time
+(``PLANWATCH_TIMEZONE``) the day after the last day to send, the day before
+``PLANWATCH_DEADLINE_DAY`` moved to the next working day under
+``PLANWATCH_DEADLINE_RULE`` (``vocabulary.calendar``, the calendar the marts
+judge by), for that month (or the ``period`` of its ``conf``:
+``{"period": "2024-03"}``):
 
 1. the marts are built again (the same dbt build as ``warehouse__build``):
    compliance depends on the time of the build, so a month whose deadline has
@@ -36,23 +39,43 @@ from zoneinfo import ZoneInfo
 from planwatch.config import Settings, load_settings
 from planwatch.vocabulary.periods import is_period
 
-__all__ = ["deadline_schedule", "period_of_run", "record_notices",
+__all__ = ["deadline_events", "period_of_run", "record_notices",
            "send_notices", "timetable"]
 
 log = logging.getLogger(__name__)
 DEFAULT_SMTP_CONN_ID = "smtp_default"
 
 
-def deadline_schedule(settings: Settings) -> str:
-    """At 01:00 on the deadline day of every month (cron, in ``timezone``)."""
-    return f"0 1 {settings.deadline_day} * *"
+def deadline_events(settings: Settings) -> dict[datetime, str]:
+    """When the DAG runs -> the month it covers: an hour after each month's
+    deadline (before any grace), for every month of the calendar's years."""
+    from datetime import timedelta
+
+    from planwatch.vocabulary.calendar import YEARS, deadline_of
+    from planwatch.vocabulary.periods import period_of
+
+    out = {}
+    for year in YEARS:
+        for month in range(1, 13):
+            period = period_of(year, month)
+            out[deadline_of(period, settings).deadline_at + timedelta(hours=1)] = period
+    return out
 
 
 def timetable(settings: Settings):  # type: ignore[no-untyped-def]
-    """The deadline cron read in the configured time zone, not in UTC."""
-    from airflow.sdk import CronTriggerTimetable
+    """The runs of ``deadline_events``, each at its instant in the configured
+    time zone: a working-day calendar is no cron expression."""
+    import pendulum
 
-    return CronTriggerTimetable(deadline_schedule(settings), timezone=settings.timezone)
+    # Airflow's own class, not airflow.sdk's: the SDK's serializer leaves out the
+    # summary that the scheduler's deserializer reads (KeyError '_summary').
+    from airflow.timetables.events import EventsTimetable
+
+    return EventsTimetable(
+        event_dates=[pendulum.instance(moment) for moment in sorted(deadline_events(settings))],
+        presorted=True,
+        description=f"01:00 after each month's last day to send (day {settings.deadline_day}, "
+                    f"rule {settings.deadline_rule}, {settings.timezone})")
 
 
 def smtp_conn_id() -> str:
@@ -64,15 +87,19 @@ def mail_from() -> str | None:
     return os.environ.get("PLANWATCH_MAIL_FROM") or None
 
 
-def period_of_run(moment: datetime, conf: dict[str, Any] | None, timezone: str) -> str:
-    """The month a run covers: ``conf["period"]``, else the month of its logical
-    date in the configured time zone (01:00 on the 1st in Hà Nội is still the
-    previous day in UTC)."""
+def period_of_run(moment: datetime, conf: dict[str, Any] | None, timezone: str,
+                  events: dict[datetime, str] | None = None) -> str:
+    """The month a run covers: ``conf["period"]``; else, for a scheduled run, the
+    month whose deadline it follows (``events``: ``deadline_events``); else the
+    month of its logical date in the configured time zone (01:00 on the 1st in
+    Hà Nội is still the previous day in UTC)."""
     period = (conf or {}).get("period")
     if period is not None:
         if not isinstance(period, str) or not is_period(period):
             raise ValueError(f"conf period must be YYYY-MM, got {period!r}")
         return period
+    if events and moment in events:
+        return events[moment]
     return f"{moment.astimezone(ZoneInfo(timezone)):%Y-%m}"
 
 

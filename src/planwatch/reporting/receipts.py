@@ -8,7 +8,9 @@ interpreted.
 
 A file written while its month was closed (the Department had published it)
 is a restatement: the receipt says so, and that it does not replace the
-figures as published.
+figures as published. A receipt tells the month's deadline (``vocabulary.calendar``,
+the one the marts judge by), and why it moved when its last day was not a
+working day.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from zoneinfo import ZoneInfo
 
 from planwatch.quality.decision import file_status
 from planwatch.reporting.pages import render
+from planwatch.reporting.vietnamese import deadline_moved_vi, deadline_vi
+from planwatch.vocabulary.calendar import Deadline
 from planwatch.vocabulary.periods import mm_yyyy
 from planwatch.vocabulary.problems import distinct
 from planwatch.vocabulary.statuses import (
@@ -60,15 +64,26 @@ def _restatement(write: FileWrite, department_vi: str | None,
             "message_vi": restatement_notice_vi(closing.period, closed_at, department_vi)}
 
 
+def _deadline(deadline: Deadline | None, timezone: str | None) -> dict[str, Any] | None:
+    if deadline is None or timezone is None:
+        return None
+    return {"last_day": deadline.last_day.isoformat(),
+            "on_time_before_at": deadline.on_time_before_at.isoformat(),
+            "text_vi": deadline_vi(deadline.deadline_at, deadline.on_time_before_at, timezone),
+            "moved_vi": deadline_moved_vi(deadline)}
+
+
 def receipt_of(write: FileWrite, agency_name_vi: str | None, *,
                department_vi: str | None = None,
-               timezone: str | None = None) -> dict[str, Any]:
+               timezone: str | None = None,
+               deadline: Deadline | None = None) -> dict[str, Any]:
     """What the receipt of one received file says (its JSON form). ``department_vi``:
     who closes the plan's months (its monitoring agency); ``timezone``: the one
-    a closing date is told in."""
+    a closing date is told in; ``deadline``: the month's, when it has one."""
     first = write.submissions[0]
     restatement = _restatement(write, department_vi, timezone)
     return {
+        "deadline": _deadline(deadline, timezone),
         "file_name": write.file_name,
         "file_sha256": write.file_sha256,
         "plan_code": first.plan_code,
@@ -121,11 +136,13 @@ def write_refusal_receipt(html_path: Path, refusal: Refusal, agency_name_vi: str
 
 
 def write_receipt(html_path: Path, write: FileWrite, agency_name_vi: str | None, *,
-                  department_vi: str | None = None, timezone: str | None = None) -> Path:
+                  department_vi: str | None = None, timezone: str | None = None,
+                  deadline: Deadline | None = None) -> Path:
     """Write the receipt of ``write``: its HTML page and JSON twin (temp file then
     rename); returns the HTML path."""
     return _write_page_and_json(html_path, receipt_of(
-        write, agency_name_vi, department_vi=department_vi, timezone=timezone))
+        write, agency_name_vi, department_vi=department_vi, timezone=timezone,
+        deadline=deadline))
 
 
 def _write_page_and_json(html_path: Path, receipt: dict[str, Any]) -> Path:
@@ -171,6 +188,8 @@ def page_of(receipt: dict[str, Any]) -> dict[str, Any]:
         # Whose clock the time is (the server's, or the file's own in an import of old files).
         "received_kind": RECEIVED_TIME_KIND_LABELS_VI.get(receipt.get("received_at_kind") or ""),
         "refused_unread": receipt.get("refused_unread", False),
+        # The month's deadline (vocabulary.calendar), and why it moved.
+        "deadline": receipt.get("deadline"),
         "status": _status(receipt["status"]),
         "restatement": (receipt.get("restatement") or {}).get("message_vi"),
         "submissions": [{**sub, "title": SHEET_NAMES_VI.get(sub.get("template") or "", "Tệp"),

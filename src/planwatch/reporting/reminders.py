@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from planwatch.catalog.model import Catalog
 from planwatch.reporting.pages import render
-from planwatch.reporting.vietnamese import datetime_vi, zone_vi
+from planwatch.reporting.vietnamese import deadline_vi as deadline_text
 from planwatch.vocabulary.periods import mm_yyyy
 from planwatch.vocabulary.statuses import (
     COMPLIANCE_STATUS_CODES,
@@ -123,15 +123,6 @@ def _email(subject: str, blocks: list[Block],
     page = render("reminder.html", subject=subject, blocks=blocks)
     # One line: nothing from the catalog may start a header of its own.
     return Email(" ".join(subject.split()), "\n\n".join(text_parts) + "\n", page, attachments)
-
-
-def deadline_text(deadline_at: datetime, on_time_before_at: datetime, timezone: str) -> str:
-    """``trước 00:00 20/03/2024 (giờ Việt Nam (UTC+07:00))``, and the grace if any:
-    times as every page writes them (``vietnamese.datetime_vi``)."""
-    text = f"trước {datetime_vi(deadline_at, timezone)} ({zone_vi(timezone)})"
-    if on_time_before_at != deadline_at:
-        text += f", được gia hạn đến trước {datetime_vi(on_time_before_at, timezone)}"
-    return text
 
 
 def template_label(template: str) -> str:

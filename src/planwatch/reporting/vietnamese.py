@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from planwatch.text import DASH, number_vi
+from planwatch.vocabulary.calendar import Deadline, weekday_vi
 from planwatch.vocabulary.periods import mm_yyyy
 
 # A number as software writes it (planwatch's problems, the marts): no leading
@@ -90,3 +91,35 @@ def numbers_in_text_vi(text: Any) -> str:
     if isinstance(text, (int, float, Decimal)):
         return number_vi(text, None)
     return _NUMBER_IN_TEXT.sub(lambda m: number_vi(m.group(0), None), str(text))
+
+
+def _deadline_zone(timezone: str) -> str:
+    return "giờ Việt Nam" if timezone in ("Asia/Ho_Chi_Minh", "Asia/Saigon") \
+        else f"giờ {timezone}"
+
+
+def _day_ending(before: dt.datetime, timezone: str) -> str:
+    """The day an instant ends: 00:00 on 21/05/2024 ends ``Thứ Hai, 20/05/2024``."""
+    day = (before.astimezone(ZoneInfo(timezone)) - dt.timedelta(microseconds=1)).date()
+    return f"{weekday_vi(day)}, {day:%d/%m/%Y}"
+
+
+def deadline_vi(deadline_at: dt.datetime, on_time_before_at: dt.datetime,
+                timezone: str) -> str:
+    """``chậm nhất trong ngày Thứ Hai, 20/05/2024 (giờ Việt Nam)``: the end of the last
+    day to send (``deadline_at``, 00:00 the day after, as the marts hold it), and
+    the grace if any."""
+    text = f"chậm nhất trong ngày {_day_ending(deadline_at, timezone)} " \
+        f"({_deadline_zone(timezone)})"
+    if on_time_before_at != deadline_at:
+        text += f", được gia hạn đến hết ngày {_day_ending(on_time_before_at, timezone)}"
+    return text
+
+
+def deadline_moved_vi(deadline: Deadline) -> str:
+    """Why the last day is not the calendar day, or "" when it is."""
+    if not deadline.is_moved:
+        return ""
+    return (f"ngày {deadline.nominal_last_day:%d/%m/%Y} không phải ngày làm việc "
+            f"({deadline.moved_because_vi}) nên hạn được chuyển sang ngày làm việc tiếp theo "
+            "(khoản 5 Điều 148 Bộ luật Dân sự 2015)")

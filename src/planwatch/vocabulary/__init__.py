@@ -7,7 +7,8 @@
   the Vietnamese labels agencies and auditors read (dbt gets them as seeds);
 * ``problems`` — ``Problem``, one thing wrong with a file, told to a clerk;
 * ``parsed`` — what parsing a file produces, for the checks and the loader;
-* ``periods`` — reporting periods (``YYYY-MM``) and how files write them.
+* ``periods`` — reporting periods (``YYYY-MM``) and how files write them;
+* ``calendar`` — working days and each period's deadline (dbt gets it as a seed).
 
 Nothing here imports another planwatch room.
 """

@@ -3,14 +3,13 @@
 
 The data cut-off (ngày chốt số liệu) is the 14th of the reporting month, as the
 national reporting regime (Decree 09/2019/NĐ-CP) counts a monthly report. The
-deadline day and its grace are configuration (``Settings``), passed in here.
+deadline (deadline day, working days, grace) is ``vocabulary.calendar``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from zoneinfo import ZoneInfo
 
 CUTOFF_DAY = 14
 _PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -59,12 +58,3 @@ def cutoff_date(period: str) -> dt.date:
     """Ngày chốt số liệu of a period."""
     year, month = split_period(period)
     return dt.date(year, month, CUTOFF_DAY)
-
-
-def on_time_before(period: str, *, deadline_day: int, grace_days: int,
-                   timezone: str) -> dt.datetime:
-    """The instant a submission for ``period`` must be received before to be on
-    time: 00:00 local time on the deadline day, plus the grace days."""
-    year, month = split_period(period)
-    midnight = dt.datetime(year, month, deadline_day, tzinfo=ZoneInfo(timezone))
-    return midnight + dt.timedelta(days=grace_days)

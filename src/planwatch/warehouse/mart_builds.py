@@ -49,7 +49,7 @@ CATALOG_CHANGE = "plan catalog"
 
 # The settings dbt's models read (dbt_project.yml's vars): another value changes
 # every month's figures, so the next build is whole.
-DBT_SETTINGS = ("deadline_day", "grace_days", "timezone")
+DBT_SETTINGS = ("deadline_day", "deadline_rule", "grace_days", "timezone")
 assert set(DBT_SETTINGS) <= set(ENVIRONMENT)
 
 _DEADLINES_CROSSED = """
