@@ -206,12 +206,14 @@ def test_a_receipt_tells_the_months_deadline_and_why_it_moved() -> None:
     write = FileWrite(file_name="SDL_2024-05.xlsx", inbox_path="2024-05/SDL_2024-05.xlsx",
                       file_sha256="ab" * 32, file_size=10, archive_path="data/archive/x",
                       received_at=local(2024, 5, 20, 10), receipt_path="r.html",
-                      code_version="t", submissions=[sub])
+                      code_version="t", submissions=[sub], received_at_kind="server_clock",
+                      file_modified_at=local(2024, 5, 20, 10))
     receipt = receipt_of(write, "Sở Du lịch", timezone=settings.timezone,
                          deadline=deadline_of("2024-05", settings))
     assert receipt["deadline"]["last_day"] == "2024-05-20"
     page = render_html(receipt)
-    assert "<th>Hạn gửi</th><td>chậm nhất trong ngày Thứ Hai, 20/05/2024 (giờ Việt Nam)" in page
+    assert '<th scope="row">Hạn gửi</th><td>chậm nhất trong ngày Thứ Hai, 20/05/2024 (giờ ' \
+        'Việt Nam)' in page
     assert "ngày 19/05/2024 không phải ngày làm việc (Chủ nhật) nên hạn được chuyển" in page
     march = receipt_of(write, None, timezone=settings.timezone,
                        deadline=deadline_of("2024-03", settings))

@@ -166,8 +166,10 @@ def test_every_page_writes_a_time_one_way() -> None:
     receipt = Page(_receipt()).all_text
     assert "14:18 18/05/2024 (giờ Việt Nam (UTC+07:00))" in receipt
     reminder, summary = Page(_reminder()).all_text, Page(_summary()).all_text
-    assert "trước 00:00 20/03/2031 (giờ Việt Nam (UTC+07:00))" in reminder
-    assert "trước 00:00 20/03/2031" in summary
+    # A deadline is a day (the last one to send; vocabulary.calendar), told as such.
+    assert "chậm nhất trong ngày Thứ Tư, 19/03/2031 (giờ Việt Nam)" in reminder
+    assert "chậm nhất trong ngày Thứ Tư, 19/03/2031" in summary
+    assert "2031-03-" not in reminder and "2031-03-" not in summary  # no ISO time
     month, index = Page(_month()).all_text, Page(_index()).all_text
     assert "lúc 14:18 18/05/2024" in month and "lúc 14:18 18/05/2024" in index
     for text in (receipt, reminder, summary, month, index):
