@@ -49,5 +49,5 @@ def password_source(settings: Settings) -> str:
 def shown_url(url: str, settings: Settings) -> str:
     """``url`` as it may be printed or logged: without its password, saying where
     that is."""
-    bare = make_url(url).set(password=None).render_as_string(hide_password=False)
+    bare = make_url(url)._replace(password=None).render_as_string(hide_password=False)
     return f"{bare} ({password_source(settings)})"
