@@ -21,6 +21,7 @@ import pytest
 
 from planwatch.cli import main
 from planwatch.config import load_settings
+from planwatch.errors import UserError
 from planwatch.private_files import write_private
 from planwatch.warehouse.embedded import SUPERUSER, EmbeddedPostgres
 from planwatch.warehouse.roles import ROLES, role_name, role_password, role_url, scram_matches
@@ -169,6 +170,21 @@ def test_no_process_shows_a_password_in_its_command_line(upgraded) -> None:
             lines.append(cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace"))
     assert any(str(upgraded.server.data_dir) in line for line in lines)  # the server's seen
     assert [line for line in lines if any(s in line for s in secrets)] == []
+
+
+def test_a_password_file_that_no_longer_fits_is_said_plainly(upgraded) -> None:
+    server = upgraded.server
+    kept = server.password_file.read_text()
+    server.stop()
+    try:
+        write_private(server.password_file, "khong-dung\n")
+        with pytest.raises(UserError, match="refuses the superuser's password in"):
+            server.start()
+    finally:
+        write_private(server.password_file, kept)
+    assert server.start().running
+    with psycopg.connect(server.owner_url(upgraded.port)) as conn:
+        assert conn.execute("select current_user").fetchone() == (SUPERUSER,)
 
 
 def _suite_server(url: str) -> None:

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from planwatch.errors import UserError
 from planwatch.private_files import write_private
 
 DATABASE = "planwatch"
@@ -150,7 +151,7 @@ class EmbeddedPostgres:
         """The superuser's password (generated once, 0600, beside the data)."""
         if not self.password_file.exists():
             if not create:
-                raise RuntimeError(f"the embedded server has no password file "
+                raise UserError(f"the embedded server has no password file "
                                    f"({self.password_file}): start it (planwatch db start)")
             self._secrets()
             write_private(self.password_file, secrets.token_urlsafe(24) + "\n")
@@ -270,7 +271,18 @@ class EmbeddedPostgres:
         return self.status()
 
     def _ensure_database(self, port: int) -> None:
-        with _connect(self.owner_url(port, "postgres")) as conn:
+        import psycopg
+
+        try:
+            conn = _connect(self.owner_url(port, "postgres"))
+        except psycopg.OperationalError as exc:
+            if "password authentication failed" not in str(exc):
+                raise
+            raise UserError(
+                f"the embedded server refuses the superuser's password in "
+                f"{self.password_file}: restore that file from a backup of this server, "
+                f"or start a new server (planwatch db stop; remove {self.root})") from None
+        with conn:
             exists = conn.execute(
                 "select 1 from pg_database where datname = %s", (DATABASE,)).fetchone()
             if not exists:

@@ -104,9 +104,6 @@ def role_name(role: str) -> str:
     return f"planwatch_{role}"
 
 
-PASSWORDS_FILE_VARIABLE = "PLANWATCH_PASSWORDS_FILE"
-
-
 @dataclass(frozen=True)
 class PasswordStore:
     """Where generated role passwords are kept. ``servers``: the server's own
