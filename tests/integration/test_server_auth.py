@@ -187,9 +187,14 @@ def test_a_password_file_that_no_longer_fits_is_said_plainly(upgraded) -> None:
         assert conn.execute("select current_user").fetchone() == (SUPERUSER,)
 
 
-def _suite_server(url: str) -> None:
-    if os.environ.get("WAREHOUSE_URL"):
+def _suite_server(url: str) -> EmbeddedPostgres:
+    """The embedded server the suite runs on (skip on a server of one's own)."""
+    with psycopg.connect(url) as conn:
+        (data,) = conn.execute("show data_directory").fetchone()
+    data = Path(data)
+    if (data.parent.name, data.name) != ("pg", "data"):
         pytest.skip("the suite runs on a server of its own (WAREHOUSE_URL), not the embedded one")
+    return EmbeddedPostgres(data.parent.parent)
 
 
 def test_every_role_on_the_suites_server_needs_its_password(initialised_warehouse) -> None:
@@ -213,12 +218,13 @@ def _verifiers(url: str) -> dict[str, str]:
 def test_a_second_home_on_the_server_reads_its_passwords_and_resets_none(
         initialised_warehouse, tmp_path, monkeypatch, capsys) -> None:
     settings, url = initialised_warehouse("first_home")
-    _suite_server(url)
+    server = _suite_server(url)
     loader = role_url(settings, url, "loader")
     before = _verifiers(url)
     monkeypatch.setenv("WAREHOUSE_URL", url)
-    # Told where the server's passwords are (PLANWATCH_PASSWORDS_FILE, as every test
-    # process of the suite is): init runs, and alters no role.
+    # Told where the server's passwords are (as every test process of the suite
+    # is): init runs, and alters no role.
+    monkeypatch.setenv("PLANWATCH_PASSWORDS_FILE", str(server.roles_file))
     monkeypatch.setenv("PLANWATCH_HOME", str(tmp_path / "second"))
     assert main(["init"]) == 0
     assert _verifiers(url) == before
