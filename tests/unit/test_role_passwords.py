@@ -79,14 +79,15 @@ def test_processes_starting_together_agree_on_one_password_each(home) -> None:
     """pytest-xdist's workers (or two inits) asking at once for passwords none has
     yet: one generates each, the others read it; nobody gets a password the file
     does not hold (which init would then set, breaking the others)."""
-    context = multiprocessing.get_context("fork")
+    # Spawned, not forked: a fork of a test process that runs threads may hang.
+    context = multiprocessing.get_context("spawn")
     start, answers = context.Barrier(6), context.Queue()
     path = home / "server" / "roles.json"
     workers = [context.Process(target=_ask, args=(str(path), start, answers))
                for _ in range(6)]
     for worker in workers:
         worker.start()
-    got = [answers.get(timeout=60) for _ in workers]
+    got = [answers.get(timeout=120) for _ in workers]
     for worker in workers:
         worker.join(60)
     assert all(answer == got[0] for answer in got)
