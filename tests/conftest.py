@@ -85,7 +85,14 @@ def _is_worker(config: pytest.Config) -> bool:
 
 def pytest_configure(config: pytest.Config) -> None:
     """The process that starts the run names it and makes the folder its test
-    processes share (xdist's workers inherit both)."""
+    processes share (xdist's workers inherit both). Every home a test makes on
+    the embedded server reads the roles' passwords from that server's file, as a
+    second home on it would be told to: none resets another's."""
+    if not os.environ.get("WAREHOUSE_URL"):
+        from planwatch.warehouse.embedded import EmbeddedPostgres
+
+        os.environ.setdefault("PLANWATCH_PASSWORDS_FILE",
+                              str(EmbeddedPostgres(load_settings().state_dir).roles_file))
     if _is_worker(config) or RUN_VARIABLE in os.environ:
         return
     run = uuid.uuid4().hex[:8]

@@ -10,7 +10,7 @@ import pytest
 
 from planwatch.cli import main
 from planwatch.warehouse.mart_builds import build_marts
-from planwatch.warehouse.roles import ROLES, role_url
+from planwatch.warehouse.roles import ROLES, password_store, role_url, scram_matches
 
 pytestmark = pytest.mark.integration
 DENIED = psycopg.errors.InsufficientPrivilege
@@ -112,7 +112,7 @@ def test_db_url_names_the_connection_a_bi_tool_uses(warehouse, monkeypatch, caps
 
 def test_passwords_are_kept_private(warehouse) -> None:
     settings, _ = warehouse
-    stored = settings.state_dir / "roles.json"
+    stored = password_store(settings).path
     assert stored.is_file() and stored.stat().st_mode & 0o077 == 0
 
 
@@ -149,12 +149,13 @@ def test_a_role_password_reaches_the_server_only_as_a_scram_verifier(warehouse) 
     password = "mat-khau-thu-nghiem-42"
     with _Recording.connect(url, autocommit=True) as conn:
         ensure_login(conn, "planwatch_test_scram", password)
-        ensure_login(conn, "planwatch_test_scram", password)  # altered, the same way
+        ensure_login(conn, "planwatch_test_scram", password)  # has it already: unchanged
         (stored,) = conn.execute("select rolpassword from pg_authid"
                                  " where rolname = 'planwatch_test_scram'").fetchone()
         try:
             assert [t for t in conn.sent if password in t] == []
             assert stored.startswith("SCRAM-SHA-256$4096:") and password not in stored
+            assert scram_matches(stored, password) and not scram_matches(stored, "mat-khau")
             server = urlparse(url)
             login = urlunparse(server._replace(netloc=f"planwatch_test_scram:{password}@"
                                                      f"{server.hostname}:{server.port or 5432}"))

@@ -35,8 +35,8 @@ def test_embedded_server_starts_on_a_free_port_and_keeps_it(state_dir) -> None:
     try:
         started = server.start()
         assert started.running and started.port != 5432
-        assert started.url.startswith("postgresql://postgres@127.0.0.1:")
-        with psycopg.connect(started.url) as conn:
+        assert started.url.startswith("postgresql://postgres@127.0.0.1:")  # shown: no password
+        with psycopg.connect(server.owner_url(started.port)) as conn:
             assert conn.execute("select current_database()").fetchone() == ("planwatch",)
         assert server.start() == started  # already running: nothing changes
         assert not server.stop().running

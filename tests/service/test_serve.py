@@ -23,7 +23,7 @@ from fixtures.outcomes import assert_loaded_once, assert_outcomes
 from planwatch.demo.manifest import ACCEPTED_OUTCOMES
 from planwatch.orchestration.service import Paths, admin_password
 from planwatch.orchestration.submissions_ingest import run_label_of
-from planwatch.warehouse.roles import role_url
+from planwatch.warehouse.roles import password_store, role_url
 
 pytestmark = [pytest.mark.service, pytest.mark.airflow]
 PERIOD = "2024-01"
@@ -122,7 +122,7 @@ def test_secrets_are_private_and_never_logged(served) -> None:
     service = served[0]
     paths = Paths.of(service.settings)
     for secret in (paths.passwords, paths.secrets, paths.state,  # the state: the broker URL
-                   service.settings.state_dir / "roles.json"):
+                   password_store(service.settings).path):
         assert secret.stat().st_mode & 0o777 == 0o600, secret
     password = admin_password(paths).encode()
     logs = [p for p in paths.logs.rglob("*") if p.is_file()]

@@ -103,14 +103,16 @@ INIT_ONLY = {
     "WAREHOUSE_URL": "the warehouse's owner, for `planwatch init` (migrations, seeds, "
                      "roles); airflow_env() keeps it from the components too",
     **dict.fromkeys(ROLE_PASSWORDS, "the passwords `planwatch init` gives the login roles "
-                                    "(serve: from the environment, or generated into "
-                                    ".planwatch/roles.json); the components have them "
+                                    "(serve: from the environment, or the server's "
+                                    "passwords file); the components have them "
                                     "only inside AIRFLOW_CONN_*"),
 }
 # PLANWATCH_* settings src/ reads that compose does not set, with the reason.
 SRC_ONLY = {
     "PLANWATCH_BROKER_URL": "read by `planwatch serve` only, to set "
                             "AIRFLOW__CELERY__BROKER_URL, which compose sets itself",
+    "PLANWATCH_PASSWORDS_FILE": "a file of the server's role passwords that homes on one "
+                                "server share; compose gives each role's password itself",
 }
 
 SECRET_NAME = re.compile(r"(PASSWORD|SECRET|SECRET_KEY|FERNET_KEY|_AUTH)$")

@@ -17,7 +17,7 @@ from planwatch.config import Settings, load_settings
 def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     from planwatch.warehouse.embedded import EmbeddedPostgres
 
-    if args.action == "url":
+    if args.action == "url":  # the one command that prints a password: for scripts
         print(url_for(settings, getattr(args, "role", None)))
         return 0
     if settings.warehouse_url:
@@ -30,8 +30,15 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
         status = server.stop()
     else:
         status = server.status()
+    from planwatch.warehouse.roles import passwords_location
+
+    for change in status.changes:  # a server of an earlier release, upgraded
+        print(f"upgraded: {change}")
     state = "running" if status.running else "stopped"
-    print(f"embedded PostgreSQL {state}; data {status.data_dir}; url {status.url or '-'}")
+    print(f"embedded PostgreSQL {state}; data {status.data_dir}; url {status.url or '-'} "
+          f"(password: in {status.password_file})")
+    print(f"role passwords: {passwords_location(settings)}; a usable connection: "
+          "planwatch db url [--role ROLE]")
     return 0
 
 

@@ -26,7 +26,7 @@ from planwatch.ingest.files import discover
 from planwatch.orchestration.airflow_cli import run_dags
 from planwatch.reporting.auditor_report import write_auditor_reports
 from planwatch.reporting.summary import print_summary
-from planwatch.warehouse.db import warehouse_url
+from planwatch.warehouse.db import shown_url, warehouse_url
 from planwatch.warehouse.init import init_warehouse
 from planwatch.warehouse.mart_builds import marts_up_to_date
 from planwatch.warehouse.roles import role_url
@@ -79,7 +79,7 @@ def run_demo_year(settings: Settings, *, plan_code: str | None = None,
     settings = dataclasses.replace(settings, inbox_quiet_s=0)
     catalog = demo_plan(settings, plan_code)
     url = warehouse_url(settings)
-    steps.say(f"warehouse at {url}")
+    steps.say(f"warehouse at {shown_url(url, settings)}")
     init_warehouse(url, settings)
     steps.say("schemas, roles and plan catalogs ready")
     periods = catalog.plan.periods[:months]

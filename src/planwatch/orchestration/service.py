@@ -37,7 +37,7 @@ from planwatch.config import Settings
 from planwatch.errors import UserError
 from planwatch.orchestration.airflow_cli import airflow_env, airflow_executable
 from planwatch.private_files import write_private
-from planwatch.warehouse.roles import ensure_login, role_password
+from planwatch.warehouse.roles import ensure_role, role_password
 
 LOCAL, CELERY = "LocalExecutor", "CeleryExecutor"
 API_HOST = "127.0.0.1"
@@ -158,7 +158,7 @@ def ensure_metadata_database(url: str, settings: Settings) -> None:
     name = settings.airflow_database
     role = sql.Identifier(METADATA_ROLE)
     with psycopg.connect(url, autocommit=True) as conn:
-        ensure_login(conn, METADATA_ROLE, role_password(settings, "airflow"))
+        ensure_role(conn, settings, "airflow", METADATA_ROLE)
         owner = conn.execute("select pg_get_userbyid(datdba) from pg_database where datname = %s",
                              (name,)).fetchone()
         if owner is None:

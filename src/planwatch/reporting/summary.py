@@ -5,6 +5,7 @@ from __future__ import annotations
 import psycopg
 
 from planwatch.config import Settings
+from planwatch.warehouse.roles import passwords_location
 from planwatch.warehouse.summary import Summary, read_summary
 
 
@@ -29,6 +30,7 @@ def summary_text(summary: Summary, settings: Settings) -> str:
         # password stays out of the output (and of any log that keeps it).
         "  marts (BI):          psql \"$(.venv/bin/planwatch db url --role bi_reader)\""
         "  (schema marts; the auditor: --role auditor)",
+        f"  role passwords:      {passwords_location(settings)}",
         f"  auditor's report:    {auditor}"
         + ("" if auditor.is_file() else "  (not written yet: planwatch audit-report)"),
         f"  receipts:            {reports / 'receipts'}",
