@@ -37,6 +37,7 @@ from planwatch.vocabulary.statuses import (
     COMPLIANCE_STATUSES,
     DATA_STATUSES,
     SEVERITY_LABELS_VI,
+    SUBMISSION_CHANNELS,
     SUBMISSION_STATUSES,
     TASK_STATUSES,
 )
@@ -97,6 +98,8 @@ def vocabulary_seeds() -> dict[str, str]:
             ["severity", "label_vi"], [[k, v] for k, v in SEVERITY_LABELS_VI.items()]),
         "vocab_compliance_statuses.csv": _csv(
             ["compliance_status", "label_vi"], [[s.code, s.label_vi] for s in COMPLIANCE_STATUSES]),
+        "vocab_submission_channels.csv": _csv(
+            ["submitted_via", "label_vi"], [[c.code, c.label_vi] for c in SUBMISSION_CHANNELS]),
         "vocab_rules.csv": _csv(
             ["rule_code", "rule_source", "severity", "template", "expectation", "message_vi"],
             rule_rows()),

@@ -29,6 +29,7 @@ from tqdm import tqdm
 
 from planwatch import __version__
 from planwatch.catalog import Catalogs, load_catalogs
+from planwatch.catalog.inbox_layout import sender_of
 from planwatch.config import Settings
 from planwatch.flow.pending import pending_files
 from planwatch.ingest.files import (
@@ -41,7 +42,7 @@ from planwatch.ingest.files import (
 from planwatch.ingest.messages import unreadable
 from planwatch.ingest.parse import csv_template
 from planwatch.ingest.sandbox import ParseSandbox
-from planwatch.quality.catalog_rules import check_against_catalog
+from planwatch.quality.catalog_rules import check_against_catalog, check_place
 from planwatch.quality.data_docs import (
     Judged,
     build_data_docs,
@@ -51,7 +52,7 @@ from planwatch.quality.data_docs import (
 from planwatch.quality.decision import sheet_statuses
 from planwatch.quality.history import OutlierSettings, annotate
 from planwatch.quality.validate import ValidationOutcome, Validator, frame_from_rows
-from planwatch.reporting.receipts import write_receipt
+from planwatch.reporting.receipts import write_back, write_receipt
 from planwatch.text import safe_label
 from planwatch.vocabulary.parsed import ParsedFile
 from planwatch.vocabulary.problems import distinct
@@ -119,14 +120,10 @@ def batches(files: Sequence[InboxFile], size: int) -> list[list[InboxFile]]:
     size = max(size, 1)
     out: list[list[InboxFile]] = []
     for file in files:
-        if not out or len(out[-1]) >= size or _period_hint(out[-1][-1]) != _period_hint(file):
+        if not out or len(out[-1]) >= size or out[-1][-1].period_hint != file.period_hint:
             out.append([])
         out[-1].append(file)
     return out
-
-
-def _period_hint(file: InboxFile) -> str | None:
-    return file.folder_period or file.name_hint[1]
 
 
 class Ingestor:
@@ -232,14 +229,19 @@ class Ingestor:
         in another issuer's folder is that issuer's report, and a CSV, whose
         name and folder alone say its agency and month, repeats only one of the
         same agency and month (an agency whose figures did not change may send
-        last month's bytes under this month's name). A workbook names its own."""
-        issuer = self.catalogs.issuer_of(file.inbox_path)
+        last month's bytes under this month's name). A workbook names its own.
+        A file in an agency's folder repeats only that agency's reports: another
+        agency's file copied there is read, and rejected (``sender_mismatch``)."""
+        sender = sender_of(file.inbox_path, self.catalogs)
+        issuer = sender.issuer_code
         name_agency, name_period = file.name_hint
         period = file.folder_period or name_period
 
         def same(e: EarlierSubmission) -> bool:
             plan = self.catalogs.by_plan.get(e.plan_code or "")
             if issuer and plan and plan.plan.issuer_code != issuer:
+                return False
+            if sender.agency_code and e.agency_code != sender.agency_code:
                 return False
             if file.suffix != ".csv":
                 return True
@@ -358,6 +360,7 @@ class Ingestor:
 
     def _write(self, conn: psycopg.Connection, item: _File, report: IngestReport) -> None:
         file, subs = item.inbox, item.subs
+        sender = sender_of(file.inbox_path, self.catalogs)
         # One receipt per file received (the same bytes sent again get their own).
         receipt = self.settings.receipts_dir / receipt_name(item.sha, file.inbox_path)
         write = FileWrite(
@@ -365,7 +368,7 @@ class Ingestor:
             file_size=file.size, archive_path=str(item.archived.relative_to(self.settings.home)),
             received_at=file.received_at,
             receipt_path=str(receipt.relative_to(self.settings.home)),
-            code_version=__version__, submissions=subs)
+            code_version=__version__, submissions=subs, submitted_via=sender.via)
         with conn.transaction():
             # Two workers given the same file, or the same bytes under two names: the
             # first to take the lock writes it, the second finds it written.
@@ -392,6 +395,7 @@ class Ingestor:
                            period=item.parsed.period if item.parsed else None,
                            problems=distinct(p for s in subs for p in s.problems))
         conn.commit()
+        self._write_back(receipt, file, sender.folder_of_receipts)
         report.files += 1
         for sub in subs:
             report.statuses[sub.status] += 1
@@ -399,15 +403,30 @@ class Ingestor:
             report.slices.add(submission_slice(sub))
 
     def _file_by_name(self, parsed: ParsedFile, file: InboxFile) -> None:
-        """An unreadable file goes under the agency and month its name and folder give."""
+        """An unreadable file goes under the agency whose folder holds it (else the
+        one its name gives) and the month its name and folders give."""
+        sender = sender_of(file.inbox_path, self.catalogs)
         name_agency, name_period = file.name_hint
-        if name_agency in self.catalogs.agency_codes:
-            parsed.agency_code = name_agency
+        if sender.agency_code or name_agency in self.catalogs.agency_codes:
+            parsed.agency_code = sender.agency_code or name_agency
+        check_place(parsed, file, self.catalogs)  # outside every sender's folder: says so
         parsed.period = file.folder_period or name_period
         if parsed.agency_code and parsed.period:
             plans = self.catalogs.plans_for(parsed.agency_code, parsed.period,
-                                            self.catalogs.issuer_of(file.inbox_path))
+                                            sender.issuer_code)
             parsed.plan_code = plans[0].plan_code if len(plans) == 1 else None
+
+    @staticmethod
+    def _write_back(receipt: Path, file: InboxFile, folder: str | None) -> None:
+        """The receipt, also in the sender's ``bien_nhan/`` (after the commit: the
+        receipts folder's copy is the record; a copy lost to a crash here is only a
+        convenience lost). A folder that refuses it (swapped for a link) is logged."""
+        if folder is None or file.inbox_root is None:
+            return
+        try:
+            write_back(receipt, file.inbox_root, folder)
+        except OSError as exc:
+            log.warning("receipt of %s not written back to %s: %s", file.inbox_path, folder, exc)
 
     def _agency_name(self, sub: SubmissionWrite) -> str | None:
         catalog = self.catalogs.by_plan.get(sub.plan_code or "")

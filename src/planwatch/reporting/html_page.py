@@ -116,6 +116,7 @@ table.meta th{background:var(--head);width:14rem;font-weight:600}
 code,.code{font-family:"DejaVu Sans Mono","Liberation Mono",monospace;font-size:.82rem;
 overflow-wrap:anywhere}
 table.fixed{table-layout:fixed}
+.via{font-size:.8rem;color:var(--muted)}
 table.fixed .s{white-space:normal}
 table.fixed td{overflow-wrap:anywhere}
 .nowrap{white-space:nowrap}

@@ -182,3 +182,23 @@ COMPLIANCE_STATUS_LABELS_VI: dict[str, str] = {s.code: s.label_vi for s in COMPL
 # What the deadline notice tells an agency it still owes: no version of the
 # template has been accepted yet (late ones arrived; on-time ones are done).
 OWED_COMPLIANCE_STATUSES: tuple[str, ...] = ("rejected", "missing", "not_yet_due")
+
+# -- how a file came in (audit.submissions.submitted_via) -------------------------
+
+
+@dataclass(frozen=True)
+class SubmissionChannel:
+    code: str
+    label_vi: str  # what the auditor's report and the receipt say
+
+
+# Its place in the inbox says who sent a file (catalog.inbox_layout): the agency's
+# own folder, or the issuer's shared folder, where the Department's staff put a
+# report received otherwise (on paper, by email); a file outside both is rejected.
+SUBMISSION_CHANNELS: tuple[SubmissionChannel, ...] = (
+    SubmissionChannel("agency_folder", "Đơn vị tự gửi"),
+    SubmissionChannel("shared_folder", "Nhập bởi Sở"),
+    SubmissionChannel("outside_folders", "Ngoài thư mục của đơn vị"),
+)
+SUBMISSION_CHANNEL_CODES: tuple[str, ...] = tuple(c.code for c in SUBMISSION_CHANNELS)
+SUBMISSION_CHANNEL_LABELS_VI: dict[str, str] = {c.code: c.label_vi for c in SUBMISSION_CHANNELS}

@@ -85,7 +85,8 @@ QUERIES: dict[str, str] = {
         select submission_id, plan_code, agency_code, file_name, file_sha256, template,
                received_at, submission_status as status, version, row_count, receipt_path,
                is_restatement, duplicate_of_submission_id as duplicate_of,
-               superseded_by_submission_id as superseded_by, problem_count, blocking_count
+               superseded_by_submission_id as superseded_by, problem_count, blocking_count,
+               submitted_via
         from marts.mart_submission_files
         where period = %(period)s and (plan_code = %(plan)s or plan_code is null)
         order by agency_code nulls first, received_at, submission_id

@@ -36,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeEngine
 
-from planwatch.vocabulary.statuses import SUBMISSION_STATUS_CODES
+from planwatch.vocabulary.statuses import SUBMISSION_CHANNEL_CODES, SUBMISSION_STATUS_CODES
 from planwatch.vocabulary.templates import (
     EXTRA_COLUMN,
     RAW_KEY_COLUMNS,
@@ -86,9 +86,14 @@ submissions = Table(
     Column("plan_code", Text),
     # Arrived while its month was closed (migration 0004).
     Column("is_restatement", Boolean, nullable=False, server_default=text("false")),
+    # Which folder it came through: its agency's, the issuer's shared one (the
+    # Department's import), or neither (migration 0010; catalog.inbox_layout).
+    Column("submitted_via", Text),
     CheckConstraint(r"period ~ '^\d{4}-\d{2}$'", name="submissions_period_check"),
     CheckConstraint(_in("template", TEMPLATES), name="submissions_template_check"),
     CheckConstraint(_in("status", SUBMISSION_STATUS_CODES), name="submissions_status_check"),
+    CheckConstraint(_in("submitted_via", SUBMISSION_CHANNEL_CODES),
+                    name="submissions_submitted_via_check"),
     Index("submissions_key_idx", "plan_code", "agency_code", "period", "template"),
     Index("submissions_sha_idx", "file_sha256"),
     # Which inbox files were processed (the poll, migration 0006).
@@ -193,6 +198,19 @@ inbox_index = Table(
     Column("inode", BigInteger, nullable=False),
     Column("sha256", Text, nullable=False),
     Column("indexed_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    schema="audit",
+)
+
+# Files ``planwatch inbox migrate`` moved after they were processed (migration
+# 0010): at its new path, with those bytes, a file is processed already.
+inbox_moves = Table(
+    "inbox_moves", metadata,
+    Column("move_id", BigInteger, primary_key=True, autoincrement=True),
+    Column("from_path", Text, nullable=False),
+    Column("to_path", Text, nullable=False),
+    Column("file_sha256", Text, nullable=False),
+    Column("moved_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    Index("inbox_moves_to_idx", "to_path", "file_sha256"),
     schema="audit",
 )
 
