@@ -1,9 +1,10 @@
 """A deterministic, realistic year of a plan's agency submissions, mess included.
 
-``write_demo_year(catalog, out_dir, calendar=...)`` writes one folder per
-reporting period of the plan's year (``out_dir/2024-01/`` ...) holding what the
-agencies sent that month, and the manifest beside ``out_dir`` saying what each
-file is meant to be. Each file's arrival time is its modification time.
+``write_demo_year(catalog, out_dir, calendar=...)`` writes what each agency sent
+into its own inbox folder (``catalog.inbox_layout``), arranged as many clerks do,
+by month: ``out_dir/<issuer>/<agency>/<YYYY-MM>/``; and the manifest beside
+``out_dir`` saying what each file is meant to be. Each file's arrival time is its
+modification time.
 
 The year, in shares of agencies or agency-months (each case at least once when
 the catalog allows it): most agencies send one .xlsx per month, ~20 % send CSV
@@ -26,6 +27,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from planwatch.catalog.inbox_layout import agency_folder
 from planwatch.catalog.model import Catalog
 from planwatch.demo.cases import Calendar, Slot, arrival_time, assign_cases
 from planwatch.demo.content import AgencyYear, month_sheets
@@ -54,12 +56,12 @@ def write_demo_year(
     """Write a year of the plan's submissions for every reporting agency; returns
     the manifest.
 
-    Files go to ``out_dir/<YYYY-MM>/``; the manifest to ``manifest_to``, by
+    Files go to ``out_dir/<issuer>/<agency>/<YYYY-MM>/``; the manifest to ``manifest_to``, by
     default beside ``out_dir`` (``manifest_path``). The year is the plan's; ``seed`` defaults to it.
     Arrival times follow ``calendar`` (default: the configured deadline). ``months``
     limits which months are written (the year is planned in full either way, so
-    a month's files do not depend on which other months are written). A period
-    folder that already holds files is an error unless ``overwrite``, which
+    a month's files do not depend on which other months are written). An
+    agency-month folder that already holds files is an error unless ``overwrite``, which
     removes only files named like demo submissions (``<AGENCY>_<YYYY-MM>...``).
     ``progress`` shows a tqdm bar (default: when stderr is a terminal).
     """
@@ -72,14 +74,14 @@ def write_demo_year(
         raise ValueError(f"months must be 1..12, got {wanted}")
     agencies = catalog.reporting_agencies()
     codes = [a.agency_code for a in agencies]
-    for m in wanted:
-        folder = out_dir / period_of(year, m)
+    issuer = catalog.plan.issuer_code
+    for m, code in ((m, c) for m in wanted for c in codes):
+        folder = out_dir / agency_folder(issuer, code) / period_of(year, m)
         if folder.is_dir() and any(folder.iterdir()):
             if not overwrite:
                 raise FileExistsError(f"{folder} is not empty (use overwrite=True)")
-            prefixes = tuple(f"{c}_{period_of(year, m)}" for c in codes)
             for path in folder.iterdir():
-                if path.is_file() and path.name.startswith(prefixes):
+                if path.is_file() and path.name.startswith(f"{code}_{period_of(year, m)}"):
                     path.unlink()
 
     profiles = agency_profiles(catalog, agencies, seed)
@@ -111,13 +113,13 @@ def write_demo_year(
         ay = ays[code]
         slot = slots[(code, month)]
         period = period_of(year, month)
-        folder = out_dir / period
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = out_dir / agency_folder(issuer, code) / period
         if slot.case == "missing":
             missing.append({"agency_code": code, "period": period})
             continue
         rng = seeded(seed, "file", code, month)
         at = arrival_time(period, slot.late, rng, (code, month) in edges, calendar)
+        folder.mkdir(parents=True, exist_ok=True)
         files.extend(_write_agency_month(catalog, ay, slot, month, folder, at, rng, calendar))
 
     manifest = DemoManifest(
@@ -149,7 +151,7 @@ def _write_agency_month(
     period = period_of(year, month)
     profile = ay.profile
     sheets = month_sheets(ay, month)
-    rel = f"{period}/"
+    rel = f"{agency_folder(catalog.plan.issuer_code, code)}/{period}/"
     out: list[DemoFile] = []
     reason = slot.case if slot.case in INVALID_REASONS else None
     hit: Template | None = None
