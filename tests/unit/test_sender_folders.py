@@ -136,6 +136,7 @@ def test_a_file_outside_every_senders_folder_is_rejected_saying_where_to_send(
         problem = next(p for p in parsed.problems if p.code == "outside_sender_folders")
         assert "không phải thư mục của một đơn vị" in problem.message_vi
         assert SHARED_FOLDER in problem.fix_vi
+        assert problem.value == (rel.rpartition("/")[0] or "thư mục gốc")
 
 
 def test_the_poll_does_not_take_receipts_written_back(tmp_path: Path) -> None:

@@ -161,8 +161,9 @@ def check_place(parsed: ParsedFile, file: PathHints, catalogs: Catalogs) -> None
     of the old layout, in a folder of no agency) is rejected: nothing says who sent it."""
     sender = sender_of(file.inbox_path, catalogs)
     if sender.via == OUTSIDE:
-        parsed.problems.append(problem_from(MESSAGES, "outside_sender_folders",
-                                            value=sender.folder or "."))
+        parsed.problems.append(problem_from(
+            MESSAGES, "outside_sender_folders",
+            value=sender.folder if sender.folder not in ("", ".") else "thư mục gốc"))
 
 
 def check_sender(parsed: ParsedFile, sender: Sender, sheet: str | None) -> None:
