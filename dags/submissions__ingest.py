@@ -5,8 +5,9 @@ that no run has processed yet are split into batches, each batch is ingested by
 a mapped task, then a publish step builds the run's data-quality docs and, when
 anything was ingested, updates the ``raw_submissions`` asset, which triggers
 ``warehouse__build``. A run's conf may name periods (``{"periods": ["2024-03"]}``)
-to take only their folders, and an operator (``{"historical_operator": "name"}``)
-to make the run an import of old files dated by their own times. Logic lives in
+to take only their files (by the month their folder or name gives), and an
+operator (``{"historical_operator": "name"}``) to make the run an import of old
+files dated by their own times. Logic lives in
 ``planwatch.orchestration.submissions_ingest``.
 """
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -33,6 +32,7 @@ from planwatch.config import Settings
 from planwatch.demo.cases import Calendar
 from planwatch.demo.manifest import DemoManifest
 from planwatch.demo.national import write_national_demo
+from planwatch.demo.year import copy_period
 from planwatch.flow.ingestor import Ingestor
 from planwatch.warehouse.init import init_warehouse
 from planwatch.warehouse.mart_builds import build_marts
@@ -63,10 +63,9 @@ def _inbox_of(demo_inbox: Path, plans: list[str], dest: Path, held_out: str | No
     """Copy the plans' files (not the held-out plan-month) into ``dest``, times kept."""
     for plan in plans:
         issuer, year = plan.rsplit("-", 1)
-        for month in sorted((demo_inbox / issuer).glob(f"{year}-*")):
-            if held_out == f"{plan}/{month.name}":
-                continue
-            shutil.copytree(month, dest / issuer / month.name, dirs_exist_ok=True)
+        for period in sorted({m.name for m in demo_inbox.glob(f"{issuer}/*/{year}-*")}):
+            if held_out != f"{plan}/{period}":
+                copy_period(demo_inbox, dest, period, issuer)
 
 
 def measure_scale(settings: Settings, url: str, *, provinces: int, years: int,
@@ -113,7 +112,7 @@ def measure_scale(settings: Settings, url: str, *, provinces: int, years: int,
         if largest and held_out:
             plan, month = held_out.split("/")
             issuer = plan.rsplit("-", 1)[0]
-            shutil.copytree(demo.inbox_dir / issuer / month, sized.inbox_dir / issuer / month)
+            copy_period(demo.inbox_dir, sized.inbox_dir, month, issuer)
             Ingestor(sized, database).ingest_inbox(sized.inbox_dir, progress=False)
             started = time.perf_counter()
             built = build_marts(database, sized, as_of=as_of)

@@ -25,7 +25,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -40,7 +39,7 @@ from planwatch.catalog import load_catalog
 from planwatch.config import Settings, settings_env
 from planwatch.dbt import parse_project
 from planwatch.demo.manifest import DemoFile
-from planwatch.demo.year import write_demo_year
+from planwatch.demo.year import copy_period, write_demo_year
 from planwatch.orchestration.airflow_cli import run_dags
 from planwatch.orchestration.api import AirflowApi
 from planwatch.orchestration.service import broker_answers
@@ -83,8 +82,7 @@ def _served(settings: Settings, url: str, demo_inbox: Path, periods: list[str], 
                    capture_output=True)
     try:
         for period in periods:
-            shutil.copytree(demo_inbox / period, settings.inbox_dir / period,
-                            copy_function=shutil.copy2)
+            copy_period(demo_inbox, settings.inbox_dir, period)
         api = AirflowApi.of(settings)
         triggered = dt.datetime.now(dt.UTC)
         ingest = api.wait("submissions__ingest",
@@ -127,7 +125,7 @@ def measure_service(settings: Settings, url: str, *, month: int = 1) -> list[str
     files, demo_inbox, (period,) = _demo(settings, [month])
     print(f"{period}: {len(files)} files", flush=True)
     one = dataclasses.replace(settings, home=_home(settings, "inproc"))
-    shutil.copytree(demo_inbox / period, one.inbox_dir / period, copy_function=shutil.copy2)
+    copy_period(demo_inbox, one.inbox_dir, period)
     init_warehouse(url, one)
     parse_project(url, one)
     took: dict[str, float] = {}

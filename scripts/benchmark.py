@@ -102,9 +102,11 @@ def _benchmarked(base: Settings, home: str, url: str) -> Settings:
 
 
 def measure_poll(settings: Settings, url: str, count: int) -> list[str]:
-    """``count`` small files over twelve month folders, recorded as processed."""
+    """``count`` small files over fifty agencies' folders, by month below them,
+    recorded as processed."""
     for n in range(count):
-        path = settings.inbox_dir / f"2024-{n % 12 + 1:02d}" / f"AG{n % 50:02d}_{n:06d}.csv"
+        path = (settings.inbox_dir / "TTH" / f"AG{n % 50:02d}" / f"2024-{n % 12 + 1:02d}"
+                / f"AG{n % 50:02d}_{n:06d}.csv")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(f"STT,Mã\n{n},{n}\n", encoding="utf-8")
     files = discover(settings.inbox_dir)

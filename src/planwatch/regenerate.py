@@ -42,6 +42,7 @@ from planwatch.vocabulary.statuses import (
     DATA_STATUSES,
     RECEIVED_TIME_KINDS,
     SEVERITY_LABELS_VI,
+    SUBMISSION_CHANNELS,
     SUBMISSION_STATUSES,
     TASK_STATUSES,
 )
@@ -104,6 +105,8 @@ def vocabulary_seeds() -> dict[str, str]:
             ["compliance_status", "label_vi"], [[s.code, s.label_vi] for s in COMPLIANCE_STATUSES]),
         "vocab_received_time_kinds.csv": _csv(
             ["received_at_kind", "label_vi"], [[k.code, k.label_vi] for k in RECEIVED_TIME_KINDS]),
+        "vocab_submission_channels.csv": _csv(
+            ["submitted_via", "label_vi"], [[c.code, c.label_vi] for c in SUBMISSION_CHANNELS]),
         "vocab_rules.csv": _csv(
             ["rule_code", "rule_source", "severity", "template", "expectation", "message_vi"],
             rule_rows()),

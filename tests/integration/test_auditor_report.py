@@ -105,7 +105,7 @@ def test_the_page_renders_its_tables_in_chromium(report: Report, tmp_path: Path)
     owing = _owing(report.auditor, MONTH)
     assert {a["data-agency"] for a in rows} == owing != set()
     assert len(rows) == len(owing)  # one row per agency
-    rejected = {f.path.split("/", 1)[1] for f in report.manifest.files
+    rejected = {f.path.rsplit("/", 1)[1] for f in report.manifest.files
                 if f.period == MONTH and f.outcome == "invalid"} | {report.hostile}
     shown = {a["data-file"] for a in dom.all("div") if a.get("data-file")}
     assert rejected <= shown

@@ -32,6 +32,7 @@ from fixtures.corpus import (
 )
 from markupsafe import escape
 
+from planwatch.catalog.inbox_layout import RECEIPTS_FOLDER
 from planwatch.config import Settings
 from planwatch.flow.ingestor import Ingestor, IngestReport
 from planwatch.ingest.files import InboxFile
@@ -196,9 +197,13 @@ def test_nothing_written_outside_the_data_folders(corpus_run: Run) -> None:
     home = corpus_run.settings.home
     new = corpus_run.files_after - corpus_run.files_before
     assert new, "the run wrote nothing at all"
-    outside = [p for p in new if not p.is_relative_to(home / "data")]
+    # Receipts are also written back beside each file, in its sender's bien_nhan/.
+    written_back = [p for p in new if p.is_relative_to(corpus_run.inbox)
+                    and p.relative_to(corpus_run.inbox).parts[2] == RECEIPTS_FOLDER]
+    outside = [p for p in new if not p.is_relative_to(home / "data") and p not in written_back]
     assert outside == []
-    # The ../ name climbs at most three folders from the inbox's month folder.
+    assert len(written_back) == 2 * len(CASES)  # each file's page and JSON
+    # The ../ name climbs at most three folders from the file's folder.
     escape = Path(ESCAPE_NAME).name.split("\\")[-1]
     for folder in (corpus_run.inbox, home, home.parent, home.parent.parent):
         assert not list(folder.glob(f"*{escape}*")), folder

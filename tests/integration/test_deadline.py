@@ -34,6 +34,7 @@ import openpyxl
 import psycopg
 import pytest
 from fixtures import HISTORICAL
+from fixtures.inbox import agency_path
 from fixtures.plans import FIXTURE_PLAN, project_with_fixture_plan
 
 from planwatch.catalog import load_catalogs
@@ -135,9 +136,11 @@ def _filled(data: bytes, sheets: tuple[str, ...]) -> bytes:
 
 
 def _send(settings, name: str, data: bytes, at: dt.datetime) -> None:
-    """A file in the inbox, arrived at ``at`` (its modification time)."""
-    path = settings.inbox_dir / at.strftime("%Y-%m") / name
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """A file in its agency's folder (the fixture plan's issuer's; the agency its
+    name gives), arrived at ``at`` (its modification time)."""
+    issuer = load_catalogs(settings.catalog_dir).get(FIXTURE_PLAN).plan.issuer_code
+    path = agency_path(settings.inbox_dir, issuer, name.split("_")[0], at.strftime("%Y-%m"),
+                       name)
     path.write_bytes(data)
     os.utime(path, (at.timestamp(), at.timestamp()))
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from fixtures.inbox import agency_path
 from fixtures.plans import SHIPPED_PLAN
 
 import planwatch.flow.pending as pending_module
@@ -28,6 +29,12 @@ from planwatch.ingest.files import discover
 
 pytestmark = pytest.mark.integration
 PERIOD = "2024-02"
+MONTH_FILES = f"*/*/{PERIOD}/*"  # the month's files, in every agency's folder
+
+
+def _in_agency_folder(settings, name: str):
+    """A new file of the month in the folder of the agency its name gives."""
+    return agency_path(settings.inbox_dir, "TTH", name.split("_")[0], PERIOD, name)
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +44,8 @@ def polled(initialised_warehouse, tmp_path_factory):
     month = tmp_path_factory.mktemp("poll_month")
     write_demo_year(load_catalog(settings.catalog_dir, SHIPPED_PLAN), month, months=[2],
                     progress=False)
-    for path in sorted((month / PERIOD).iterdir())[:4]:
-        target = settings.inbox_dir / PERIOD / path.name
+    for path in sorted(month.glob(MONTH_FILES))[:4]:
+        target = settings.inbox_dir / path.relative_to(month)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, target)
     report = Ingestor(settings, url).ingest_inbox(settings.inbox_dir, progress=False)
@@ -76,8 +83,8 @@ def test_a_poll_of_processed_files_reads_none_of_them(polled, hashed) -> None:
 
 def test_a_new_file_is_read_once_and_pending_until_processed(polled, hashed) -> None:
     settings, url = polled
-    new = settings.inbox_dir / PERIOD / "SXD_2024-02_bo_sung.csv"
-    new.write_bytes(next(settings.inbox_dir.glob(f"{PERIOD}/*.csv")).read_bytes() + b"\n")
+    new = _in_agency_folder(settings, "SXD_2024-02_bo_sung.csv")
+    new.write_bytes(next(settings.inbox_dir.glob(f"{MONTH_FILES}.csv")).read_bytes() + b"\n")
     try:
         assert _poll(settings, url) == [new.name]
         assert _poll(settings, url) == [new.name]
@@ -90,7 +97,7 @@ def test_a_file_rewritten_is_read_again_even_with_its_old_size_and_mtime(
         polled, hashed) -> None:
     """A sender can set a file's mtime back; the kernel's ctime still moves."""
     settings, url = polled
-    path = sorted((settings.inbox_dir / PERIOD).glob("*.csv"))[0]
+    path = sorted(settings.inbox_dir.glob(f"{MONTH_FILES}.csv"))[0]
     original, stat = path.read_bytes(), path.stat()
     changed = bytes([original[0] ^ 1]) + original[1:]  # other bytes, the same size
     assert changed != original and len(changed) == len(original)
@@ -109,7 +116,7 @@ def test_a_file_rewritten_is_read_again_even_with_its_old_size_and_mtime(
 
 def test_a_file_touched_is_read_again_and_still_known(polled, hashed) -> None:
     settings, url = polled
-    path = sorted((settings.inbox_dir / PERIOD).iterdir())[-1]
+    path = sorted(settings.inbox_dir.glob(MONTH_FILES))[-1]
     os.utime(path)
     assert _poll(settings, url) == []
     assert hashed == [path.name]
@@ -121,8 +128,8 @@ def test_a_file_still_being_written_waits_for_its_quiet_period(polled, hashed) -
     """A CSV written in two halves with a pause between: no poll reads it until
     nothing has written to it for the quiet period, and then it is whole."""
     settings, url = polled
-    whole = next(settings.inbox_dir.glob(f"{PERIOD}/*.csv")).read_bytes() + b"\n"
-    path = settings.inbox_dir / PERIOD / "SKHDT_2024-02_dang_tai.csv"
+    whole = next(settings.inbox_dir.glob(f"{MONTH_FILES}.csv")).read_bytes() + b"\n"
+    path = _in_agency_folder(settings, "SKHDT_2024-02_dang_tai.csv")
     quiet = 3.0
 
     def poll() -> list[str]:
@@ -147,7 +154,8 @@ def test_a_file_still_being_written_waits_for_its_quiet_period(polled, hashed) -
         with psycopg.connect(url) as conn:
             (indexed,) = conn.execute("select sha256 from audit.inbox_index"
                                       " where inbox_path = %s",
-                                      (f"{PERIOD}/{path.name}",)).fetchone()
+                                      (path.relative_to(settings.inbox_dir).as_posix(),)
+                                      ).fetchone()
         assert indexed == hashlib.sha256(whole).hexdigest()  # read whole
     finally:
         path.unlink()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -16,6 +17,7 @@ from fixtures.outcomes import assert_loaded_once, assert_outcomes, submissions
 from fixtures.plans import SHIPPED_PLAN
 
 from planwatch.catalog import load_catalog
+from planwatch.catalog.inbox_layout import RECEIPTS_FOLDER
 from planwatch.config import Settings
 from planwatch.demo.manifest import DemoManifest
 from planwatch.demo.year import write_demo_year
@@ -86,9 +88,13 @@ def test_raw_rows_match_audit_row_counts_and_trace_to_files(demo, initialised: s
 
 
 def test_receipts_for_every_file(demo, initialised: str, settings: Settings) -> None:
-    for subs in submissions(initialised).values():
+    for inbox_path, subs in submissions(initialised).items():
         receipt = settings.home / subs[0]["receipt_path"]
         assert receipt.is_file()
+        # and the same, in the agency's own folder, where its clerk dropped the file
+        issuer, agency = inbox_path.split("/")[:2]
+        back = settings.inbox_dir / issuer / agency / RECEIPTS_FOLDER / receipt.name
+        assert back.read_bytes() == receipt.read_bytes(), inbox_path
         data = json.loads(receipt.with_suffix(".json").read_text(encoding="utf-8"))
         assert data["file_sha256"] == subs[0]["file_sha256"]
         if any(s["status"] == "rejected" for s in subs):
@@ -108,7 +114,7 @@ def test_same_bytes_under_another_name_is_a_duplicate(demo, initialised: str,
                                                      settings: Settings) -> None:
     manifest, ingestor = demo
     original = next(f for f in manifest.files if f.outcome == "valid" and f.kind == "xlsx")
-    copy = settings.inbox_dir / "2024-03" / "copy_of_file.xlsx"
+    copy = settings.inbox_dir / Path(original.path).parent / "copy_of_file.xlsx"
     copy.write_bytes((settings.inbox_dir / original.path).read_bytes())
     with psycopg.connect(initialised) as conn:
         (raw_before,) = conn.execute("select count(*) from raw.tasks").fetchone()
@@ -128,14 +134,15 @@ def test_last_months_csv_bytes_under_this_months_name_are_this_months_report(
     original = next(f for f in manifest.files if f.outcome == "valid" and f.kind == "csv"
                     and f.period == "2024-03")
     name = original.path.split("/")[-1].replace("2024-03", "2024-04")
-    copy = settings.inbox_dir / "2024-04" / name
+    inbox_path = f"{Path(original.path).parent.parent}/2024-04/{name}"  # its agency's folder
+    copy = settings.inbox_dir / inbox_path
     copy.parent.mkdir(exist_ok=True)
     copy.write_bytes((settings.inbox_dir / original.path).read_bytes())
     try:
         report = ingestor.ingest_inbox(settings.inbox_dir, progress=False, dating=HISTORICAL)
         with psycopg.connect(initialised) as conn:
             rows = conn.execute("select status, period, duplicate_of from audit.submissions"
-                                " where inbox_path = %s", (f"2024-04/{name}",)).fetchall()
+                                " where inbox_path = %s", (inbox_path,)).fetchall()
         assert report.files == 1
         assert rows == [("accepted", "2024-04", None)] or rows[0][:2] == (
             "accepted_with_warnings", "2024-04")

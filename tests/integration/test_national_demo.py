@@ -59,12 +59,13 @@ def test_two_provinces_files_each_find_their_own_plan(new_warehouse, tmp_path) -
 
     # The same bytes in another province's folder are that province's report.
     sent = next(f for f in files if f.inbox_path.startswith("SYN01/") and f.suffix == ".csv")
-    other = settings.inbox_dir / "SYN02" / "2024-extra" / sent.name
+    agency = sent.inbox_path.split("/")[1]  # SYN02 has the same agencies
+    other = settings.inbox_dir / "SYN02" / agency / "2024-extra" / sent.name
     other.parent.mkdir(parents=True)
     other.write_bytes(sent.path.read_bytes())
     Ingestor(national, url).ingest_inbox(settings.inbox_dir, progress=False, dating=HISTORICAL)
     with psycopg.connect(url) as conn:
         (plan, status), = conn.execute(
             "select plan_code, status from audit.submissions where inbox_path = %s",
-            (f"SYN02/2024-extra/{sent.name}",)).fetchall()
+            (f"SYN02/{agency}/2024-extra/{sent.name}",)).fetchall()
     assert plan == f"SYN02-{year}" and status != "duplicate"

@@ -179,7 +179,8 @@ def test_a_correction_after_closing_is_a_new_version_flagged_as_a_restatement(
     _ingest(warehouse, ingestor, v2.supersedes)
     with _loader(warehouse) as conn:
         periods.close(conn, PLAN, "2024-02", actor="A")
-    resent = f"2024-02/gui-lai-{v2.supersedes.rsplit('/', 1)[1]}"  # the same bytes again
+    folder, name = v2.supersedes.rsplit("/", 1)
+    resent = f"{folder}/gui-lai-{name}"  # the same bytes again, from the same agency
     shutil.copyfile(settings.inbox_dir / v2.supersedes, settings.inbox_dir / resent)
     _ingest(warehouse, ingestor, v2.path, resent)
     published, restated = _submissions(warehouse, v2.supersedes), _submissions(warehouse, v2.path)

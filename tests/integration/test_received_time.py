@@ -44,16 +44,23 @@ def received(initialised_warehouse, tmp_path_factory):
     month = tmp_path_factory.mktemp("received_month")
     write_demo_year(load_catalog(settings.catalog_dir, SHIPPED_PLAN), month, months=[3],
                     progress=False)
-    files = sorted(p for p in (month / PERIOD).iterdir() if p.suffix == ".csv")[:4]
-    return settings, role_url(settings, url, "loader"), url, files
+    # In their agencies' folders (<issuer>/<agency>/<month>/), as the demo writes them.
+    files = sorted(p for p in month.rglob("*.csv") if PERIOD in p.name)[:4]
+    return settings, role_url(settings, url, "loader"), url, [
+        (p, p.relative_to(month)) for p in files]
 
 
-def _send(settings, source: Path, stamp: dt.datetime) -> Path:
-    target = settings.inbox_dir / PERIOD / source.name
+def _send(settings, file: tuple[Path, Path], stamp: dt.datetime) -> Path:
+    source, where = file
+    target = settings.inbox_dir / where
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, target)
     os.utime(target, (stamp.timestamp(), stamp.timestamp()))  # what a sender can do
     return target
+
+
+def _inbox_path(settings, path: Path) -> str:
+    return path.relative_to(settings.inbox_dir).as_posix()
 
 
 def _submission(url: str, name: str) -> dict:
@@ -94,13 +101,13 @@ def test_a_later_poll_never_moves_the_time_a_file_was_first_seen(received) -> No
     with psycopg.connect(loader) as conn:
         assert pending_files(conn, discover(settings.inbox_dir)) != []
         (first,) = conn.execute("select received_at from audit.inbox_index"
-                                " where inbox_path = %s", (f"{PERIOD}/{path.name}",)).fetchone()
+                                " where inbox_path = %s", (_inbox_path(settings, path),)).fetchone()
         time.sleep(1.1)
         os.utime(path, (FUTURE.timestamp(), FUTURE.timestamp()))  # touched: indexed again
         assert [f.name for f in pending_files(conn, discover(settings.inbox_dir))] == [path.name]
         (again, ctime_ns) = conn.execute(
             "select received_at, ctime_ns from audit.inbox_index where inbox_path = %s",
-            (f"{PERIOD}/{path.name}",)).fetchone()
+            (_inbox_path(settings, path),)).fetchone()
     assert again == first and ctime_ns == path.stat().st_ctime_ns  # re-indexed, not moved
     Ingestor(settings, loader).ingest_inbox(settings.inbox_dir, progress=False)
     row = _submission(loader, path.name)

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 
 import psycopg
 import pytest
+from fixtures.inbox import agency_path
 
 from planwatch.flow.ingestor import Ingestor
 from planwatch.flow.pending import pending_files
@@ -43,8 +45,7 @@ def test_a_file_above_the_limit_is_refused_unread_and_skipped_after(
     settings, url = initialised_warehouse("refused")
     settings = dataclasses.replace(settings, max_file_mb=1)
     loader = role_url(settings, url, "loader")
-    path = settings.inbox_dir / "2024-03" / NAME
-    path.parent.mkdir(parents=True)
+    path = agency_path(settings.inbox_dir, "TTH", "SDL", "2024-03", NAME)
     path.write_bytes(b"STT;Ma nhiem vu\n" + b"1;X\n" * 300_000)  # 1.1 MB
 
     report = Ingestor(settings, loader).ingest_inbox(settings.inbox_dir, progress=False)
@@ -64,6 +65,8 @@ def test_a_file_above_the_limit_is_refused_unread_and_skipped_after(
     assert said["problems"][0]["code"] == "file_too_large"
     page = (settings.home / receipt).read_text(encoding="utf-8")
     assert "Tệp quá lớn (1,1 MB; tối đa 1 MB)" in page
+    back = settings.inbox_dir / "TTH" / "SDL" / "bien_nhan" / Path(receipt).name
+    assert back.read_text(encoding="utf-8") == page  # back where the clerk dropped it
 
     # The next poll skips it, reading nothing; a changed file is looked at anew.
     with psycopg.connect(loader) as conn:

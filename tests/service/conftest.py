@@ -54,10 +54,14 @@ class Service:
         return AirflowApi.of(self.settings)
 
     def land(self, period: str) -> list[DemoFile]:
-        """Copy a demo month into the inbox (arrival times kept as the files' mtimes)."""
-        shutil.copytree(self.demo_inbox / period, self.settings.inbox_dir / period,
-                        copy_function=shutil.copy2)
-        return [f for f in self.demo.files if f.period == period]
+        """Copy a demo month into the inbox, each file into its agency's folder
+        (arrival times kept as the files' mtimes)."""
+        files = [f for f in self.demo.files if f.period == period]
+        for f in files:
+            target = self.settings.inbox_dir / f.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(self.demo_inbox / f.path, target)
+        return files
 
     def wait_for_run(self, dag_id: str, *, after: dt.datetime, timeout_s: float = 420,
                      state: str = "success") -> dict[str, Any]:

@@ -62,6 +62,8 @@ final as (
         submissions.row_count,
         submissions.receipt_path,
         submissions.is_restatement,
+        submissions.submitted_via,
+        submissions.is_department_import,
         submissions.duplicate_of_submission_id,
         submissions.superseded_by_submission_id,
         coalesce(problems.problem_count, 0) as problem_count,

@@ -41,7 +41,10 @@ renamed as (
         superseded_by as superseded_by_submission_id,
         code_version,
         -- Arrived while its month was closed: never part of the deadline view.
-        is_restatement
+        is_restatement,
+        -- The folder it came through; the Department's own import is told apart.
+        submitted_via,
+        coalesce(submitted_via = 'shared_folder', false) as is_department_import
 
     from source
 

@@ -57,7 +57,14 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     init_warehouse(url_for(settings), settings)
     plans = ", ".join(c.plan_code for c in load_catalogs(settings.catalog_dir))
     print("warehouse ready: schemas raw, audit, staging, intermediate, marts at the newest "
-          f"migration; plan catalogs loaded: {plans}")
+          f"migration; plan catalogs loaded: {plans}; inbox folders under {settings.inbox_dir}")
+    return 0
+
+
+def cmd_inbox_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from planwatch.flow.inbox_migrate import migrate
+
+    print("\n".join(migrate(url_for(settings), Path(args.inbox or settings.inbox_dir), settings)))
     return 0
 
 
@@ -263,6 +270,10 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--inbox", help="default: data/inbox")
     _historical_arguments(ingest)
     ingest.set_defaults(func=cmd_ingest)
+    migrate = sub.add_parser("inbox", help="the inbox's folders").add_subparsers(
+        dest="action", required=True).add_parser("migrate", help="files into agencies' folders")
+    migrate.add_argument("--inbox", help="default: data/inbox")
+    migrate.set_defaults(func=cmd_inbox_migrate)
 
     serve = sub.add_parser("serve", help="Airflow's components as a service over the warehouse")
     serve.add_argument("action", choices=["start", "stop", "status"])

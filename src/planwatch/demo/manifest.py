@@ -60,6 +60,8 @@ class DemoFile:
     # whether they can only fire when its agency's earlier months were loaded.
     checks: list[str] = field(default_factory=list)
     needs_earlier: bool = False
+    # Put by the Department into the issuer's shared folder, for the agency.
+    department_import: bool = False
 
 
 @dataclass

@@ -12,7 +12,7 @@ percentages keep the base's). Same arguments, same catalogs.
 
 ``write_national_demo`` writes the catalog files (the base catalog's plans
 too, so the warehouse keeps following them) and every plan-year's submissions
-under its issuer's inbox folder, ``<inbox>/<issuer>/<YYYY-MM>/``, each with a
+in its agencies' inbox folders, ``<inbox>/<issuer>/<agency>/<YYYY-MM>/``, each with a
 seed of its own (no two files of different plans have the same bytes), and a
 manifest per plan-year in ``manifests/``. A plan-year whose manifest is there
 is not written again, so a second run only adds what is new.
@@ -160,7 +160,7 @@ class NationalDemo:
 
 def _write_plan_year(catalog: Catalog, inbox: Path, manifest: Path, calendar: Calendar,
                      months: list[int] | None) -> Path:
-    write_demo_year(catalog, inbox / catalog.plan.issuer_code, calendar=calendar,
+    write_demo_year(catalog, inbox, calendar=calendar,
                     seed=plan_seed(catalog.plan_code), months=months, overwrite=True,
                     progress=False, manifest_to=manifest)
     return manifest

@@ -20,10 +20,11 @@ from planwatch.catalog import Catalog, load_catalogs
 from planwatch.config import Settings
 from planwatch.dbt import generate_docs, parse_project
 from planwatch.demo.cases import Calendar
+from planwatch.demo.manifest import manifest_path
 from planwatch.demo.year import write_demo_year
 from planwatch.digests import sha256_of
-from planwatch.ingest.files import discover
 from planwatch.orchestration.airflow_cli import run_dags
+from planwatch.orchestration.submissions_ingest import inbox_files
 from planwatch.reporting.auditor_report import write_auditor_reports
 from planwatch.reporting.summary import print_summary
 from planwatch.warehouse.db import shown_url, warehouse_url
@@ -50,11 +51,9 @@ def deadline_of(period: str, settings: Settings) -> str:
 
 
 def unprocessed_files(url: str, settings: Settings, period: str) -> int:
-    folder = settings.inbox_dir / period
-    if not folder.is_dir():
-        return 0
-    root = settings.inbox_dir.resolve()
-    files = [(f.path.relative_to(root).as_posix(), f.path) for f in discover(folder)]
+    """The period's files (in every agency's folder) no run has processed."""
+    files = [(f.inbox_path, f.path) for f in inbox_files(settings, [period])
+             if f.period_hint == period]
     with psycopg.connect(url) as conn:
         known = processed_files(conn, [rel for rel, _ in files])
     return sum((rel, sha256_of(path)) not in known for rel, path in files)
@@ -83,7 +82,7 @@ def run_demo_year(settings: Settings, *, plan_code: str | None = None,
     init_warehouse(url, settings)
     steps.say("schemas, roles and plan catalogs ready")
     periods = catalog.plan.periods[:months]
-    if not (settings.inbox_dir / periods[0]).is_dir():
+    if not manifest_path(settings.inbox_dir).is_file():
         manifest = write_demo_year(catalog, settings.inbox_dir,
                                    calendar=Calendar.configured(settings))
         steps.say(f"{len(manifest.files)} demo submissions for plan {catalog.plan_code} "

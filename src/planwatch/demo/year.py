@@ -1,9 +1,12 @@
 """A deterministic, realistic year of a plan's agency submissions, mess included.
 
-``write_demo_year(catalog, out_dir, calendar=...)`` writes one folder per
-reporting period of the plan's year (``out_dir/2024-01/`` ...) holding what the
-agencies sent that month, and the manifest beside ``out_dir`` saying what each
-file is meant to be. Each file's arrival time is its modification time.
+``write_demo_year(catalog, out_dir, calendar=...)`` writes what each agency sent
+into its own inbox folder (``catalog.inbox_layout``), arranged as many clerks do,
+by month: ``out_dir/<issuer>/<agency>/<YYYY-MM>/``, but for one agency's February
+report, which the Department imports for it (received on paper) into the
+issuer's shared folder (``<issuer>/_chung/<YYYY-MM>/``); and the manifest beside
+``out_dir`` saying what each file is meant to be. Each file's arrival time is its
+modification time.
 
 The year, in shares of agencies or agency-months (each case at least once when
 the catalog allows it): most agencies send one .xlsx per month, ~20 % send CSV
@@ -20,12 +23,14 @@ import datetime as dt
 import hashlib
 import os
 import random
+import shutil
 import sys
 from collections.abc import Iterable
 from pathlib import Path
 
 from tqdm import tqdm
 
+from planwatch.catalog.inbox_layout import SHARED_FOLDER, agency_folder
 from planwatch.catalog.model import Catalog
 from planwatch.demo.cases import Calendar, Slot, arrival_time, assign_cases
 from planwatch.demo.content import AgencyYear, month_sheets
@@ -54,12 +59,12 @@ def write_demo_year(
     """Write a year of the plan's submissions for every reporting agency; returns
     the manifest.
 
-    Files go to ``out_dir/<YYYY-MM>/``; the manifest to ``manifest_to``, by
+    Files go to ``out_dir/<issuer>/<agency>/<YYYY-MM>/``; the manifest to ``manifest_to``, by
     default beside ``out_dir`` (``manifest_path``). The year is the plan's; ``seed`` defaults to it.
     Arrival times follow ``calendar`` (default: the configured deadline). ``months``
     limits which months are written (the year is planned in full either way, so
-    a month's files do not depend on which other months are written). A period
-    folder that already holds files is an error unless ``overwrite``, which
+    a month's files do not depend on which other months are written). An
+    agency-month folder that already holds files is an error unless ``overwrite``, which
     removes only files named like demo submissions (``<AGENCY>_<YYYY-MM>...``).
     ``progress`` shows a tqdm bar (default: when stderr is a terminal).
     """
@@ -72,14 +77,14 @@ def write_demo_year(
         raise ValueError(f"months must be 1..12, got {wanted}")
     agencies = catalog.reporting_agencies()
     codes = [a.agency_code for a in agencies]
-    for m in wanted:
-        folder = out_dir / period_of(year, m)
+    issuer = catalog.plan.issuer_code
+    for m, code in ((m, c) for m in wanted for c in codes):
+        folder = out_dir / agency_folder(issuer, code) / period_of(year, m)
         if folder.is_dir() and any(folder.iterdir()):
             if not overwrite:
                 raise FileExistsError(f"{folder} is not empty (use overwrite=True)")
-            prefixes = tuple(f"{c}_{period_of(year, m)}" for c in codes)
             for path in folder.iterdir():
-                if path.is_file() and path.name.startswith(prefixes):
+                if path.is_file() and path.name.startswith(f"{code}_{period_of(year, m)}"):
                     path.unlink()
 
     profiles = agency_profiles(catalog, agencies, seed)
@@ -102,6 +107,7 @@ def write_demo_year(
     ontime_keys = [k for k in present if not slots[k].late]
     edges = set(edge_rng.sample(late_keys, min(2, len(late_keys))))
     edges |= set(edge_rng.sample(ontime_keys, min(3, len(ontime_keys))))
+    imported = _department_import(slots, profiles, seed)
 
     files: list[DemoFile] = []
     missing: list[dict[str, str]] = []
@@ -111,14 +117,19 @@ def write_demo_year(
         ay = ays[code]
         slot = slots[(code, month)]
         period = period_of(year, month)
-        folder = out_dir / period
-        folder.mkdir(parents=True, exist_ok=True)
+        rel = (f"{issuer}/{SHARED_FOLDER}" if (code, month) == imported
+               else agency_folder(issuer, code)) + f"/{period}/"
+        folder = out_dir / rel
         if slot.case == "missing":
             missing.append({"agency_code": code, "period": period})
             continue
         rng = seeded(seed, "file", code, month)
         at = arrival_time(period, slot.late, rng, (code, month) in edges, calendar)
-        files.extend(_write_agency_month(catalog, ay, slot, month, folder, at, rng, calendar))
+        folder.mkdir(parents=True, exist_ok=True)
+        written = _write_agency_month(catalog, ay, slot, month, folder, rel, at, rng, calendar)
+        for f in written:
+            f.department_import = (code, month) == imported
+        files.extend(written)
 
     manifest = DemoManifest(
         seed=seed, plan_code=catalog.plan_code, year=year, timezone=calendar.timezone,
@@ -141,8 +152,18 @@ def _write(path: Path, data: bytes, at: dt.datetime) -> tuple[str, int]:
     return hashlib.sha256(data).hexdigest(), len(data)
 
 
+def _department_import(slots: dict[tuple[str, int], Slot], profiles: dict,
+                       seed: int) -> tuple[str, int] | None:
+    """The agency-month whose report the Department imports into the shared folder:
+    an on-time, ordinary February workbook (drawn from a stream of its own, so
+    that no other file changes)."""
+    candidates = sorted(k for k, s in slots.items() if k[1] == 2 and s.case == "normal"
+                        and not s.late and profiles[k[0]].kind != "csv")
+    return seeded(seed, "department import").choice(candidates) if candidates else None
+
+
 def _write_agency_month(
-    catalog: Catalog, ay: AgencyYear, slot: Slot, month: int, folder: Path,
+    catalog: Catalog, ay: AgencyYear, slot: Slot, month: int, folder: Path, rel: str,
     at: dt.datetime, rng: random.Random, calendar: Calendar,
 ) -> list[DemoFile]:
     code = ay.agency.agency_code
@@ -150,7 +171,6 @@ def _write_agency_month(
     period = period_of(year, month)
     profile = ay.profile
     sheets = month_sheets(ay, month)
-    rel = f"{period}/"
     out: list[DemoFile] = []
     reason = slot.case if slot.case in INVALID_REASONS else None
     hit: Template | None = None
@@ -245,3 +265,14 @@ def _write_agency_month(
             outcome="duplicate", duplicate_of=rel + name, sha256=sha2, size=size2, mess=mess,
         ))
     return out
+
+
+def copy_period(demo_inbox: Path, inbox: Path, period: str, issuer: str = "*") -> int:
+    """Land a demo month in ``inbox``: every agency's ``<period>`` folder (of the
+    issuer, or of every issuer) copied to the same place, times kept; returns how
+    many folders."""
+    folders = sorted(demo_inbox.glob(f"{issuer}/*/{period}"))
+    for folder in folders:
+        shutil.copytree(folder, inbox / folder.relative_to(demo_inbox),
+                        copy_function=shutil.copy2, dirs_exist_ok=True)
+    return len(folders)

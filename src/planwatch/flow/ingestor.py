@@ -29,22 +29,23 @@ from tqdm import tqdm
 
 from planwatch import __version__
 from planwatch.catalog import Catalogs, load_catalogs
+from planwatch.catalog.inbox_layout import sender_of
 from planwatch.config import Settings
-from planwatch.flow.arrival import SERVER, Arrival, Dating, arrived_when
+from planwatch.flow.arrival import SERVER, Arrival, Dating
 from planwatch.flow.pending import pending_files
+from planwatch.flow.refusal import refuse, write_receipt_back
 from planwatch.ingest.files import (
     InboxFile,
     TooLarge,
     discover,
     quarantine,
     receipt_name,
-    refusal_receipt_name,
     take,
 )
-from planwatch.ingest.messages import too_large, unreadable
+from planwatch.ingest.messages import unreadable
 from planwatch.ingest.parse import csv_template
 from planwatch.ingest.sandbox import ParseSandbox
-from planwatch.quality.catalog_rules import check_against_catalog
+from planwatch.quality.catalog_rules import check_against_catalog, check_place
 from planwatch.quality.data_docs import (
     Judged,
     build_data_docs,
@@ -54,7 +55,7 @@ from planwatch.quality.data_docs import (
 from planwatch.quality.decision import sheet_statuses
 from planwatch.quality.history import OutlierSettings, annotate
 from planwatch.quality.validate import ValidationOutcome, Validator, frame_from_rows
-from planwatch.reporting.receipts import write_receipt, write_refusal_receipt
+from planwatch.reporting.receipts import write_receipt
 from planwatch.text import safe_label
 from planwatch.vocabulary.calendar import CalendarError, Deadline, deadline_of
 from planwatch.vocabulary.parsed import ParsedFile
@@ -64,7 +65,6 @@ from planwatch.vocabulary.statuses import DUPLICATE, REJECTED
 from planwatch.vocabulary.templates import TEMPLATES
 from planwatch.warehouse.history import earlier_reports
 from planwatch.warehouse.mart_builds import Slice
-from planwatch.warehouse.refusals import Refusal, record_refusal
 from planwatch.warehouse.submissions import (
     EarlierSubmission,
     FileWrite,
@@ -126,14 +126,10 @@ def batches(files: Sequence[InboxFile], size: int) -> list[list[InboxFile]]:
     size = max(size, 1)
     out: list[list[InboxFile]] = []
     for file in files:
-        if not out or len(out[-1]) >= size or _period_hint(out[-1][-1]) != _period_hint(file):
+        if not out or len(out[-1]) >= size or out[-1][-1].period_hint != file.period_hint:
             out.append([])
         out[-1].append(file)
     return out
-
-
-def _period_hint(file: InboxFile) -> str | None:
-    return file.folder_period or file.name_hint[1]
 
 
 class Ingestor:
@@ -249,14 +245,19 @@ class Ingestor:
         in another issuer's folder is that issuer's report, and a CSV, whose
         name and folder alone say its agency and month, repeats only one of the
         same agency and month (an agency whose figures did not change may send
-        last month's bytes under this month's name). A workbook names its own."""
-        issuer = self.catalogs.issuer_of(file.inbox_path)
+        last month's bytes under this month's name). A workbook names its own.
+        A file in an agency's folder repeats only that agency's reports: another
+        agency's file copied there is read, and rejected (``sender_mismatch``)."""
+        sender = sender_of(file.inbox_path, self.catalogs)
+        issuer = sender.issuer_code
         name_agency, name_period = file.name_hint
         period = file.folder_period or name_period
 
         def same(e: EarlierSubmission) -> bool:
             plan = self.catalogs.by_plan.get(e.plan_code or "")
             if issuer and plan and plan.plan.issuer_code != issuer:
+                return False
+            if sender.agency_code and e.agency_code != sender.agency_code:
                 return False
             if file.suffix != ".csv":
                 return True
@@ -375,6 +376,7 @@ class Ingestor:
 
     def _write(self, conn: psycopg.Connection, item: _File, report: IngestReport) -> None:
         file, subs = item.inbox, item.subs
+        sender = sender_of(file.inbox_path, self.catalogs)
         # One receipt per file received (the same bytes sent again get their own).
         receipt = self.settings.receipts_dir / receipt_name(item.sha, file.inbox_path)
         write = FileWrite(
@@ -384,7 +386,7 @@ class Ingestor:
             file_modified_at=file.modified_at,
             historical_import_id=item.arrival.historical_import_id,
             receipt_path=str(receipt.relative_to(self.settings.home)),
-            code_version=__version__, submissions=subs)
+            code_version=__version__, submissions=subs, submitted_via=sender.via)
         with conn.transaction():
             # Two workers given the same file, or the same bytes under two names: the
             # first to take the lock writes it, the second finds it written.
@@ -412,6 +414,7 @@ class Ingestor:
                            period=item.parsed.period if item.parsed else None,
                            problems=distinct(p for s in subs for p in s.problems))
         conn.commit()
+        write_receipt_back(receipt, file, sender.folder_of_receipts)
         report.files += 1
         for sub in subs:
             report.statuses[sub.status] += 1
@@ -420,40 +423,25 @@ class Ingestor:
 
     def _refuse(self, conn: psycopg.Connection, file: InboxFile, size: int,
                 report: IngestReport) -> None:
-        """A file above the size limit, refused unread: recorded with its stat (a
-        later poll skips it) and its receipt written; nothing hashed or copied."""
-        agency, period = file.name_hint
-        period = file.folder_period or period
-        plans = self.catalogs.plans_for(agency, period, self.catalogs.issuer_of(
-            file.inbox_path)) if agency and period else ()
-        receipt = self.settings.receipts_dir / refusal_receipt_name(file, size)
-        refusal = Refusal(
-            inbox_path=file.inbox_path, file_name=file.name, stat_key=file.stat_key,
-            agency_code=agency if agency in self.catalogs.agency_codes else None,
-            period=period, received_at=arrived_when(file, None).received_at,
-            file_modified_at=file.modified_at, receipt_path=str(
-                receipt.relative_to(self.settings.home)),
-            problems=(too_large(size, self.settings.max_file_bytes),))
-        with conn.transaction():
-            if not record_refusal(conn, refusal):
-                report.skipped += 1
-                return
-            name = plans[0].agency_by_code[agency].name_vi if len(plans) == 1 else None
-            write_refusal_receipt(receipt, refusal, name, timezone=self.settings.timezone)
-        conn.commit()
-        log.warning("refused unread (%d bytes, above the limit): %s", size, file.inbox_path)
-        report.files += 1
-        report.statuses[REJECTED] += 1
+        """A file above the size limit, refused unread (``flow.refusal``)."""
+        if refuse(conn, file, size, settings=self.settings, catalogs=self.catalogs):
+            report.files += 1
+            report.statuses[REJECTED] += 1
+        else:
+            report.skipped += 1
 
     def _file_by_name(self, parsed: ParsedFile, file: InboxFile) -> None:
-        """An unreadable file goes under the agency and month its name and folder give."""
+        """An unreadable file goes under the agency whose folder holds it (else the
+        one its name gives) and the month its name and folders give."""
+        sender = sender_of(file.inbox_path, self.catalogs)
         name_agency, name_period = file.name_hint
-        if name_agency in self.catalogs.agency_codes:
-            parsed.agency_code = name_agency
+        if sender.agency_code or name_agency in self.catalogs.agency_codes:
+            parsed.agency_code = sender.agency_code or name_agency
+        check_place(parsed, file, self.catalogs)  # outside every sender's folder: says so
         parsed.period = file.folder_period or name_period
         if parsed.agency_code and parsed.period:
             plans = self.catalogs.plans_for(parsed.agency_code, parsed.period,
-                                            self.catalogs.issuer_of(file.inbox_path))
+                                            sender.issuer_code)
             parsed.plan_code = plans[0].plan_code if len(plans) == 1 else None
 
     def _agency_name(self, sub: SubmissionWrite) -> str | None:

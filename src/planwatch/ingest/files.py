@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
+from planwatch.catalog.inbox_layout import is_receipts_folder
 from planwatch.text import safe_label
 from planwatch.vocabulary.parsed import FILE_KINDS
 from planwatch.vocabulary.problems import Problem
@@ -87,6 +88,12 @@ class InboxFile:
         return parent if PERIOD_DIR.match(parent) else None
 
     @property
+    def period_hint(self) -> str | None:
+        """The month its folder or name gives, before the file is read (its contents
+        decide): how a run for some months finds their files among every agency's."""
+        return self.folder_period or self.name_hint[1]
+
+    @property
     def name_hint(self) -> tuple[str | None, str | None]:
         """Agency and period as the file name states them, if it follows the rule."""
         match = NAME_HINT.match(self.name)
@@ -99,7 +106,8 @@ def discover(inbox: Path) -> list[InboxFile]:
     """Every regular file under ``inbox`` (links are not followed), oldest first.
 
     One directory read and one ``lstat`` per file: the service lists the whole
-    inbox, which only grows, on every poll."""
+    inbox, which only grows, on every poll. A ``bien_nhan/`` folder below a
+    sender's folder holds the receipts written back there: it is not listed."""
     root = inbox.resolve()
     found: list[InboxFile] = []
 
@@ -109,7 +117,8 @@ def discover(inbox: Path) -> list[InboxFile]:
                 if entry.is_symlink():
                     continue
                 if entry.is_dir(follow_symlinks=False):
-                    walk(entry.path, f"{prefix}{entry.name}/")
+                    if not is_receipts_folder(f"{prefix}{entry.name}"):
+                        walk(entry.path, f"{prefix}{entry.name}/")
                 elif entry.is_file(follow_symlinks=False) and not _system_file(entry.name):
                     found.append(_inbox_file(Path(entry.path), f"{prefix}{entry.name}",
                                              entry.stat(follow_symlinks=False), root))

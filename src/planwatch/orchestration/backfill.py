@@ -2,8 +2,9 @@
 the running service's scheduler.
 
 One ``submissions__ingest`` run per month, its ``conf`` naming the month (the
-DAG then reads only that month's inbox folder; files already processed are
-skipped, so a month runs again safely), one after another; then one
+DAG then takes, from every agency's folder, the files whose folder or name give
+that month, or none; files already processed are skipped without being read,
+so a month runs again safely and costs what changed), one after another; then one
 ``warehouse__build`` run, which rebuilds the marts whether or not anything was
 new. Runs are triggered through the REST API, so they are the scheduler's like
 any other: visible in the UI, retried, logged.

@@ -2,7 +2,8 @@
 
 The DAG runs every few minutes (``PLANWATCH_INBOX_POLL_MINUTES``), on any day:
 it finds the inbox's files not yet processed, of every period (or of the
-periods a run's ``conf`` names: ``{"periods": ["2024-03"]}``, which is how the
+periods a run's ``conf`` names: ``{"periods": ["2024-03"]}``, their files found
+in every agency's folder by the month their folder or name gives, which is how the
 demo and ``planwatch backfill`` replay a month; ``{"historical_operator":
 "name"}`` makes the run that operator's import of old files, dated by the files'
 own times, as the demo's is), splits them into batches,
@@ -39,13 +40,17 @@ def schedule(settings: Settings) -> str | None:
 
 
 def inbox_files(settings: Settings, periods: list[str] | None = None) -> list[InboxFile]:
-    """The inbox's files, oldest first: all, or those of the periods' folders."""
+    """The inbox's files, oldest first: all, or those of the periods: a month's
+    files lie in every agency's folder, found by the month their folder or name
+    gives (``InboxFile.period_hint``); a file that gives none is taken by any run
+    (only its contents can say its month). Listing is one directory read per
+    folder; only files not yet processed are read after (``flow.pending``)."""
     inbox = settings.inbox_dir
     if not inbox.is_dir():
         return []
     files = discover(inbox)
     if periods:
-        files = [f for f in files if f.folder_period in periods]
+        files = [f for f in files if f.period_hint in (*periods, None)]
     return files
 
 

@@ -1,6 +1,10 @@
 """Rules that check a parsed file against the plan catalogs and its own path.
 
-Which agency and month a file is for, and so which plan: its ``Thông tin``
+Which agency and month a file is for, and so which plan: the agency whose
+inbox folder holds the file sent it (``catalog.inbox_layout``), so the agency
+its ``Thông tin`` sheet or file name gives must be that one (a file in the
+issuer's shared folder, the Department's own import, is for the agency it
+names; a file outside every sender's folder is rejected); its ``Thông tin``
 sheet, its file name and its folder must agree, the agency must be in a plan
 of that year (of the issuer whose inbox folder holds the file, when it is in
 one), and when it is in two such plans the file must name its plan
@@ -18,6 +22,14 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Protocol
 
+from planwatch.catalog.inbox_layout import (
+    AGENCY_FOLDER,
+    OUTSIDE,
+    RECEIPTS_FOLDER,
+    SHARED_FOLDER,
+    Sender,
+    sender_of,
+)
 from planwatch.catalog.model import Catalog, Catalogs
 from planwatch.text import strip_diacritics
 from planwatch.vocabulary.parsed import ParsedFile, ParsedSheet
@@ -68,6 +80,17 @@ MESSAGES: MessageTable = {
         "block", "Đơn vị {value} báo cáo cho nhiều kế hoạch trong năm {year} ({expected}); "
         "tệp không ghi báo cáo này thuộc kế hoạch nào.",
         f"Gửi tệp Excel theo biểu mẫu, ghi '{_PLAN}' trong sheet '{INFO_SHEET_VI}'."),
+    "sender_mismatch": (
+        "block", "Tệp nằm trong thư mục của đơn vị {expected} nhưng ghi mã đơn vị '{value}'.",
+        "Mỗi đơn vị chỉ gửi báo cáo của chính mình vào thư mục của mình. Nếu đây là báo cáo "
+        f"của đơn vị {{expected}}, sửa '{_AGENCY}' trong sheet '{INFO_SHEET_VI}' (hoặc tên "
+        "tệp CSV) thành '{expected}'; nếu là của đơn vị khác, đơn vị đó gửi vào thư mục của "
+        "mình."),
+    "outside_sender_folders": (
+        "block", "Tệp nằm ở '{value}', không phải thư mục của một đơn vị báo cáo.",
+        "Gửi tệp vào thư mục của đơn vị mình (<mã cơ quan ban hành>/<mã đơn vị>/, do Sở "
+        f"cấp); Sở nhập hộ báo cáo của đơn vị vào thư mục '{SHARED_FOLDER}' của cơ quan ban "
+        f"hành. Thư mục '{RECEIPTS_FOLDER}' chỉ chứa biên nhận."),
     "unit_mismatch": (
         "block", "Đơn vị tính '{value}' của chỉ tiêu {indicator} khác với kế hoạch ('{expected}').",
         "Quy đổi số liệu về đơn vị '{expected}' và ghi đúng đơn vị tính."),
@@ -127,16 +150,41 @@ def check_identity(parsed: ParsedFile, file: PathHints, catalogs: Catalogs) -> C
     """Agency, period and plan: known, and the same in the sheet, the file name and
     the folder. Sets them on ``parsed``; returns the plan's catalog, if one is found."""
     sheet = INFO_SHEET_VI if parsed.file_kind != "csv" else None
-    _check_agency(parsed, file, catalogs, sheet)
+    sender = sender_of(file.inbox_path, catalogs)
+    _check_agency(parsed, file, catalogs, sheet, sender)
     _check_period(parsed, file, sheet)
-    return _find_plan(parsed, catalogs, sheet, catalogs.issuer_of(file.inbox_path))
+    return _find_plan(parsed, catalogs, sheet, sender.issuer_code)
+
+
+def check_place(parsed: ParsedFile, file: PathHints, catalogs: Catalogs) -> None:
+    """A file outside every sender's folder (at the inbox's top, in a month folder
+    of the old layout, in a folder of no agency) is rejected: nothing says who sent it."""
+    sender = sender_of(file.inbox_path, catalogs)
+    if sender.via == OUTSIDE:
+        parsed.problems.append(problem_from(
+            MESSAGES, "outside_sender_folders",
+            value=sender.folder if sender.folder not in ("", ".") else "thư mục gốc"))
+
+
+def check_sender(parsed: ParsedFile, sender: Sender, sheet: str | None) -> None:
+    """The folder says who sent the file: the agency the file names (already on
+    ``parsed``, near misses fixed) must be the folder's, and the file is recorded
+    as the folder's agency's whatever it names. A file in the shared folder is for
+    the agency it names."""
+    if sender.via == AGENCY_FOLDER:
+        if parsed.agency_code and parsed.agency_code != sender.agency_code:
+            parsed.problems.append(problem_from(
+                MESSAGES, "sender_mismatch", sheet=sheet, column=_AGENCY,
+                value=parsed.agency_code, expected=sender.agency_code))
+        parsed.agency_code = sender.agency_code
 
 
 def _check_agency(parsed: ParsedFile, file: PathHints, catalogs: Catalogs,
-                  sheet: str | None) -> None:
+                  sheet: str | None, sender: Sender) -> None:
     name_agency, _ = file.name_hint
     matcher = CodeMatcher(catalogs.agency_codes)
-    agency = parsed.agency_code or name_agency
+    # A file that names no agency is its folder's (the folder is trusted).
+    agency = parsed.agency_code or name_agency or sender.agency_code
 
     def add(code: str, **fields: object) -> None:
         parsed.problems.append(problem_from(MESSAGES, code, sheet=sheet, column=_AGENCY,
@@ -156,6 +204,7 @@ def _check_agency(parsed: ParsedFile, file: PathHints, catalogs: Catalogs,
     if named and agency in catalogs.agency_codes and named != agency:
         add("agency_mismatch", value=agency, expected=named)
     parsed.agency_code = agency
+    check_sender(parsed, sender, sheet)
 
 
 def _check_period(parsed: ParsedFile, file: PathHints, sheet: str | None) -> None:
@@ -244,10 +293,12 @@ def check_units(sheet: ParsedSheet, units: dict[str, str]) -> None:
 
 
 def check_against_catalog(parsed: ParsedFile, file: PathHints, catalogs: Catalogs) -> None:
-    """Every catalog rule on one parsed file. When no plan could be found (the
+    """Every catalog rule on one parsed file: where it lies, who sent it, its
+    agency, period and plan, its codes and units. When no plan could be found (the
     file is rejected for that already), its codes are still checked against the
     only plan that could be meant, if there is one, so that the clerk hears of
     every problem at once."""
+    check_place(parsed, file, catalogs)
     catalog = check_identity(parsed, file, catalogs)
     if catalog is None:
         candidates = [c for c in catalogs if not parsed.period or c.plan.covers(parsed.period)]

@@ -19,7 +19,7 @@ from planwatch.reporting.auditor_sections import (
 )
 from planwatch.reporting.pages import Block, Code, Lines, Link, Para, Section, Table, table
 from planwatch.reporting.vietnamese import datetime_vi, number_vi
-from planwatch.vocabulary.statuses import FILE_TIME
+from planwatch.vocabulary.statuses import FILE_TIME, SUBMISSION_CHANNEL_LABELS_VI
 from planwatch.warehouse.auditor_report import (
     EVIDENCE_PACKS,
     SUBMISSION_FILES,
@@ -32,8 +32,9 @@ from planwatch.warehouse.summary import LOADED
 
 
 def files_table(files: Sequence[Row], ctx: Context) -> Table:
-    """One line per file received: each of its sheet sets (a submission) with
-    the outcome it got, its problems, its hash and its receipt."""
+    """One line per file received: who sent it (the agency itself, or the
+    Department's import), each of its sheet sets (a submission) with the outcome
+    it got, its problems, its hash and its receipt."""
     grouped: dict[tuple[Any, ...], list[Row]] = {}
     for f in files:
         key = (f.get("file_sha256"), f.get("received_at"), f["file_name"])
@@ -46,7 +47,9 @@ def files_table(files: Sequence[Row], ctx: Context) -> Table:
             if s.get("version") and s["status"] in LOADED else ""] for s in subs], boxes=True)
         problems = sum(s.get("problem_count") or 0 for s in subs)
         blocking = sum(s.get("blocking_count") or 0 for s in subs)
-        rows.append([subs[0].get("agency_code") or "Không rõ",
+        via = SUBMISSION_CHANNEL_LABELS_VI.get(subs[0].get("submitted_via") or "")
+        rows.append([Lines([subs[0].get("agency_code") or "Không rõ", via], boxes=True,
+                           cls="via") if via else subs[0].get("agency_code") or "Không rõ",
                      Code(file_name),
                      received_vi(subs[0], ctx), outcomes,
                      f"{number_vi(blocking)} / {number_vi(problems - blocking)}",

@@ -16,8 +16,10 @@ working day.
 from __future__ import annotations
 
 import json
+import os
+import stat
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,6 +34,7 @@ from planwatch.vocabulary.statuses import (
     REJECTED,
     SERVER_CLOCK,
     SEVERITY_LABELS_VI,
+    SUBMISSION_CHANNEL_LABELS_VI,
     SUBMISSION_STATUS_LABELS_VI,
 )
 from planwatch.vocabulary.templates import SHEET_NAMES_VI
@@ -90,6 +93,8 @@ def receipt_of(write: FileWrite, agency_name_vi: str | None, *,
         "agency_code": first.agency_code,
         "agency_name_vi": agency_name_vi,
         "period": first.period,
+        "inbox_path": write.inbox_path,
+        "submitted_via": write.submitted_via,
         "received_at": write.received_at.isoformat(),
         # Whose clock received_at is (vocabulary RECEIVED_TIME_KINDS), and the
         # file's own time beside it, as information.
@@ -145,6 +150,68 @@ def write_receipt(html_path: Path, write: FileWrite, agency_name_vi: str | None,
         deadline=deadline))
 
 
+def write_back(html_path: Path, inbox: Path, folder: str) -> list[str]:
+    """Copy a receipt (its page and JSON, as written under the receipts folder)
+    into ``inbox/folder``, the sender's ``bien_nhan/``, so that the clerk finds it
+    where the file was dropped; returns the copies written.
+
+    The sender's folder is writable by the sender (an SFTP chroot): every folder
+    is opened from its parent's descriptor with O_NOFOLLOW (a ``bien_nhan`` swapped
+    for a link to elsewhere raises OSError, nothing is written), ``bien_nhan`` is
+    made if missing, and a copy never replaces a file there: an existing name of
+    other content gets the next free name (``…-2.html``); the same content is
+    left as it is (a receipt written again). Returns the names written."""
+    parts = PurePosixPath(folder).parts
+    if not parts or any(part in ("", ".", "..") for part in parts):
+        raise OSError(f"not a folder beneath the inbox: {folder!r}")
+    fd = os.open(inbox, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for n, part in enumerate(parts):
+            flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+            try:
+                below = os.open(part, flags, dir_fd=fd)
+            except FileNotFoundError:
+                if n < len(parts) - 1:
+                    raise
+                os.mkdir(part, 0o755, dir_fd=fd)
+                below = os.open(part, flags, dir_fd=fd)
+            os.close(fd)
+            fd = below
+        return [written for source in (html_path.with_suffix(".json"), html_path)
+                if (written := _write_new(fd, source.name, source.read_bytes()))]
+    finally:
+        os.close(fd)
+
+
+def _write_new(folder_fd: int, name: str, data: bytes) -> str | None:
+    """``data`` as a new file in the folder, never over another file nor through a
+    link; None when a file of that name already holds exactly ``data``."""
+    stem, dot, suffix = name.rpartition(".")
+    for n in range(1, 1000):
+        candidate = name if n == 1 else f"{stem}-{n}{dot}{suffix}"
+        try:
+            fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW,
+                         0o644, dir_fd=folder_fd)
+        except FileExistsError:
+            if _holds(folder_fd, candidate, data):
+                return None
+            continue
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        return candidate
+    raise OSError(f"no free name for {name!r}")
+
+
+def _holds(folder_fd: int, name: str, data: bytes) -> bool:
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=folder_fd)
+    except OSError:
+        return False
+    with os.fdopen(fd, "rb") as existing:
+        return (stat.S_ISREG(os.fstat(existing.fileno()).st_mode)
+                and existing.read(len(data) + 1) == data)
+
+
 def _write_page_and_json(html_path: Path, receipt: dict[str, Any]) -> Path:
     json_path = html_path.with_suffix(".json")
     html_path.parent.mkdir(parents=True, exist_ok=True)
@@ -188,6 +255,10 @@ def page_of(receipt: dict[str, Any]) -> dict[str, Any]:
         # Whose clock the time is (the server's, or the file's own in an import of old files).
         "received_kind": RECEIVED_TIME_KIND_LABELS_VI.get(receipt.get("received_at_kind") or ""),
         "refused_unread": receipt.get("refused_unread", False),
+        # Where the file was found, and whose folder that is (the agency's own, or
+        # the issuer's shared folder: the Department's import).
+        "inbox_path": receipt.get("inbox_path"),
+        "submitted_via": SUBMISSION_CHANNEL_LABELS_VI.get(receipt.get("submitted_via") or ""),
         # The month's deadline (vocabulary.calendar), and why it moved.
         "deadline": receipt.get("deadline"),
         "status": _status(receipt["status"]),

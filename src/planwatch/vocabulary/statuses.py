@@ -203,3 +203,23 @@ RECEIVED_TIME_KINDS: tuple[ReceivedTimeKind, ...] = (
 SERVER_CLOCK, FILE_TIME = (k.code for k in RECEIVED_TIME_KINDS)
 RECEIVED_TIME_KIND_CODES: tuple[str, ...] = tuple(k.code for k in RECEIVED_TIME_KINDS)
 RECEIVED_TIME_KIND_LABELS_VI: dict[str, str] = {k.code: k.label_vi for k in RECEIVED_TIME_KINDS}
+
+# -- how a file came in (audit.submissions.submitted_via) -------------------------
+
+
+@dataclass(frozen=True)
+class SubmissionChannel:
+    code: str
+    label_vi: str  # what the auditor's report and the receipt say
+
+
+# Its place in the inbox says who sent a file (catalog.inbox_layout): the agency's
+# own folder, or the issuer's shared folder, where the Department's staff put a
+# report received otherwise (on paper, by email); a file outside both is rejected.
+SUBMISSION_CHANNELS: tuple[SubmissionChannel, ...] = (
+    SubmissionChannel("agency_folder", "Đơn vị tự gửi"),
+    SubmissionChannel("shared_folder", "Nhập bởi Sở"),
+    SubmissionChannel("outside_folders", "Ngoài thư mục của đơn vị"),
+)
+SUBMISSION_CHANNEL_CODES: tuple[str, ...] = tuple(c.code for c in SUBMISSION_CHANNELS)
+SUBMISSION_CHANNEL_LABELS_VI: dict[str, str] = {c.code: c.label_vi for c in SUBMISSION_CHANNELS}

@@ -87,7 +87,8 @@ QUERIES: dict[str, str] = {
                received_at, received_at_kind, historical_operator_name, historical_db_role,
                submission_status as status, version, row_count, receipt_path,
                is_restatement, duplicate_of_submission_id as duplicate_of,
-               superseded_by_submission_id as superseded_by, problem_count, blocking_count
+               superseded_by_submission_id as superseded_by, problem_count, blocking_count,
+               submitted_via
         from marts.mart_submission_files
         where period = %(period)s and (plan_code = %(plan)s or plan_code is null)
         order by agency_code nulls first, received_at, submission_id

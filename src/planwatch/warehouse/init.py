@@ -1,4 +1,6 @@
-"""``planwatch init``: migrations, vocabularies, plan catalogs, roles, plans for old rows.
+"""``planwatch init``: migrations, vocabularies, plan catalogs, roles, plans for old
+rows, and the inbox's folders: one per agency of every plan of the catalog and one
+shared per issuer (``catalog.inbox_layout``).
 
 Run as the warehouse's owner (the URL given). Idempotent: a new, empty
 database is left ready for ``planwatch ingest``; an existing warehouse is
@@ -16,6 +18,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from planwatch.catalog import load_catalogs
+from planwatch.catalog.inbox_layout import make_sender_folders
 from planwatch.config import Settings
 from planwatch.dbt import load_seeds, seed_headers
 from planwatch.digests import sha256_of
@@ -84,3 +87,6 @@ def init_warehouse(url: str, settings: Settings) -> None:
         assigned = assign_plans(conn, catalogs)
     if assigned:
         log.info("%d earlier submission(s) given their plan", assigned)
+    created = make_sender_folders(settings.inbox_dir, catalogs)
+    if created:
+        log.info("%d inbox folder(s) made under %s", len(created), settings.inbox_dir)

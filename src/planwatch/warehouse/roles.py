@@ -59,6 +59,7 @@ grant usage on all sequences in schema audit to planwatch_loader;
 revoke insert on audit.alembic_version from planwatch_loader;
 revoke insert on audit.catalog_loads, audit.plan_catalog_loads
     from planwatch_loader;  -- init (the owner) writes them
+revoke insert on audit.inbox_moves from planwatch_loader;  -- `inbox migrate` (the owner)
 -- What ingest changes once written, column by column, and nothing else: a file's
 -- received time, hash, reasons or receipt, a validation result, an evidence pack
 -- or a period event is never rewritten by the loader.

@@ -74,6 +74,8 @@ class FileWrite:
     received_at_kind: str
     file_modified_at: datetime
     historical_import_id: int | None = None
+    # The folder it came through (vocabulary.statuses.SUBMISSION_CHANNELS).
+    submitted_via: str | None = None
 
 
 @dataclass(frozen=True)
@@ -96,10 +98,13 @@ def lock_file(conn: psycopg.Connection, sha256: str) -> None:
 
 
 def processed_files(conn: psycopg.Connection, inbox_paths: list[str]) -> set[tuple[str, str]]:
-    """(inbox_path, sha256) of the given inbox paths already processed."""
+    """(inbox_path, sha256) of the given inbox paths already processed: a
+    submission of that path with those bytes, or a processed file moved there with
+    those bytes (``planwatch inbox migrate``, ``audit.inbox_moves``)."""
     rows = conn.execute(
-        "select distinct inbox_path, file_sha256 from audit.submissions"
-        " where inbox_path = any(%s)", (inbox_paths,)).fetchall()
+        "select inbox_path, file_sha256 from audit.submissions where inbox_path = any(%(p)s)"
+        " union select to_path, file_sha256 from audit.inbox_moves where to_path = any(%(p)s)",
+        {"p": inbox_paths}).fetchall()
     return {(r[0], r[1]) for r in rows}
 
 
@@ -183,14 +188,15 @@ def _write_submission(conn: psycopg.Connection, file: FileWrite, sub: Submission
              (file_name, inbox_path, file_sha256, plan_code, agency_code, period, template,
               received_at, received_at_kind, file_modified_at, historical_import_id,
               status, row_count, reasons, sheet_name, receipt_path, duplicate_of,
-              code_version, is_restatement)
-           values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+              code_version, is_restatement, submitted_via)
+           values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,
+                   %s)
            returning submission_id""",
         (file.file_name, file.inbox_path, file.file_sha256, sub.plan_code, sub.agency_code,
          sub.period, sub.template, file.received_at, file.received_at_kind,
          file.file_modified_at, file.historical_import_id, sub.status, sub.row_count,
          Jsonb([p.to_dict() for p in sub.problems]), sub.sheet_name, file.receipt_path,
-         sub.duplicate_of, file.code_version, sub.is_restatement),
+         sub.duplicate_of, file.code_version, sub.is_restatement, file.submitted_via),
     ).fetchone()
     if sub.checks:
         _copy_checks(conn, sub)

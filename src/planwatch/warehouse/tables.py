@@ -36,7 +36,11 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeEngine
 
-from planwatch.vocabulary.statuses import RECEIVED_TIME_KIND_CODES, SUBMISSION_STATUS_CODES
+from planwatch.vocabulary.statuses import (
+    RECEIVED_TIME_KIND_CODES,
+    SUBMISSION_CHANNEL_CODES,
+    SUBMISSION_STATUS_CODES,
+)
 from planwatch.vocabulary.templates import (
     EXTRA_COLUMN,
     RAW_KEY_COLUMNS,
@@ -93,9 +97,14 @@ submissions = Table(
            ForeignKey("audit.historical_imports.import_id")),
     CheckConstraint(_in("received_at_kind", RECEIVED_TIME_KIND_CODES),
                     name="submissions_received_at_kind_check"),
+    # Which folder it came through: its agency's, the issuer's shared one (the
+    # Department's import), or neither (migration 0013; catalog.inbox_layout).
+    Column("submitted_via", Text),
     CheckConstraint(r"period ~ '^\d{4}-\d{2}$'", name="submissions_period_check"),
     CheckConstraint(_in("template", TEMPLATES), name="submissions_template_check"),
     CheckConstraint(_in("status", SUBMISSION_STATUS_CODES), name="submissions_status_check"),
+    CheckConstraint(_in("submitted_via", SUBMISSION_CHANNEL_CODES),
+                    name="submissions_submitted_via_check"),
     Index("submissions_key_idx", "plan_code", "agency_code", "period", "template"),
     Index("submissions_sha_idx", "file_sha256"),
     # Which inbox files were processed (the poll, migration 0006).
@@ -242,6 +251,19 @@ historical_imports = Table(
            server_default=text("clock_timestamp()")),
     Column("db_role", Text, nullable=False, server_default=text("session_user")),
     CheckConstraint("btrim(operator_name) <> ''", name="historical_imports_operator_check"),
+    schema="audit",
+)
+
+# Files ``planwatch inbox migrate`` moved after they were processed (migration
+# 0013): at its new path, with those bytes, a file is processed already.
+inbox_moves = Table(
+    "inbox_moves", metadata,
+    Column("move_id", BigInteger, primary_key=True, autoincrement=True),
+    Column("from_path", Text, nullable=False),
+    Column("to_path", Text, nullable=False),
+    Column("file_sha256", Text, nullable=False),
+    Column("moved_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    Index("inbox_moves_to_idx", "to_path", "file_sha256"),
     schema="audit",
 )
 
