@@ -32,9 +32,8 @@ from planwatch.ingest.xlsx_inspect import (
     UnreadableFile,
     XmlCollector,
     check_extent,
-    check_zip_sizes,
+    open_zip,
     scan_xml,
-    sniff_kind,
 )
 
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
@@ -44,16 +43,7 @@ MAX_PERCENT_CELLS = 100_000
 
 def inspect_ods(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[SheetPart]:
     """The sheets of an .ods, in order; ``UnreadableFile`` if it is not safe to read."""
-    with path.open("rb") as handle:
-        kind = sniff_kind(handle.read(8))
-    if kind != "zip":
-        raise UnreadableFile("not_ods", kind)
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, NotImplementedError) as exc:
-        raise UnreadableFile("corrupt_zip", str(exc)) from None
-    with archive:
-        check_zip_sizes(archive, limits)
+    with open_zip(path, limits, not_zip="not_ods") as archive:
         names = set(archive.namelist())
         if "xl/workbook.xml" in names:
             raise UnreadableFile("not_ods", "xlsx")

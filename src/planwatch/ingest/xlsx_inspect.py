@@ -99,20 +99,32 @@ def sniff_kind(head: bytes) -> str:
     return "other"
 
 
-def inspect_xlsx(path: Path, limits: Limits = DEFAULT_LIMITS) -> XlsxInfo:
+def open_zip(path: Path, limits: Limits, *, not_zip: str,
+             if_ole: str | None = None) -> zipfile.ZipFile:
+    """A zipped workbook (.xlsx, .ods) opened, its members' sizes checked
+    (``check_zip_sizes``); ``UnreadableFile(not_zip)`` when the bytes are no zip
+    (``if_ole`` when they are an OLE file: an .xls or an encrypted workbook)."""
     with path.open("rb") as handle:
         kind = sniff_kind(handle.read(8))
-    if kind == "ole":
-        raise UnreadableFile("xls_or_encrypted")
+    if kind == "ole" and if_ole:
+        raise UnreadableFile(if_ole)
     if kind != "zip":
-        raise UnreadableFile("not_xlsx", kind)
+        raise UnreadableFile(not_zip, kind)
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, NotImplementedError) as exc:
         # NotImplementedError: a zip version or compression method no Excel writes
         raise UnreadableFile("corrupt_zip", str(exc)) from None
-    with archive:
+    try:
         check_zip_sizes(archive, limits)
+    except BaseException:
+        archive.close()
+        raise
+    return archive
+
+
+def inspect_xlsx(path: Path, limits: Limits = DEFAULT_LIMITS) -> XlsxInfo:
+    with open_zip(path, limits, not_zip="not_xlsx", if_ole="xls_or_encrypted") as archive:
         names = set(archive.namelist())
         if "xl/workbook.xml" not in names:
             raise UnreadableFile("not_xlsx", "no xl/workbook.xml")
