@@ -17,6 +17,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from fixtures import HISTORICAL
 
 from planwatch.flow.ingestor import Ingestor
 from planwatch.vocabulary.statuses import SUBMISSION_STATUS_LABELS_VI
@@ -27,6 +28,7 @@ pytestmark = pytest.mark.integration
 
 OFFICE = Path(__file__).resolve().parents[1] / "fixtures" / "office"
 STEM = "SLDTBXH_2024-06"
+FOLDER = "TTH/SLDTBXH/2024-06"
 
 
 def _submissions(url: str, inbox_path: str) -> list[dict[str, Any]]:
@@ -51,7 +53,7 @@ def _rows(url: str, template: str, ids: list[int]) -> list[dict[str, Any]]:
 def test_an_ods_and_then_an_xls_are_ingested_and_accepted(initialised_warehouse) -> None:
     settings, url = initialised_warehouse("office")
     ingestor = Ingestor(settings, role_url(settings, url, "loader"))
-    folder = settings.inbox_dir / "2024-06"
+    folder = settings.inbox_dir / FOLDER  # the agency's own inbox folder
     folder.mkdir(parents=True, exist_ok=True)
     for n, kind in enumerate(("ods", "xls")):  # the .xls arrives a minute later
         target = folder / f"{STEM}.{kind}"
@@ -59,18 +61,20 @@ def test_an_ods_and_then_an_xls_are_ingested_and_accepted(initialised_warehouse)
         stamp = dt.datetime(2024, 6, 16, 9, n, tzinfo=dt.UTC).timestamp()
         os.utime(target, (stamp, stamp))
     try:
-        report = ingestor.ingest_inbox(settings.inbox_dir, progress=False)
+        # Dated by the files' own times (an import of old files), so that the .xls
+        # is the newer version whatever the order they are copied in.
+        report = ingestor.ingest_inbox(settings.inbox_dir, progress=False, dating=HISTORICAL)
     finally:
         ingestor.sandbox.close()
     assert report.files == 2
     for kind in ("ods", "xls"):
-        (receipt_path,) = {s["receipt_path"] for s in _submissions(url, f"2024-06/{STEM}.{kind}")}
+        (receipt_path,) = {s["receipt_path"] for s in _submissions(url, f"{FOLDER}/{STEM}.{kind}")}
         receipt = settings.home / receipt_path
         told = json.loads(receipt.with_suffix(".json").read_text(encoding="utf-8"))
         assert told["status"] == "accepted" and told["problems"] == [], told
         assert SUBMISSION_STATUS_LABELS_VI["accepted"] in receipt.read_text(encoding="utf-8")
 
-    ods, xls = (_submissions(url, f"2024-06/{STEM}.{kind}") for kind in ("ods", "xls"))
+    ods, xls = (_submissions(url, f"{FOLDER}/{STEM}.{kind}") for kind in ("ods", "xls"))
     assert [(s["template"], s["agency_code"], s["period"], s["row_count"]) for s in xls] == [
         ("disbursement", "SLDTBXH", "2024-06", 1), ("indicators", "SLDTBXH", "2024-06", 1),
         ("tasks", "SLDTBXH", "2024-06", 6)]
