@@ -113,7 +113,7 @@ def test_the_page_renders_its_tables_in_chromium(report: Report, tmp_path: Path)
         "tuan-thu", "loi", "dieu-chinh", "chat-luong", "tep", "chung-cu", "khoa-so"}
     text = _text(dom)
     assert f"Báo cáo tháng {MONTH[5:]}/{MONTH[:4]}" in text
-    assert "trước 00:00 20/02/2024" in text  # the deadline, Hanoi time
+    assert "chậm nhất trong ngày Thứ Hai, 19/02/2024 (giờ Việt Nam)" in text  # the deadline
     assert "Nguồn: marts.fct_data_quality." in text and "Chưa có dữ liệu" not in text
     assert report.pack_sha256 in text  # the evidence pack recorded
 

@@ -202,7 +202,7 @@ def test_numbers_dates_and_times_are_written_the_vietnamese_way() -> None:
     assert "Lũy kế giải ngân" in text and "Tình trạng" in text  # measures by header
     assert "55.000" in text  # what an agency typed stays as typed
     assert "Bản 2, 1.234 dòng" in text
-    assert "trước 00:00 20/03/2024" in text  # the deadline in Hanoi time
+    assert "chậm nhất trong ngày Thứ Ba, 19/03/2024 (giờ Việt Nam)" in text  # the deadline
     assert "Nhận 00:30 20/03/2024" in text and "Trễ 1 ngày" in text
     assert "Đã khóa sổ lúc 09:00 25/03/2024 bởi nguyen.van.a" in text
     assert "75% (3/4)" in text

@@ -17,6 +17,7 @@ from planwatch.reporting.pages import Badge, Bold, Cards, Lines, Link, Para, Sec
 from planwatch.reporting.vietnamese import (
     DASH,
     datetime_vi,
+    deadline_vi,
     machine_number_vi,
     number_vi,
     percent_vi,
@@ -227,5 +228,7 @@ def header_pairs(data: MonthData, ctx: Context) -> Iterable[tuple[str, Any]]:
     yield "Kỳ báo cáo", f"Tháng {data.period[5:]}/{data.period[:4]}"
     if month.get("cutoff_date"):
         yield "Ngày chốt số liệu", f"{month['cutoff_date']:%d/%m/%Y}"
-    yield "Hạn gửi", f"trước {datetime_vi(deadline, ctx.timezone)}" if deadline else DASH
+    # The last day to send, as receipts and reminders tell it (vocabulary.calendar).
+    yield "Hạn gửi", deadline_vi(month.get("deadline_at") or deadline, deadline,
+                                 ctx.timezone) if deadline else DASH
     yield "Trạng thái kỳ", period_state(data, ctx)
