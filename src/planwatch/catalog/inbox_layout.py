@@ -67,6 +67,15 @@ def sender_of(inbox_path: str, catalogs: Catalogs) -> Sender:
                   str(PurePosixPath(inbox_path).parent))
 
 
+def unread_agency(inbox_path: str, name_agency: str | None, catalogs: Catalogs) -> str | None:
+    """The agency a file is placed under before (or without) reading it: its
+    folder's, else a known agency its name gives (``InboxFile.name_hint``)."""
+    sender = sender_of(inbox_path, catalogs)
+    if sender.agency_code:
+        return sender.agency_code
+    return name_agency if name_agency in catalogs.agency_codes else None
+
+
 def agency_codes_of(catalogs: Catalogs, issuer_code: str) -> frozenset[str]:
     """The agencies of any of the issuer's plans (their codes are stable across years)."""
     return frozenset(a for c in catalogs if c.plan.issuer_code == issuer_code

@@ -29,7 +29,7 @@ from tqdm import tqdm
 
 from planwatch import __version__
 from planwatch.catalog import Catalogs, load_catalogs
-from planwatch.catalog.inbox_layout import sender_of
+from planwatch.catalog.inbox_layout import sender_of, unread_agency
 from planwatch.config import Settings
 from planwatch.flow.arrival import SERVER, Arrival, Dating
 from planwatch.flow.pending import pending_files
@@ -434,11 +434,10 @@ class Ingestor:
         """An unreadable file goes under the agency whose folder holds it (else the
         one its name gives) and the month its name and folders give."""
         sender = sender_of(file.inbox_path, self.catalogs)
-        name_agency, name_period = file.name_hint
-        if sender.agency_code or name_agency in self.catalogs.agency_codes:
-            parsed.agency_code = sender.agency_code or name_agency
+        parsed.agency_code = (unread_agency(file.inbox_path, file.name_hint[0], self.catalogs)
+                              or parsed.agency_code)
         check_place(parsed, file, self.catalogs)  # outside every sender's folder: says so
-        parsed.period = file.folder_period or name_period
+        parsed.period = file.period_hint
         if parsed.agency_code and parsed.period:
             plans = self.catalogs.plans_for(parsed.agency_code, parsed.period,
                                             sender.issuer_code)

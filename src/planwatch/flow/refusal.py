@@ -14,7 +14,7 @@ from pathlib import Path
 import psycopg
 
 from planwatch.catalog import Catalogs
-from planwatch.catalog.inbox_layout import sender_of
+from planwatch.catalog.inbox_layout import sender_of, unread_agency
 from planwatch.config import Settings
 from planwatch.flow.arrival import arrived_when
 from planwatch.ingest.files import InboxFile, refusal_receipt_name
@@ -30,9 +30,7 @@ def refuse(conn: psycopg.Connection, file: InboxFile, size: int, *, settings: Se
     """Refuse ``file`` (``size`` bytes) unread; False if it was refused already.
     Commits."""
     sender = sender_of(file.inbox_path, catalogs)
-    name_agency, _ = file.name_hint
-    agency = sender.agency_code or (name_agency if name_agency in catalogs.agency_codes
-                                    else None)
+    agency = unread_agency(file.inbox_path, file.name_hint[0], catalogs)
     period = file.period_hint
     plans = catalogs.plans_for(agency, period, sender.issuer_code) if agency and period else ()
     receipt = settings.receipts_dir / refusal_receipt_name(file, size)
