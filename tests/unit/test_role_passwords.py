@@ -87,9 +87,10 @@ def test_processes_starting_together_agree_on_one_password_each(home) -> None:
                for _ in range(6)]
     for worker in workers:
         worker.start()
-    got = [answers.get(timeout=120) for _ in workers]
     for worker in workers:
-        worker.join(60)
+        worker.join(120)
+    assert [worker.exitcode for worker in workers] == [0] * 6  # none raised
+    got = [answers.get(timeout=5) for _ in workers]
     assert all(answer == got[0] for answer in got)
     assert json.loads(path.read_text()) == got[0]
 

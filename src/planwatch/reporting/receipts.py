@@ -15,6 +15,7 @@ working day.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
@@ -173,7 +174,8 @@ def write_back(html_path: Path, inbox: Path, folder: str) -> list[str]:
             except FileNotFoundError:
                 if n < len(parts) - 1:
                     raise
-                os.mkdir(part, 0o755, dir_fd=fd)
+                with contextlib.suppress(FileExistsError):  # made by another writer
+                    os.mkdir(part, 0o755, dir_fd=fd)
                 below = os.open(part, flags, dir_fd=fd)
             os.close(fd)
             fd = below

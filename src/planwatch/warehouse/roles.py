@@ -142,8 +142,8 @@ def _stored(store: PasswordStore, settings: Settings, role: str) -> str:
     """The stored password of ``role``, generated and stored if there is none yet:
     under an exclusive lock, read again first, so that processes starting together
     agree on one."""
-    if not store.path.parent.exists():  # a folder for secrets: its owner's only
-        store.path.parent.mkdir(parents=True, mode=0o700)
+    # A folder for secrets, its owner's only; another process may make it first.
+    store.path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
     with os.fdopen(os.open(store.lock, os.O_RDWR | os.O_CREAT, 0o600)) as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         stored = json.loads(store.path.read_text()) if store.path.exists() else {}
