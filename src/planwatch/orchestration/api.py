@@ -102,5 +102,10 @@ class AirflowApi:
             time.sleep(poll_s)
         raise ApiError(f"{dag_id} {run_id} did not finish within {timeout_s:.0f} s")
 
+    def pause(self, dag_id: str, paused: bool = True) -> None:
+        """Pause a DAG (no new run starts; what its schedule or assets ask waits),
+        or unpause it."""
+        self._request("PATCH", f"/api/v2/dags/{dag_id}", {"is_paused": paused})
+
     def dags(self) -> list[dict[str, Any]]:
         return self._request("GET", "/api/v2/dags")["dags"]
