@@ -135,13 +135,14 @@ def _statuses(url: str, period: str) -> dict[tuple[str, str], str]:
 
 
 @pytest.fixture(scope="module")
-def warehouse(new_warehouse, tmp_path_factory: pytest.TempPathFactory):
+def warehouse(initialised_warehouse, tmp_path_factory: pytest.TempPathFactory):
     """The sequence of the module docstring, checked as it goes; then the full
     refresh. Gives (settings, url, catalogs, checksums before, checksums after)."""
-    base, url = new_warehouse("incremental")
+    # The shipped plan's catalog (a copy of the warehouse just after init); the
+    # second plan's comes in step 3.
+    base, url = initialised_warehouse("incremental")
     project = project_with_fixture_plan(tmp_path_factory.mktemp("incremental_project"))
     settings = dataclasses.replace(base, project_dir=project)
-    init_warehouse(url, base)  # the shipped plan's catalog; the second comes in step 3
     catalogs = load_catalogs(settings.catalog_dir)
     incremental = _incremental_sequence(settings, url, catalogs)
     full = build_marts(url, settings, as_of=AFTER_FEBRUARY_DEADLINE, full_refresh=True)
