@@ -17,7 +17,6 @@ later briefing can tell which of them a restatement changed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -30,6 +29,13 @@ from planwatch.vocabulary.periods import months_between, period_of, split_period
 from planwatch.vocabulary.statuses import COMPLIANCE_STATUS_CODES, TASK_STATUS_CODES
 
 THEMES = ("compliance", "targets", "disbursement", "tasks", "quality")
+TITLES_VI = {
+    "compliance": "Tình hình gửi báo cáo",
+    "targets": "Chỉ tiêu chủ yếu",
+    "disbursement": "Giải ngân vốn đầu tư công",
+    "tasks": "Nhiệm vụ",
+    "quality": "Chất lượng dữ liệu",
+}
 BILLION = Decimal(1_000_000_000)
 LISTED = 3  # agencies, projects or targets named in a sentence, at most
 
@@ -369,11 +375,11 @@ def _tasks(conn: psycopg.Connection, b: Briefing, params: dict[str, Any]) -> Non
                   f"Số nhiệm vụ «{TASK_STATUS_LABELS_VI[status]}» {when}", counts.get(status, 0))
         b.add(f"tasks.reported.{month}", f"Số nhiệm vụ được báo cáo {when}",
               sum(counts.get(s, 0) for s in TASK_STATUS_CODES))
-        b.add(f"tasks.completed.{month}", f"Số nhiệm vụ đã hoàn thành {when}",
+        b.add(f"tasks.done.{month}", f"Số nhiệm vụ đã hoàn thành {when}",
               counts.get("_completed", 0))
-        b.add(f"tasks.delayed.{month}", f"Số nhiệm vụ chậm tiến độ {when}",
+        b.add(f"tasks.behind.{month}", f"Số nhiệm vụ chậm tiến độ {when}",
               counts.get("_delayed", 0))
-    _change(b, "tasks.completed", "Thay đổi số nhiệm vụ hoàn thành so với tháng trước")
+    _change(b, "tasks.done", "Thay đổi số nhiệm vụ hoàn thành so với tháng trước")
     when = month_label(b.period)
     b.lists["tasks.delayed_by_agency"] = [
         {"name_vi": r["agency_name_vi"],
@@ -429,7 +435,3 @@ def read_briefing(conn: psycopg.Connection, plan_code: str, period: str) -> Brie
             read(conn, briefing, params)
     return briefing
 
-
-def names_of(rows: Iterable[dict[str, Any]]) -> list[str]:
-    """Agencies' names, each once, in order."""
-    return list(dict.fromkeys(r["agency_name_vi"] for r in rows))
