@@ -46,6 +46,15 @@ class Issued:
     changed: int = 0  # figures of the previous issue that changed since
 
     @property
+    def said(self) -> str:
+        """What a command prints of it."""
+        if not self.is_new:
+            return f"briefing unchanged since its latest issue: {self.html}, {self.pdf}"
+        changed = (f"; {self.changed} figure(s) of the previous briefing changed since, "
+                   "listed first") if self.changed else ""
+        return f"briefing issued: {self.html}, {self.pdf}{changed}"
+
+    @property
     def html(self) -> Path:
         return self.folder / HTML
 
@@ -69,6 +78,17 @@ def issues(settings: Settings, plan_code: str) -> list[dict[str, Any]]:
         data = json.loads(path.read_text(encoding="utf-8"))
         found.append({**data, "folder": path.parent})
     return sorted(found, key=lambda d: (d["issued_at"], d["period"]))
+
+
+def latest_issues(settings: Settings) -> list[Path]:
+    """The newest issued briefing of each plan's latest month (its HTML page)."""
+    out = []
+    for plan in sorted((settings.reports_dir / "briefings").glob("*")):
+        found = sorted(p for p in plan.glob(f"????-??/*/{HTML}")
+                       if not p.parent.name.startswith("."))
+        if found:
+            out.append(found[-1])
+    return out
 
 
 def _changes(conn: psycopg.Connection, previous: dict[str, Any]) -> list[text.Change]:
