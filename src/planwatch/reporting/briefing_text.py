@@ -172,14 +172,16 @@ def tasks(b: Briefing) -> Page:
     if moved:
         sentences.append(["Số nhiệm vụ hoàn thành", *moved, "."])
     by_agency = b.lists.get("tasks.delayed_by_agency", [])
-    if by_agency:
-        sentences.append([f[f"tasks.behind.{p}"], " nhiệm vụ đang chậm tiến độ; nhiều nhất ở ",
-                          *joined([[f"{r['name_vi']} (", r["count"], ")"] for r in by_agency]),
-                          "."])
+    if f[f"tasks.behind.{p}"].value:
+        most: Sentence = ["; nhiều nhất ở ", *joined(
+            [[f"{r['name_vi']} (", r["count"], ")"] for r in by_agency])] if by_agency else []
+        sentences.append([f[f"tasks.behind.{p}"], " nhiệm vụ đang chậm tiến độ", *most, "."])
     else:
         sentences.append(["Không có nhiệm vụ nào chậm tiến độ."])
     if f[f"tasks.not_started.{p}"].value:
         sentences.append([f[f"tasks.not_started.{p}"], " nhiệm vụ chưa được triển khai."])
+    else:
+        sentences.append(["Không có nhiệm vụ nào chưa được triển khai."])
     return Page("tasks", TITLES_VI["tasks"], [
         ("Hoàn thành", f[f"tasks.done.{p}"]), ("Chậm tiến độ", f[f"tasks.behind.{p}"]),
         ("Được báo cáo", f[f"tasks.reported.{p}"])], sentences)
