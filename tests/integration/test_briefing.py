@@ -110,9 +110,8 @@ def _own_figures(conn: psycopg.Connection, month: str) -> dict[str, Decimal | in
                            "where plan_code = %(plan)s", plan).fetchall()
     out[f"quality.changed.{month}"] = len([r for r in changed if r[0] <= month])
     out[f"quality.restated.{month}"] = len([r for r in changed if r[0] <= month and r[1]])
-    for key, kind in (("compliance.on_time_rate", "rate"), ("targets.attained", "count"),
-                      ("disbursement.rate", "rate"), ("tasks.done", "count"),
-                      ("quality.rejected", "count")):
+    for key in ("compliance.on_time_rate", "targets.attained", "disbursement.rate",
+                "tasks.done", "quality.rejected"):
         now, before = out[f"{key}.{month}"], out[f"{key}.{previous}"]
         out[f"{key}.change.{month}"] = Decimal(now) - Decimal(before)  # type: ignore[arg-type]
     return out

@@ -23,14 +23,13 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from markupsafe import Markup
 
 from planwatch.config import Settings
 from planwatch.reporting import briefing_text as text
 from planwatch.reporting.briefing import Briefing, Figure, read_briefing
 from planwatch.reporting.briefing_charts import svg
 from planwatch.reporting.briefing_pdf import write_pdf
-from planwatch.reporting.pages import render
+from planwatch.reporting.pages import drawn, render
 from planwatch.reporting.vietnamese import datetime_vi, month_vi, zone_vi
 
 FIGURES = "figures.json"
@@ -128,7 +127,7 @@ def render_html(b: Briefing, pages: Sequence[text.Page], changes: Sequence[text.
         system=SYSTEM_VI, changes=[_parts(s) for s in changes],
         pages=[{"theme": p.theme, "number": n, "title": p.title_vi,
                 "cards": [(label, f.text, f.key) for label, f in p.key_figures],
-                "chart": Markup(svg(p.theme, b)),
+                "chart": drawn(svg(p.theme, b)),
                 "sentences": [_parts(s) for s in p.sentences]}
                for n, p in enumerate(pages, 1)])
 

@@ -198,9 +198,9 @@ def svg(theme: str, b: Briefing) -> str:
         out = io.StringIO()
         canvas.savefig(out, format="svg", metadata={"Date": None})
     text = out.getvalue()
-    text = text[text.index("<svg"):]
+    text = re.sub(r"<!--.*?-->\s*", "", text[text.index("<svg"):], flags=re.S)
     text = _ID.sub(lambda m: m.group(0) + f"{theme}-", text)
+    label = f"Biểu đồ: {TITLES_VI[theme]}"
     return re.sub(r'<svg ([^>]*?)width="[^"]*" height="[^"]*"',
-                  rf'<svg \1role="img" aria-label="Biểu đồ: {TITLES_VI[theme]}" class="chart"', text,
-                  count=1)
+                  rf'<svg \1role="img" aria-label="{label}" class="chart"', text, count=1)
 
