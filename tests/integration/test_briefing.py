@@ -7,6 +7,7 @@ unchanged data leaves the archive as it was."""
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import json
 import re
@@ -17,12 +18,19 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from fixtures import HISTORICAL
 from fixtures.browser import open_page, require_chromium
 from fixtures.plans import SHIPPED_PLAN
 
+from planwatch.catalog import load_catalog
+from planwatch.flow.ingestor import Ingestor
 from planwatch.reporting.briefing_archive import issue_briefing
 from planwatch.reporting.vietnamese import number_vi, percent_vi
 from planwatch.vocabulary.periods import months_between
+from planwatch.vocabulary.statuses import TASK_STATUS_LABELS_VI
+from planwatch.vocabulary.templates import SPECS
+from planwatch.warehouse import periods
+from planwatch.warehouse.mart_builds import build_marts
 from planwatch.warehouse.roles import role_url
 
 pytestmark = pytest.mark.integration
@@ -202,3 +210,60 @@ def test_the_page_requests_nothing(issued, tmp_path: Path) -> None:
     opened = open_page(require_chromium(), first.html, tmp_path / "net.json")
     assert opened.page_requests == []
     assert opened.dom.count("<svg") == 5
+
+
+def test_a_restatement_after_issue_is_reported_by_the_next_briefing(year_clone) -> None:
+    """November's briefing issued; then November closed and a correction of it sent
+    (the agency with the most tasks behind schedule reports them back on schedule,
+    everything else as it was), the marts built again; the next briefing,
+    December's, lists November's figures that changed, as shown then and as they
+    are now."""
+    settings, url, manifest = year_clone("briefing-restated")
+    reader = role_url(settings, url, "bi_reader")
+    november = issue_briefing(settings, reader, SHIPPED_PLAN, "2024-11")
+    shown = json.loads((november.folder / "figures.json").read_text(encoding="utf-8"))
+    with psycopg.connect(reader) as conn:
+        agency = conn.execute(
+            "select reporting_agency_code from marts.fct_task_progress where plan_code = %s "
+            "and period = '2024-11' group by 1 order by count(*) filter (where task_status = "
+            "'delayed') desc, 1 limit 1", (SHIPPED_PLAN,)).fetchone()[0]
+        reported = conn.execute(
+            "select task_code, task_status, percent_complete, completed_date "
+            "from marts.fct_task_progress where plan_code = %s and period = '2024-11' "
+            "and reporting_agency_code = %s order by task_code", (SHIPPED_PLAN, agency)).fetchall()
+    sent = next(f for f in manifest.files if f.period == "2024-11" and f.agency_code == agency)
+    path = settings.inbox_dir / Path(sent.path).parent / f"{agency}_2024-11_v9_nhiem_vu.csv"
+    with psycopg.connect(role_url(settings, url, "loader")) as conn:
+        periods.close(conn, SHIPPED_PLAN, "2024-11", actor="Kiểm tra viên")
+    with path.open("w", encoding="utf-8", newline="") as out:
+        rows = csv.writer(out, delimiter=";")
+        rows.writerow([f.template_header() for f in SPECS["tasks"].fields])
+        for n, (code, status, percent, done) in enumerate(reported, 1):
+            status = "in_progress" if status == "delayed" else status
+            rows.writerow([str(n), code, "", TASK_STATUS_LABELS_VI[status],
+                           "" if percent is None else str(percent).replace(".", ","),
+                           f"{done:%d/%m/%Y}" if done else "", "Điều chỉnh sau khi khóa sổ",
+                           "", ""])
+    Ingestor(settings, role_url(settings, url, "loader")).ingest_inbox(
+        settings.inbox_dir, progress=False, dating=HISTORICAL)
+    build_marts(role_url(settings, url, "transformer"), settings)
+
+    december = issue_briefing(settings, reader, SHIPPED_PLAN, "2024-12")
+    assert december.is_new and december.changed > 0
+    record = json.loads((december.folder / "figures.json").read_text(encoding="utf-8"))
+    changed = record["changes_since"]["keys"]
+    assert record["changes_since"]["period"] == "2024-11" and len(changed) == december.changed
+    # What changed is exactly what November showed and the marts now hold otherwise.
+    with psycopg.connect(reader) as conn:
+        now = _own_figures(conn, "2024-11")
+    differs = sorted(k for k, v in shown["figures"].items() if k in now and (
+        v["value"] is None) != (now[k] is None) or (v["value"] is not None and now.get(k)
+                                                    is not None and Decimal(str(v["value"]))
+                                                    != Decimal(str(now[k]))))
+    assert "tasks.in_progress.2024-11" in changed
+    assert set(differs) <= set(changed)
+    html = december.html.read_text(encoding="utf-8")
+    assert "Số liệu đã thay đổi so với bản tin trước" in html
+    assert "Số nhiệm vụ «Đang thực hiện» tháng 11/2024" in html
+    # November's issue is as it was.
+    assert json.loads((november.folder / "figures.json").read_text(encoding="utf-8")) == shown
