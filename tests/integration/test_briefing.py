@@ -22,7 +22,6 @@ from fixtures import HISTORICAL
 from fixtures.browser import open_page, require_chromium
 from fixtures.plans import SHIPPED_PLAN
 
-from planwatch.catalog import load_catalog
 from planwatch.flow.ingestor import Ingestor
 from planwatch.reporting.briefing_archive import issue_briefing
 from planwatch.reporting.vietnamese import number_vi, percent_vi
