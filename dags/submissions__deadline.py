@@ -8,7 +8,8 @@ that month (or ``conf``: ``{"period": "2024-03"}``): the marts are built
 again (compliance is judged at build time), then per plan and agency what is
 missing, late or rejected is recorded in ``audit.deadline_notices``, each agency
 that owes something gets one email in Vietnamese with its pre-filled template,
-and the Department that follows the plan gets a summary. An agency-month is
+and the Department that follows the plan gets a summary; the month's briefing for
+leaders (HTML and PDF, archived) is issued from the marts just built. An agency-month is
 never reminded twice unless what it owes changed. A new deployment's first run
 is the next deadline, not the one already past. Mail goes through the
 Airflow SMTP connection ``PLANWATCH_SMTP_CONN_ID`` (default ``smtp_default``).
@@ -43,15 +44,12 @@ def submissions__deadline() -> None:
     @task
     def record_notices() -> dict:
         from planwatch.orchestration.connections import warehouse_url_as
-        from planwatch.orchestration.submissions_deadline import deadline_events, period_of_run
+        from planwatch.orchestration.submissions_deadline import period_of_context
         from planwatch.orchestration.submissions_deadline import record_notices as record
 
         context = get_current_context()
-        dag_run = context["dag_run"]
-        moment = context.get("logical_date") or dag_run.run_after
-        period = period_of_run(moment, dag_run.conf, SETTINGS.timezone,
-                               deadline_events(SETTINGS))
-        return record(period, context["run_id"], marts_url=warehouse_url_as("transformer"),
+        return record(period_of_context(context, SETTINGS), context["run_id"],
+                      marts_url=warehouse_url_as("transformer"),
                       audit_url=warehouse_url_as("loader"))
 
     @task(retries=2)
@@ -61,8 +59,18 @@ def submissions__deadline() -> None:
 
         return send(recorded["notice_ids"], audit_url=warehouse_url_as("loader"))
 
+    @task
+    def issue_briefings() -> dict:
+        from planwatch.orchestration.connections import warehouse_url_as
+        from planwatch.orchestration.submissions_deadline import issue_briefings as issue
+        from planwatch.orchestration.submissions_deadline import period_of_context
+
+        return issue(period_of_context(get_current_context(), SETTINGS),
+                     bi_reader_url=warehouse_url_as("bi_reader"))
+
     recorded = record_notices()
     marts >> recorded
+    marts >> issue_briefings()
     send_notices(recorded)
 
 

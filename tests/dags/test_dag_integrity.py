@@ -66,10 +66,13 @@ def test_deadline_runs_after_each_months_deadline_in_local_time_and_records_befo
     assert "2024-05-21T01:00:00+07:00" in runs and "2024-05-20T01:00:00+07:00" not in runs
     assert len(runs) == len(deadline_events(settings))
     assert dag.max_active_runs == 1 and not dag.catchup
-    assert set(dag.task_ids) == {"marts_build", "record_notices", "send_notices"}
+    assert set(dag.task_ids) == {"marts_build", "record_notices", "send_notices",
+                                 "issue_briefings"}
     assert _one_cosmos_build_at_a_time(dag.get_task("marts_build"))
     assert dag.get_task("record_notices").upstream_task_ids == {"marts_build"}
     assert dag.get_task("send_notices").upstream_task_ids == {"record_notices"}
+    # The month's briefing is read from the marts that build just made.
+    assert dag.get_task("issue_briefings").upstream_task_ids == {"marts_build"}
     assert dag.get_task("send_notices").retries == 2
 
 

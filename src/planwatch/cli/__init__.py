@@ -165,6 +165,16 @@ def cmd_audit_report(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_briefing(args: argparse.Namespace, settings: Settings) -> int:
+    from planwatch.reporting.briefing_archive import issue_briefing
+
+    catalog = plan_for_period(settings, args.period, args.plan)
+    issued = issue_briefing(settings, url_for(settings, "bi_reader"), catalog.plan_code,
+                            args.period)
+    print(issued.said)
+    return 0
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from planwatch.demo.run import run_demo_year
 
@@ -313,6 +323,12 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--plan", help="plan code (default: every plan; with --period, every "
                                       "plan covering that month)")
     audit.set_defaults(func=cmd_audit_report)
+
+    brief = sub.add_parser("briefing", help="the monthly briefing for leaders: HTML and PDF, "
+                                            "archived (as the BI reader)")
+    brief.add_argument("--period", type=period_arg, metavar="YYYY-MM", required=True)
+    brief.add_argument("--plan", help="plan code (default: the only plan covering the month)")
+    brief.set_defaults(func=cmd_briefing)
 
     run = sub.add_parser("run", help="demo year end to end through Airflow")
     run.add_argument("--plan", help="plan code (default: the catalog's only plan)")

@@ -26,6 +26,7 @@ from planwatch.digests import sha256_of
 from planwatch.orchestration.airflow_cli import run_dags
 from planwatch.orchestration.submissions_ingest import inbox_files
 from planwatch.reporting.auditor_report import write_auditor_reports
+from planwatch.reporting.briefing_archive import issue_briefing
 from planwatch.reporting.summary import print_summary
 from planwatch.warehouse.db import shown_url, warehouse_url
 from planwatch.warehouse.init import init_warehouse
@@ -120,6 +121,9 @@ def run_demo_year(settings: Settings, *, plan_code: str | None = None,
     written = write_auditor_reports(settings, auditor, plan_code=catalog.plan_code,
                                     periods=periods)
     steps.say(f"auditor's report: {len(written.pages)} month(s), index {written.index}")
+    issued = issue_briefing(settings, role_url(settings, url, "bi_reader"), catalog.plan_code,
+                            periods[-1])
+    steps.say(f"{periods[-1]}: {issued.said}")
     print()
     print_summary(auditor, settings)
     steps.say("finished")

@@ -1,9 +1,10 @@
 """How Airflow's tasks reach the warehouse: Airflow connections, one per role.
 
 ``airflow_env`` gives every Airflow process ``AIRFLOW_CONN_PLANWATCH_LOADER``,
-``..._TRANSFORMER`` and ``..._AUDITOR`` (the warehouse as each role connects to
+``..._TRANSFORMER``, ``..._AUDITOR`` and ``..._BI_READER`` (the warehouse as each role connects to
 it); ingest tasks connect as the loader, Cosmos builds dbt's profile from the
-transformer's connection (its Postgres profile mapping). A deployment can set
+transformer's connection (its Postgres profile mapping), the monthly briefing reads
+the marts as the BI reader. A deployment can set
 these variables itself (``docker-compose.yml``).
 """
 
@@ -13,7 +14,7 @@ from planwatch.config import Settings
 from planwatch.warehouse.roles import role_url
 
 CONNECTIONS = {"loader": "planwatch_loader", "transformer": "planwatch_transformer",
-               "auditor": "planwatch_auditor"}
+               "auditor": "planwatch_auditor", "bi_reader": "planwatch_bi_reader"}
 
 
 def connection_env(settings: Settings, url: str) -> dict[str, str]:

@@ -14,7 +14,10 @@ judge by), for that month (or the ``period`` of its ``conf``:
    (``warehouse.deadlines.month_status``), decides per agency and for the
    Department's summary whether a notice is new (``reporting.reminders.decide``)
    and records it in ``audit.deadline_notices``, before anything is sent;
-3. ``send_notices`` emails the recorded notices through Airflow's SMTP
+3. ``issue_briefings`` issues the month's briefing for leaders of every plan
+   covering it, from the marts just built, read as the BI reader
+   (``reporting.briefing_archive``: archived, a no-op when nothing changed);
+4. ``send_notices`` emails the recorded notices through Airflow's SMTP
    provider (connection ``PLANWATCH_SMTP_CONN_ID``, default ``smtp_default``;
    sender ``PLANWATCH_MAIL_FROM`` or the connection's ``from_email``) and marks
    each one sent as soon as the server took it.
@@ -39,7 +42,8 @@ from zoneinfo import ZoneInfo
 from planwatch.config import Settings, load_settings
 from planwatch.vocabulary.periods import is_period
 
-__all__ = ["deadline_events", "period_of_run", "record_notices",
+__all__ = ["deadline_events", "issue_briefings", "period_of_context", "period_of_run",
+           "record_notices",
            "send_notices", "timetable"]
 
 log = logging.getLogger(__name__)
@@ -101,6 +105,13 @@ def period_of_run(moment: datetime, conf: dict[str, Any] | None, timezone: str,
     if events and moment in events:
         return events[moment]
     return f"{moment.astimezone(ZoneInfo(timezone)):%Y-%m}"
+
+
+def period_of_context(context: Any, settings: Settings) -> str:
+    """The month a run of the DAG covers, from its task context (``period_of_run``)."""
+    dag_run = context["dag_run"]
+    moment = context.get("logical_date") or dag_run.run_after
+    return period_of_run(moment, dag_run.conf, settings.timezone, deadline_events(settings))
 
 
 def _message_id(plan_code: str, agency_code: str, period: str) -> str:
@@ -193,6 +204,29 @@ def record_notices(period: str, run_id: str | None = None,
                     if sending:
                         to_send.append(notice_id)
     return {"period": period, "notice_ids": to_send, "decided": decided}
+
+
+def issue_briefings(period: str, settings: Settings | None = None, *,
+                    bi_reader_url: str) -> dict[str, Any]:
+    """The briefing of ``period`` for every plan covering it that the marts hold,
+    read through ``bi_reader_url``; what each issue is, for XCom."""
+    import psycopg
+
+    from planwatch.catalog import load_catalogs
+    from planwatch.reporting.briefing_archive import issue_briefing
+
+    settings = settings or load_settings()
+    with psycopg.connect(bi_reader_url) as conn:
+        in_marts = {code for (code,) in conn.execute("select plan_code from marts.dim_plan")}
+    out: dict[str, Any] = {}
+    for catalog in load_catalogs(settings.catalog_dir):
+        if not catalog.plan.covers(period) or catalog.plan_code not in in_marts:
+            continue
+        issued = issue_briefing(settings, bi_reader_url, catalog.plan_code, period)
+        log.info("plan %s, %s: %s", catalog.plan_code, period, issued.said)
+        out[catalog.plan_code] = {"folder": str(issued.folder), "is_new": issued.is_new,
+                                  "changed": issued.changed}
+    return {"period": period, "briefings": out}
 
 
 def _email_of(notice, catalogs, settings: Settings):  # type: ignore[no-untyped-def]

@@ -16,6 +16,7 @@ reader); ``None`` is printed as ``—``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -90,6 +91,16 @@ def environment() -> Environment:
     # A constant of planwatch's, with no character to escape: written as it is.
     env.globals.update(CSP=Markup(CSP))
     return env
+
+
+def drawn(svg: str) -> Markup:
+    """A chart matplotlib drew (``reporting.briefing_charts.svg``), shown as it is:
+    an ``<svg>`` element whose every letter is a glyph path (no text node, no
+    comment, no script), so that no data in it is markup."""
+    if not svg.startswith("<svg") or re.search(r"<script|<!--|<foreignObject|\bon\w+=", svg,
+                                                re.I):
+        raise ValueError("not a chart as briefing_charts draws one")
+    return Markup(svg)
 
 
 def render(template: str, **data: Any) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import psycopg
 
 from planwatch.config import Settings
+from planwatch.reporting.briefing_archive import latest_issues
 from planwatch.warehouse.roles import passwords_location
 from planwatch.warehouse.summary import Summary, read_summary
 
@@ -23,6 +24,7 @@ def summary_text(summary: Summary, settings: Settings) -> str:
               "year's plan" for d in summary.disbursement]
     reports = settings.reports_dir
     auditor = reports / "auditor" / "index.html"
+    briefings = latest_issues(settings)
     lines += [
         "",
         "Outputs",
@@ -33,6 +35,9 @@ def summary_text(summary: Summary, settings: Settings) -> str:
         f"  role passwords:      {passwords_location(settings)}",
         f"  auditor's report:    {auditor}"
         + ("" if auditor.is_file() else "  (not written yet: planwatch audit-report)"),
+        f"  leaders' briefings:  {reports / 'briefings'}"
+        + ("" if briefings else "  (none issued yet: planwatch briefing --period YYYY-MM)"),
+        *(f"    latest:            {page} (and its PDF beside it)" for page in briefings),
         f"  receipts:            {reports / 'receipts'}",
         f"  GX data docs:        {reports / 'data_docs' / 'index.html'}  (one site per run)",
         f"  dbt docs:            {reports / 'dbt_docs' / 'index.html'}",
