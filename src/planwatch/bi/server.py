@@ -169,12 +169,23 @@ def install(paths: Paths) -> bool:
     return True
 
 
+# Given instead of generated (docker-compose.yml: from .env).
+SECRET_VARIABLES = {"secret_key": "PLANWATCH_SUPERSET_SECRET_KEY",
+                    ADMIN: "PLANWATCH_SUPERSET_ADMIN_PASSWORD"}
+
+
 def _secrets(paths: Paths) -> dict[str, str]:
-    if not paths.secrets.exists():
-        write_private(paths.secrets, json.dumps({"secret_key": secrets.token_urlsafe(42),
-                                                 ADMIN: secrets.token_urlsafe(16)}))
+    """Flask's secret key and the admin's password: generated once (0600), or
+    the environment's when given."""
+    kept = json.loads(paths.secrets.read_text()) if paths.secrets.exists() else {}
+    wanted = {"secret_key": kept.get("secret_key") or secrets.token_urlsafe(42),
+              ADMIN: kept.get(ADMIN) or secrets.token_urlsafe(16)}
+    wanted.update({key: os.environ[name] for key, name in SECRET_VARIABLES.items()
+                   if os.environ.get(name)})
+    if wanted != kept:
+        write_private(paths.secrets, json.dumps(wanted))
     os.chmod(paths.secrets, 0o600)
-    return json.loads(paths.secrets.read_text())
+    return wanted
 
 
 def admin_password(settings: Settings) -> str:
@@ -242,6 +253,22 @@ def status(settings: Settings) -> BiStatus:
     return BiStatus(running, url, pid, paths.secrets, state.get("dashboards", {}))
 
 
+def _web(paths: Paths, host: str, port: int) -> list[str]:
+    return [str(paths.venv / "bin" / "gunicorn"), "--bind", f"{host}:{port}", "--workers", "1",
+            "--threads", "8", "--worker-class", "gthread", "--timeout", "120",
+            "superset.app:create_app()"]
+
+
+def run_foreground(settings: Settings, url: str, *, host: str, port: int) -> None:
+    """Prepare, then become the web server (a container's main process)."""
+    paths = Paths.of(settings)
+    imported = prepare(settings, url)
+    write_private(paths.state, json.dumps({"url": f"http://{host}:{port}", "port": port,
+                                           "dashboards": imported["dashboards"]}))
+    command = _web(paths, host, port)
+    os.execve(command[0], command, _env(paths))
+
+
 def start(settings: Settings, url: str, *, port: int | None = None,
           timeout_s: float = 120) -> BiStatus:
     """Install and prepare what is missing, import the bundle, start the web
@@ -252,12 +279,9 @@ def start(settings: Settings, url: str, *, port: int | None = None,
     if _pid(paths) is None:
         port = port or before.get("port") or _free_port()
         log = (paths.logs / "superset.log").open("ab")
-        process = subprocess.Popen(
-            [str(paths.venv / "bin" / "gunicorn"), "--bind", f"{HOST}:{port}", "--workers", "1",
-             "--threads", "8", "--worker-class", "gthread", "--timeout", "120",
-             "superset.app:create_app()"],
-            env=_env(paths), stdout=log, stderr=subprocess.STDOUT, cwd=paths.home,
-            start_new_session=True)
+        process = subprocess.Popen(_web(paths, HOST, port), env=_env(paths), stdout=log,
+                                   stderr=subprocess.STDOUT, cwd=paths.home,
+                                   start_new_session=True)
         paths.pid_file.write_text(str(process.pid))
     else:
         port = before["port"]

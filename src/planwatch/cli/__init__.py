@@ -206,6 +206,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_bi(args: argparse.Namespace, settings: Settings) -> int:
     from planwatch.bi import server as superset
 
+    if args.action == "start" and args.foreground:  # docker-compose.yml's superset service
+        import os
+
+        superset.run_foreground(settings, url_for(settings),
+                                host=os.environ.get("PLANWATCH_BI_HOST", superset.HOST),
+                                port=int(os.environ.get("PLANWATCH_BI_PORT", "8088")))
     if args.action == "start":
         state = superset.start(settings, url_for(settings))
     elif args.action == "stop":
@@ -302,6 +308,8 @@ def build_parser() -> argparse.ArgumentParser:
     bi = sub.add_parser("bi", help="Superset with the dashboards of bi/ over the marts, "
                         "as the BI reader")
     bi.add_argument("action", choices=["start", "stop", "status"])
+    bi.add_argument("--foreground", action="store_true",
+                    help="run the web server in this process (a container's)")
     bi.set_defaults(func=cmd_bi)
 
     backfill = sub.add_parser("backfill", help="ingest past months again, then build the "
