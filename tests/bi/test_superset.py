@@ -151,7 +151,8 @@ def test_disbursement_curve_equals_the_marts(charts, started) -> None:
                  charts["Kế hoạch vốn và đã giải ngân, theo đơn vị (tỷ đồng)"]["rows"]}
     own = _rows(url, """
         select a.agency_short_name_vi, sum(d.ytd_disbursed_vnd), sum(d.annual_plan_vnd)
-        from marts.fct_disbursement d join marts.dim_agency a on a.agency_key = d.reporting_agency_key
+        from marts.fct_disbursement d
+        join marts.dim_agency a on a.agency_key = d.reporting_agency_key
         where d.month_key = (select max(l.month_key) from marts.fct_disbursement l
                              where l.plan_code = d.plan_code and l.project_code = d.project_code
                                and l.capital_source = d.capital_source)
