@@ -60,11 +60,12 @@ final as (
         months.month_label_vi,
         months.month_number,
         submissions.agency_code,
-        coalesce(agencies.agency_short_name_vi, submissions.agency_code) as agency_short_name_vi,
         submissions.template,
         templates.label_vi as template_label_vi,
         submissions.compliance_status,
         statuses.label_vi as compliance_status_label_vi,
+        submissions.days_late,
+        submissions.first_accepted_at,
         cast(submissions.is_assessed as integer) as assessed_count,
         cast(submissions.is_on_time as integer) as on_time_count,
         cast(submissions.is_late as integer) as late_count,
@@ -73,8 +74,7 @@ final as (
         cast(
             submissions.is_late or submissions.is_missing or submissions.is_rejected as integer
         ) as not_on_time_count,
-        submissions.days_late,
-        submissions.first_accepted_at
+        coalesce(agencies.agency_short_name_vi, submissions.agency_code) as agency_short_name_vi
 
     from submissions
     inner join plans on submissions.plan_key = plans.plan_key

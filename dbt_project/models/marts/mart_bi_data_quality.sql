@@ -46,7 +46,6 @@ final as (
         months.month_label_vi,
         months.month_number,
         scorecard.agency_code,
-        coalesce(agencies.agency_short_name_vi, scorecard.agency_code) as agency_short_name_vi,
         scorecard.submission_count,
         scorecard.rejected_count,
         scorecard.resubmission_count,
@@ -57,7 +56,8 @@ final as (
         scorecard.warning_count,
         scorecard.problem_count,
         scorecard.unresolved_rejection_count,
-        scorecard.mean_hours_to_accepted_resubmission
+        scorecard.mean_hours_to_accepted_resubmission,
+        coalesce(agencies.agency_short_name_vi, scorecard.agency_code) as agency_short_name_vi
 
     from scorecard
     inner join plans on scorecard.plan_key = plans.plan_key

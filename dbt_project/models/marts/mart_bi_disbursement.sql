@@ -59,21 +59,21 @@ final as (
         months.month_label_vi,
         months.month_number,
         lines.project_code,
-        coalesce(projects.project_name_vi, lines.project_code) as project_name_vi,
-        coalesce(projects.is_key_project, false) as is_key_project,
         lines.capital_source,
-        coalesce(sources.name_vi, lines.capital_source) as capital_source_name_vi,
         lines.reporting_agency_code as agency_code,
-        coalesce(
-            agencies.agency_short_name_vi, lines.reporting_agency_code
-        ) as agency_short_name_vi,
         lines.annual_plan_vnd,
         lines.ytd_disbursed_vnd,
         lines.month_disbursed_vnd,
+        lines.disbursement_rate,
+        coalesce(projects.project_name_vi, lines.project_code) as project_name_vi,
+        coalesce(projects.is_key_project, false) as is_key_project,
+        coalesce(sources.name_vi, lines.capital_source) as capital_source_name_vi,
+        coalesce(
+            agencies.agency_short_name_vi, lines.reporting_agency_code
+        ) as agency_short_name_vi,
         round(lines.annual_plan_vnd / 1e9, 3) as annual_plan_billion_vnd,
         round(lines.ytd_disbursed_vnd / 1e9, 3) as ytd_disbursed_billion_vnd,
         round(lines.month_disbursed_vnd / 1e9, 3) as month_disbursed_billion_vnd,
-        lines.disbursement_rate,
         lines.month_key = max(lines.month_key) over (
             partition by lines.plan_code, lines.project_code, lines.capital_source
         ) as is_latest_report

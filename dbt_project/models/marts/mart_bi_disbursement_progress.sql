@@ -43,10 +43,10 @@ final as (
         months.month_number,
         progress.annual_plan_vnd,
         progress.ytd_disbursed_vnd,
+        progress.disbursement_rate,
         round(progress.annual_plan_vnd / 1e9, 3) as annual_plan_billion_vnd,
         round(progress.ytd_disbursed_vnd / 1e9, 3) as ytd_disbursed_billion_vnd,
         round(progress.month_disbursed_vnd / 1e9, 3) as month_disbursed_billion_vnd,
-        progress.disbursement_rate,
         round(progress.disbursement_rate * 100, 1) as disbursement_pct
 
     from progress

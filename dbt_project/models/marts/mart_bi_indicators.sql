@@ -53,31 +53,31 @@ final as (
         months.month_label_vi,
         months.month_number,
         values_judged.indicator_code,
-        coalesce(indicators.indicator_name_vi, values_judged.indicator_code) as indicator_name_vi,
         indicators.target_text,
         values_judged.catalog_unit as unit,
         values_judged.target_low,
         values_judged.target_high,
         values_judged.target_tolerance,
         values_judged.direction,
+        values_judged.month_value,
+        values_judged.ytd_value,
+        values_judged.full_year_estimate,
+        values_judged.attainment_ratio,
+        values_judged.is_attained,
+        values_judged.has_unit_mismatch,
+        values_judged.reporting_agency_code as agency_code,
+        coalesce(indicators.indicator_name_vi, values_judged.indicator_code) as indicator_name_vi,
         case values_judged.direction
             when 'higher_is_better' then 'Càng cao càng tốt'
             when 'lower_is_better' then 'Càng thấp càng tốt'
             when 'within_range' then 'Trong khoảng mục tiêu'
         end as direction_label_vi,
-        values_judged.month_value,
-        values_judged.ytd_value,
-        values_judged.full_year_estimate,
-        values_judged.attainment_ratio,
         round(values_judged.attainment_ratio * 100, 1) as attainment_pct,
-        values_judged.is_attained,
         case
             when values_judged.is_attained then 'Đạt'
             when not values_judged.is_attained then 'Chưa đạt'
             else 'Chưa so sánh được'
         end as attainment_label_vi,
-        values_judged.has_unit_mismatch,
-        values_judged.reporting_agency_code as agency_code,
         coalesce(
             agencies.agency_short_name_vi, values_judged.reporting_agency_code
         ) as agency_short_name_vi,

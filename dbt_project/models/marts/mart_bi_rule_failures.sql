@@ -72,8 +72,6 @@ counted as (
 final as (
 
     select
-        {{ surrogate_key(['counted.plan_code', 'counted.agency_code', 'counted.month_key',
-                          'counted.rule_code', 'counted.severity']) }} as rule_failure_key,
         counted.plan_key,
         counted.agency_key,
         counted.month_key,
@@ -85,10 +83,12 @@ final as (
         months.month_label_vi,
         months.month_number,
         counted.agency_code,
-        coalesce(agencies.agency_short_name_vi, counted.agency_code) as agency_short_name_vi,
         counted.rule_code,
-        coalesce(rules.message_vi, counted.rule_code) as rule_message_vi,
         counted.severity,
+        {{ surrogate_key(['counted.plan_code', 'counted.agency_code', 'counted.month_key',
+                          'counted.rule_code', 'counted.severity']) }} as rule_failure_key,
+        coalesce(agencies.agency_short_name_vi, counted.agency_code) as agency_short_name_vi,
+        coalesce(rules.message_vi, counted.rule_code) as rule_message_vi,
         coalesce(severities.label_vi, counted.severity) as severity_label_vi,
         cast(counted.problem_count as bigint) as problem_count,
         cast(counted.submission_count as bigint) as submission_count

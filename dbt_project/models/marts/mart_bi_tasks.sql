@@ -71,16 +71,9 @@ final as (
         months.month_label_vi,
         months.month_number,
         with_previous.task_code,
-        coalesce(tasks.task_description_vi, with_previous.task_code) as task_description_vi,
-        coalesce(tasks.plan_section, 'Không rõ') as plan_section,
         tasks.deadline_text,
-        coalesce(tasks.is_key_task, false) as is_key_task,
         with_previous.reporting_agency_code as agency_code,
-        coalesce(
-            agencies.agency_short_name_vi, with_previous.reporting_agency_code
-        ) as agency_short_name_vi,
         with_previous.task_status,
-        coalesce(statuses.label_vi, with_previous.status_text) as task_status_label_vi,
         with_previous.percent_complete,
         with_previous.is_completed,
         with_previous.is_delayed,
@@ -90,13 +83,20 @@ final as (
         with_previous.previous_period,
         with_previous.previous_task_status,
         previous_statuses.label_vi as previous_task_status_label_vi,
+        with_previous.is_latest_report,
+        1 as task_count,
+        coalesce(tasks.task_description_vi, with_previous.task_code) as task_description_vi,
+        coalesce(tasks.plan_section, 'Không rõ') as plan_section,
+        coalesce(tasks.is_key_task, false) as is_key_task,
+        coalesce(
+            agencies.agency_short_name_vi, with_previous.reporting_agency_code
+        ) as agency_short_name_vi,
+        coalesce(statuses.label_vi, with_previous.status_text) as task_status_label_vi,
         coalesce(
             with_previous.previous_task_status is distinct from with_previous.task_status
             and with_previous.previous_period is not null,
             false
-        ) as has_status_changed,
-        with_previous.is_latest_report,
-        1 as task_count
+        ) as has_status_changed
 
     from with_previous
     inner join plans on with_previous.plan_key = plans.plan_key
