@@ -40,6 +40,7 @@ COPY dags/ dags/
 COPY dbt_project/ dbt_project/
 COPY catalog/ catalog/
 COPY expectations/ expectations/
+COPY bi/ bi/
 
 # The user, and the folders it writes: GX creates its store folders under
 # expectations/gx when it loads the context; dbt may write logs/ and target/

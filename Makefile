@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve stop test quick unit lint bench regenerate clean
+.PHONY: help install run serve stop bi test test-bi quick unit lint bench regenerate clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -29,9 +29,16 @@ serve: install ## the real service: Airflow's components over the warehouse, pic
 stop: install ## stop the service
 	$(BIN)/planwatch serve stop
 
+bi: install ## Superset with the dashboards of bi/ over the marts (prints their addresses)
+	$(BIN)/planwatch bi start
+
 test: install ## the whole test suite (unit, integration, DAGs, service); its time and slowest tests
 	@start=$$(date +%s); status=0; $(BIN)/pytest --durations=15 || status=$$?; \
 	echo "make test: $$(( $$(date +%s) - start )) s"; exit $$status
+
+test-bi: install ## the dashboards through a real Superset (installs it: minutes; outside make test)
+	@start=$$(date +%s); status=0; $(BIN)/pytest -n0 tests/bi || status=$$?; \
+	echo "make test-bi: $$(( $$(date +%s) - start )) s"; exit $$status
 
 quick: install ## all but the tests that run Airflow (a few minutes): the loop of a working day
 	$(BIN)/pytest -m "not airflow" --durations=10
@@ -52,5 +59,6 @@ regenerate: install ## rewrite the files derived from the specs (GX suites, voca
 
 clean: ## stop the service and the embedded database, remove runtime state and data
 	-$(BIN)/planwatch serve stop
+	-$(BIN)/planwatch bi stop
 	-$(BIN)/planwatch db stop
 	rm -rf .planwatch data

@@ -113,6 +113,8 @@ SRC_ONLY = {
                             "AIRFLOW__CELERY__BROKER_URL, which compose sets itself",
     "PLANWATCH_PASSWORDS_FILE": "a file of the server's role passwords that homes on one "
                                 "server share; compose gives each role's password itself",
+    "PLANWATCH_BI_HOST": "read by `planwatch bi start --foreground`: the superset service's",
+    "PLANWATCH_BI_PORT": "read by `planwatch bi start --foreground`: the superset service's",
 }
 
 SECRET_NAME = re.compile(r"(PASSWORD|SECRET|SECRET_KEY|FERNET_KEY|_AUTH)$")
@@ -181,9 +183,12 @@ def required(text: str) -> str | None:
     return match.group(1) if match else None
 
 
+BI = "superset"  # the dashboards (planwatch bi), on planwatch's image but no Airflow component
+
+
 def image_services(model: dict[str, Any]) -> list[str]:
-    """The services that run planwatch's image (built from the Dockerfile)."""
-    return [name for name, svc in model["services"].items() if "build" in svc]
+    """The Airflow services that run planwatch's image (built from the Dockerfile)."""
+    return [name for name, svc in model["services"].items() if "build" in svc and name != BI]
 
 
 def component_services(model: dict[str, Any]) -> list[str]:
@@ -678,3 +683,23 @@ def test_the_environment_check_fails_on_drift(model, tmp_path, monkeypatch) -> N
 def test_the_other_checks_fail_on_drift(model, check, edit) -> None:
     with pytest.raises(AssertionError):
         check(_edited(model, edit))
+
+
+def test_superset_runs_what_planwatch_bi_runs_as_the_bi_reader(model) -> None:
+    """The superset service: ``planwatch bi start`` in the foreground, its port on
+    127.0.0.1, connected as the BI reader (no owner's password in it), its
+    secrets from .env, its state on a volume of its own."""
+    service = model["services"][BI]
+    assert service["command"] == ["planwatch", "bi", "start", "--foreground"]
+    env = service["environment"]
+    owner = urlparse(str(env["WAREHOUSE_URL"]))
+    assert owner.hostname == WAREHOUSE_DB and owner.password is None
+    for variable in ("PLANWATCH_BI_READER_PASSWORD", "PLANWATCH_SUPERSET_SECRET_KEY",
+                     "PLANWATCH_SUPERSET_ADMIN_PASSWORD"):
+        assert required(str(env[variable])) == variable
+    [port] = service["ports"]
+    assert str(port).startswith("127.0.0.1:") and str(port).endswith(":" + env["PLANWATCH_BI_PORT"])
+    [volume] = service["volumes"]
+    assert volume.split(":")[0] in model["volumes"]
+    assert volume.split(":")[1] == "/srv/planwatch/.planwatch/superset"
+    assert service["depends_on"]["warehouse"]["condition"] == "service_healthy"

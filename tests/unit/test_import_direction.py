@@ -24,6 +24,7 @@ LAYERS: dict[str, int] = {
     "reporting": 4,
     "flow": 5,
     "orchestration": 6,
+    "bi": 7,  # Superset over the marts, started as the service is
     "demo": 7,
     "cli": 8, "regenerate": 8,
 }

@@ -213,6 +213,30 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if state.running or args.action == "stop" else 1
 
 
+def cmd_bi(args: argparse.Namespace, settings: Settings) -> int:
+    from planwatch.bi import server as superset
+
+    if args.action == "start" and args.foreground:  # docker-compose.yml's superset service
+        import os
+
+        superset.run_foreground(settings, url_for(settings),
+                                host=os.environ.get("PLANWATCH_BI_HOST", superset.HOST),
+                                port=int(os.environ.get("PLANWATCH_BI_PORT", "8088")))
+    if args.action == "start":
+        state = superset.start(settings, url_for(settings))
+    elif args.action == "stop":
+        state = superset.stop(settings)
+    else:
+        state = superset.status(settings)
+    print(f"Superset {'running at ' + str(state.url) if state.running else 'stopped'}")
+    print(f"  admin password: in {state.credentials} (user {superset.ADMIN})")
+    if state.running:
+        for title, address in superset.dashboard_urls(state):
+            print(f"  {title}: {address}")
+    print(f"  logs: {superset.Paths.of(settings).logs}")
+    return 0 if state.running or args.action == "stop" else 1
+
+
 def cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
     from planwatch.orchestration.backfill import BackfillRun, backfill
 
@@ -290,6 +314,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--celery-workers", type=int, default=None,
                        help="run CeleryExecutor with N workers (broker: PLANWATCH_BROKER_URL)")
     serve.set_defaults(func=cmd_serve)
+
+    bi = sub.add_parser("bi", help="Superset with the dashboards of bi/ over the marts, "
+                        "as the BI reader")
+    bi.add_argument("action", choices=["start", "stop", "status"])
+    bi.add_argument("--foreground", action="store_true",
+                    help="run the web server in this process (a container's)")
+    bi.set_defaults(func=cmd_bi)
 
     backfill = sub.add_parser("backfill", help="ingest past months again, then build the "
                                                "marts, through the running service")

@@ -1,0 +1,1 @@
+"""Dashboards: Superset run over the marts as the BI reader (``planwatch bi``)."""
