@@ -18,13 +18,14 @@ LAYERS: dict[str, int] = {
     "__init__": 0, "config": 0, "errors": 0, "text": 0,  # settings, errors, text
     "digests": 0,  # a file's SHA-256
     "private_files": 0,  # files that hold a secret, mode 0600
+    "processes": 0,  # background processes: alive, stopped, a free port
     "vocabulary": 1,
     "catalog": 2, "dbt": 2,
     "ingest": 3, "quality": 3, "warehouse": 3, "workbooks": 3,
     "reporting": 4,
+    "bi": 4,  # Superset over the marts (a reader of them, as reporting is)
     "flow": 5,
     "orchestration": 6,
-    "bi": 7,  # Superset over the marts, started as the service is
     "demo": 7,
     "cli": 8, "regenerate": 8,
 }

@@ -33,8 +33,8 @@ from pathlib import Path
 
 from planwatch.config import Settings
 from planwatch.errors import UserError
-from planwatch.orchestration.service import _alive, _free_port, _terminate
 from planwatch.private_files import write_private
+from planwatch.processes import alive, free_port, terminate
 from planwatch.warehouse.roles import role_url
 
 HOST = "127.0.0.1"
@@ -233,7 +233,7 @@ def _pid(paths: Paths) -> int | None:
         pid = int(paths.pid_file.read_text())
     except (OSError, ValueError):
         return None
-    return pid if _alive(pid) else None
+    return pid if alive(pid) else None
 
 
 def _healthy(url: str) -> bool:
@@ -277,7 +277,7 @@ def start(settings: Settings, url: str, *, port: int | None = None,
     imported = prepare(settings, url)
     before = json.loads(paths.state.read_text()) if paths.state.exists() else {}
     if _pid(paths) is None:
-        port = port or before.get("port") or _free_port()
+        port = port or before.get("port") or free_port()
         log = (paths.logs / "superset.log").open("ab")
         process = subprocess.Popen(_web(paths, HOST, port), env=_env(paths), stdout=log,
                                    stderr=subprocess.STDOUT, cwd=paths.home,
@@ -303,7 +303,7 @@ def stop(settings: Settings, *, timeout_s: float = 30) -> BiStatus:
     paths = Paths.of(settings)
     pid = _pid(paths)
     if pid:
-        _terminate([pid], timeout_s)
+        terminate([pid], timeout_s)
     paths.pid_file.unlink(missing_ok=True)
     return status(settings)
 

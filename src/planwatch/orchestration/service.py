@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import signal
 import socket
 import subprocess
 import sys
@@ -37,6 +36,7 @@ from planwatch.config import Settings
 from planwatch.errors import UserError
 from planwatch.orchestration.airflow_cli import airflow_env, airflow_executable
 from planwatch.private_files import write_private
+from planwatch.processes import alive, free_port, terminate
 from planwatch.warehouse.roles import ensure_role, role_password
 
 LOCAL, CELERY = "LocalExecutor", "CeleryExecutor"
@@ -209,26 +209,12 @@ def service_config(settings: Settings, url: str, *, api_port: int, executor: str
     return env
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie (exited, not yet reaped) is not alive
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().split(")")[-1].split()[0] != "Z"
-    except OSError:
-        return True
-
-
 def _pid(paths: Paths, name: str) -> int | None:
     try:
         pid = int(paths.pid_file(name).read_text())
     except (OSError, ValueError):
         return None
-    return pid if _alive(pid) else None
+    return pid if alive(pid) else None
 
 
 @dataclass(frozen=True)
@@ -317,7 +303,7 @@ def start(settings: Settings, url: str, *, celery_workers: int | None = None,
     paths = Paths.of(settings)
     before = json.loads(paths.state.read_text()) if paths.state.exists() else {}
     workers = before.get("celery_workers", 0) if celery_workers is None else celery_workers
-    port = api_port or before.get("port") or _free_port()
+    port = api_port or before.get("port") or free_port()
     shape = {"port": port, "celery_workers": workers}
     if any(before.get(key, value) != value for key, value in shape.items()):
         stop(settings)  # another shape of service: start it whole
@@ -381,45 +367,10 @@ def stop(settings: Settings, *, timeout_s: float = 30) -> ServiceStatus:
         if pid:
             pids[pid_file.stem] = pid
     api = pids.pop("api-server", None)
-    _terminate(list(pids.values()), timeout_s)
-    _terminate([api] if api else [], timeout_s)
+    terminate(list(pids.values()), timeout_s)
+    terminate([api] if api else [], timeout_s)
     for pid_file in paths.run.glob("*.pid") if paths.run.is_dir() else []:
         pid_file.unlink()
     return status(settings)
 
 
-def _terminate(pids: list[int], timeout_s: float) -> None:
-    """SIGTERM to each process group, SIGKILL to what is left after ``timeout_s``."""
-    for pid in pids:
-        _signal_group(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and any(_group_alive(p) for p in pids):
-        time.sleep(0.5)
-    for pid in pids:
-        _signal_group(pid, signal.SIGKILL)
-
-
-def _signal_group(pid: int, sig: signal.Signals) -> None:
-    try:
-        os.killpg(pid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def _group_alive(pgid: int) -> bool:
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if os.getpgid(int(entry.name)) == pgid and _alive(int(entry.name)):
-                    return True
-            except (ProcessLookupError, PermissionError):
-                continue
-    return False
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind((API_HOST, 0))
-        return int(sock.getsockname()[1])

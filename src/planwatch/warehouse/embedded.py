@@ -34,6 +34,7 @@ from urllib.parse import quote
 
 from planwatch.errors import UserError
 from planwatch.private_files import write_private
+from planwatch.processes import free_port
 
 DATABASE = "planwatch"
 SUPERUSER = "postgres"
@@ -199,7 +200,7 @@ class EmbeddedPostgres:
         if not (self.data_dir / "PG_VERSION").exists():
             self._initdb(password, owner)
         sockets = self._socket_dir(owner)
-        port = current.port if current.port and _port_is_free(current.port) else _free_port()
+        port = current.port if current.port and _port_is_free(current.port) else free_port()
         self.port_file.write_text(str(port))
         options = (f"-p {port} -c listen_addresses=127.0.0.1 "
                    f"-c unix_socket_directories='{sockets}'")
@@ -308,12 +309,6 @@ def _version_key(path: str) -> float:
         return float(Path(path).parent.name)
     except ValueError:
         return 0.0
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _port_is_free(port: int) -> bool:
