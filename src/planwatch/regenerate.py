@@ -40,6 +40,7 @@ from planwatch.vocabulary.statuses import (
     CAPITAL_SOURCES,
     COMPLIANCE_STATUSES,
     DATA_STATUSES,
+    INDICATOR_DIRECTIONS,
     RECEIVED_TIME_KINDS,
     SEVERITY_LABELS_VI,
     SUBMISSION_CHANNELS,
@@ -107,6 +108,8 @@ def vocabulary_seeds() -> dict[str, str]:
             ["received_at_kind", "label_vi"], [[k.code, k.label_vi] for k in RECEIVED_TIME_KINDS]),
         "vocab_submission_channels.csv": _csv(
             ["submitted_via", "label_vi"], [[c.code, c.label_vi] for c in SUBMISSION_CHANNELS]),
+        "vocab_indicator_directions.csv": _csv(
+            ["direction", "label_vi"], [[d.code, d.label_vi] for d in INDICATOR_DIRECTIONS]),
         "vocab_rules.csv": _csv(
             ["rule_code", "rule_source", "severity", "template", "expectation", "message_vi"],
             rule_rows()),

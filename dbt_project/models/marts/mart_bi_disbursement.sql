@@ -4,7 +4,9 @@
 -- month the dashboards filter on, and money in billions of VND (tỷ đồng) for
 -- charts beside the exact VND. is_latest_report marks each line's latest month
 -- reported in its plan (where it stands now); a new month moves it, so the
--- model is rebuilt whole.
+-- model is a view over the facts (no build cost; a new month moves the mark).
+
+{{ config(materialized='view') }}
 
 with
 

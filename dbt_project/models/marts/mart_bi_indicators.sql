@@ -4,7 +4,9 @@
 -- fct_indicator_value judged, with the issuer, year, month and lead agency the
 -- dashboards filter on. is_latest_report marks each indicator's latest month
 -- reported in its plan (what "to date" shows); a new month moves it, so the
--- model is rebuilt whole (one row per indicator-month: small).
+-- model is a view over the facts (no build cost; a new month moves the mark).
+
+{{ config(materialized='view') }}
 
 with
 
@@ -38,6 +40,12 @@ months as (
 
 ),
 
+directions as (
+
+    select * from {{ ref('vocab_indicator_directions') }}
+
+),
+
 final as (
 
     select
@@ -66,12 +74,8 @@ final as (
         values_judged.is_attained,
         values_judged.has_unit_mismatch,
         values_judged.reporting_agency_code as agency_code,
+        directions.label_vi as direction_label_vi,
         coalesce(indicators.indicator_name_vi, values_judged.indicator_code) as indicator_name_vi,
-        case values_judged.direction
-            when 'higher_is_better' then 'Càng cao càng tốt'
-            when 'lower_is_better' then 'Càng thấp càng tốt'
-            when 'within_range' then 'Trong khoảng mục tiêu'
-        end as direction_label_vi,
         round(values_judged.attainment_ratio * 100, 1) as attainment_pct,
         case
             when values_judged.is_attained then 'Đạt'
@@ -90,6 +94,7 @@ final as (
     inner join months on values_judged.month_key = months.month_key
     left join indicators on values_judged.indicator_key = indicators.indicator_key
     left join agencies on values_judged.reporting_agency_key = agencies.agency_key
+    left join directions on values_judged.direction = directions.direction
 
 )
 

@@ -3,7 +3,9 @@
 -- Vietnamese, the status the month before (the task's previous report in its
 -- plan) and whether it changed, with the issuer, year, month and agency the
 -- dashboards filter on. is_latest_report marks each task's latest month
--- reported; a new month moves it, so the model is rebuilt whole.
+-- reported; a new month moves it, so the model is a view over the facts.
+
+{{ config(materialized='view') }}
 
 with
 

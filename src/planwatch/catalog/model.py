@@ -23,9 +23,10 @@ from typing import Any, TypeVar
 from planwatch.errors import UserError
 from planwatch.text import strip_diacritics
 from planwatch.vocabulary.periods import split_period
+from planwatch.vocabulary.statuses import INDICATOR_DIRECTION_CODES
 from planwatch.vocabulary.templates import Template
 
-DIRECTIONS = ("higher_is_better", "lower_is_better", "within_range")
+DIRECTIONS = INDICATOR_DIRECTION_CODES
 # lead: leads tasks, indicators or projects and reports on them monthly;
 # coordinator: named by the plan to coordinate, leads nothing, owes no report;
 # receiver: receives and compiles reports (the statistics office), owes none.

@@ -223,3 +223,19 @@ SUBMISSION_CHANNELS: tuple[SubmissionChannel, ...] = (
 )
 SUBMISSION_CHANNEL_CODES: tuple[str, ...] = tuple(c.code for c in SUBMISSION_CHANNELS)
 SUBMISSION_CHANNEL_LABELS_VI: dict[str, str] = {c.code: c.label_vi for c in SUBMISSION_CHANNELS}
+
+
+@dataclass(frozen=True)
+class IndicatorDirection:
+    code: str
+    label_vi: str  # what the dashboards and the briefing say
+
+
+# Which way an indicator's target is met (the catalog's ``direction``; judged in
+# dbt's macros/attainment.sql).
+INDICATOR_DIRECTIONS: tuple[IndicatorDirection, ...] = (
+    IndicatorDirection("higher_is_better", "Càng cao càng tốt"),
+    IndicatorDirection("lower_is_better", "Càng thấp càng tốt"),
+    IndicatorDirection("within_range", "Trong khoảng mục tiêu"),
+)
+INDICATOR_DIRECTION_CODES: tuple[str, ...] = tuple(d.code for d in INDICATOR_DIRECTIONS)
