@@ -33,6 +33,7 @@ def summary_text(summary: Summary, settings: Settings) -> str:
         "  marts (BI):          psql \"$(.venv/bin/planwatch db url --role bi_reader)\""
         "  (schema marts; the auditor: --role auditor)",
         f"  role passwords:      {passwords_location(settings)}",
+        "  dashboards:          make bi  (Superset over the marts; prints their addresses)",
         f"  auditor's report:    {auditor}"
         + ("" if auditor.is_file() else "  (not written yet: planwatch audit-report)"),
         f"  leaders' briefings:  {reports / 'briefings'}"
