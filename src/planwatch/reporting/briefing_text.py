@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from planwatch.reporting.briefing import TITLES_VI, Briefing, Figure, month_label
+from planwatch.vocabulary.statuses import COMPLIANCE_STATUS_LABELS_VI
 from planwatch.vocabulary.templates import SPECS
 
 Part = str | Figure
@@ -93,12 +94,13 @@ def compliance(b: Briefing) -> Page:
         sentences.append(["Mọi đơn vị đều đã gửi báo cáo của tháng."])
     rejected = b.lists.get("compliance.rejected", [])
     if rejected:
-        sentences.append(["Bị từ chối, chưa gửi lại bản đạt (", f[f"compliance.rejected.{p}"],
-                          " biểu): ", *_who(rejected), "."])
+        label = COMPLIANCE_STATUS_LABELS_VI["rejected"]
+        sentences.append([f"{label} (", f[f"compliance.rejected.{p}"], " biểu): ",
+                          *_who(rejected), "."])
     return Page("compliance", TITLES_VI["compliance"], [
-        ("Đúng hạn", f[f"compliance.on_time_rate.{p}"]),
-        ("Trễ hạn", f[f"compliance.late.{p}"]),
-        ("Chưa gửi", f[f"compliance.missing.{p}"]),
+        (COMPLIANCE_STATUS_LABELS_VI["on_time"], f[f"compliance.on_time_rate.{p}"]),
+        (COMPLIANCE_STATUS_LABELS_VI["late"], f[f"compliance.late.{p}"]),
+        (COMPLIANCE_STATUS_LABELS_VI["missing"], f[f"compliance.missing.{p}"]),
         ("Bị từ chối", f[f"compliance.rejected.{p}"])], sentences)
 
 
