@@ -72,6 +72,7 @@ SLOWEST_FIRST = (
     "integration/test_deadline.py",
     "e2e/test_month_through_airflow.py",
     "integration/test_auditor_report.py",
+    "integration/test_briefing.py",
     "integration/test_roles.py",
 )
 
