@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from planwatch.cli.common import moment_arg, period_arg, plan_for_period, url_for
+from planwatch.cli.common import dating_arg, moment_arg, period_arg, plan_for_period, url_for
 from planwatch.cli.records import add_record_commands
 from planwatch.config import Settings, load_settings
 
@@ -111,14 +111,13 @@ def _national_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from planwatch.flow.arrival import Dating
     from planwatch.flow.ingestor import Ingestor
 
     inbox = Path(args.inbox) if args.inbox else settings.inbox_dir
     if not inbox.is_dir():
         print(f"inbox not found: {inbox}", file=sys.stderr)
         return 2
-    dating = Dating.asked(args.historical, args.operator)
+    dating = dating_arg(args)
     report = Ingestor(settings, url_for(settings, "loader")).ingest_inbox(inbox, dating=dating)
     print(report.summary())
     print(f"receipts: {settings.receipts_dir}\nquarantine: {settings.quarantine_dir}")
@@ -250,10 +249,8 @@ def cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
               f"  ({run.run_id})", flush=True)
 
     print(f"backfill {args.first} .. {args.last} through the service's scheduler")
-    from planwatch.flow.arrival import Dating
-
     runs = backfill(settings, args.first, args.last, on_run=show,
-                    historical_operator=Dating.asked(args.historical, args.operator).operator)
+                    historical_operator=dating_arg(args).operator)
     return 0 if runs and all(r.state == "success" for r in runs) else 1
 
 

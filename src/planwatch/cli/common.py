@@ -74,3 +74,15 @@ def plans_of_period(settings: Settings, period: str | None, plan_code: str | Non
         raise UserError(f"no plan of the catalog covers {period} (plans: "
                         + ", ".join(c.plan_code for c in catalogs) + ")")
     return found
+
+
+def dating_arg(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """How received times are dated, from ``--historical [--operator NAME]``;
+    a historical import is said on standard output."""
+    from planwatch.flow.arrival import Dating
+
+    dating = Dating.asked(args.historical, args.operator)
+    if dating.operator is not None:
+        print(f"historical import by {dating.operator}: received times are the files' own "
+              "times, recorded as such (audit.historical_imports)")
+    return dating

@@ -64,16 +64,12 @@ class Dating:
 
     @classmethod
     def asked(cls, historical: bool, operator: str | None) -> Dating:
-        """What the command line asked for (``--historical [--operator NAME]``),
-        said on standard output when it is a historical import."""
+        """What the command line asked for (``--historical [--operator NAME]``)."""
         if not historical:
             if operator:
                 raise UserError("--operator names who runs a --historical import")
             return SERVER
-        dating = cls.historical(operator)
-        print(f"historical import by {dating.operator}: received times are the files' own "
-              "times, recorded as such (audit.historical_imports)")
-        return dating
+        return cls.historical(operator)
 
     def arrivals(self, conn: psycopg.Connection, files: list[tuple[InboxFile, str]],
                  run_label: str) -> list[Arrival]:
