@@ -4,18 +4,29 @@ On a copy of the demo year: every month's deadline in ``marts.dim_month`` is
 the one ``vocabulary.calendar`` gives (May 2024's last day moved off Sunday the
 19th to Monday the 20th); then a May 2024 file received on Monday 20/05/2024 at
 10:00 local time is on time in the compliance marts, and one received at 00:00:30
-on Tuesday the 21st is late."""
+on Tuesday the 21st is late. A calendar or deadline setting that would move the
+deadline of a closed (published) month is refused until that month is reopened."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import shutil
 from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
+from fixtures.plans import SHIPPED_PLAN
+from fixtures.scenarios import CLOSED
 
-from planwatch.vocabulary.calendar import deadline_of
-from planwatch.warehouse.mart_builds import build_marts
+from planwatch.vocabulary.calendar import SEED_FILE, deadline_of
+from planwatch.warehouse import periods
+from planwatch.warehouse.mart_builds import (
+    ClosedMonthDeadlineMoved,
+    build_marts,
+    finish_build,
+    plan_build,
+)
 from planwatch.warehouse.roles import role_url
 
 pytestmark = pytest.mark.integration
@@ -83,6 +94,45 @@ def test_a_file_received_monday_20_may_2024_is_on_time_and_tuesday_00_00_30_late
 
 
 def _with_rule(settings, rule: str):  # type: ignore[no-untyped-def]
-    import dataclasses
-
     return dataclasses.replace(settings, deadline_rule=rule)
+
+
+def _mart_builds(url: str) -> int:
+    with psycopg.connect(url) as conn:
+        return conn.execute("select count(*) from audit.mart_builds").fetchone()[0]
+
+
+def test_a_build_that_would_move_a_closed_months_deadline_is_refused_until_it_is_reopened(
+        auditor_clone, tmp_path) -> None:
+    """January 2024 is closed (published). A day off added to the calendar on its last
+    day to send (Friday 19/01), or another deadline day, would judge it anew with no
+    trace: the build is refused, recording nothing, until January is reopened."""
+    settings, url, _ = auditor_clone("closed_deadline")
+    project = tmp_path / "project"
+    shutil.copytree(settings.dbt_project_dir, project / settings.dbt_project_dir.name)
+    seed = project / SEED_FILE
+    text = seed.read_text(encoding="utf-8")
+    seed.write_text(text.replace("2024-01-19,true,2024-01-19,",
+                                 "2024-01-19,false,2024-01-22,Nghỉ bù (thử)"), encoding="utf-8")
+    day_off = dataclasses.replace(settings, project_dir=project)
+    assert deadline_of(CLOSED, day_off).last_day == dt.date(2024, 1, 22)
+    other_day = dataclasses.replace(settings, deadline_day=25)
+    transformer = role_url(settings, url, "transformer")  # who builds
+    builds = _mart_builds(url)
+    with psycopg.connect(transformer, autocommit=True) as conn:
+        for moved in (day_off, other_day):
+            with pytest.raises(ClosedMonthDeadlineMoved) as refused:
+                plan_build(conn, moved)
+            assert f"{SHIPPED_PLAN} {CLOSED}: on time before 2024-01-20T00:00:00+07:00" \
+                in str(refused.value)
+            assert "2024-02" not in str(refused.value)  # February is open
+        assert _mart_builds(url) == builds  # nothing recorded
+        finish_build(conn, plan_build(conn, settings), succeeded=False)  # unchanged: runs
+    with psycopg.connect(role_url(settings, url, "loader")) as conn:
+        periods.reopen(conn, SHIPPED_PLAN, CLOSED, actor="Kiểm tra viên",
+                       reason="Bổ sung ngày nghỉ bù")
+    with psycopg.connect(transformer, autocommit=True) as conn:
+        plan = plan_build(conn, day_off)
+        finish_build(conn, plan, succeeded=False)
+    # Not refused: it rebuilds January on (the reopening recorded it changed).
+    assert plan.slices == {"plans": {SHIPPED_PLAN: 202401}, "unplaced": False}

@@ -25,6 +25,11 @@ whose catalog changed is rebuilt whole (``warehouse.catalog_tables``). Each
 build is recorded in ``mart_builds``: its as-of, whole or which slices, and why.
 A build whose changes include no plan catalog's builds only what reads the
 ingested data (``dbt.DATA_MODELS``): the dimensions are as they were.
+
+A build is refused, recording nothing, when it would judge a closed (published)
+month by another deadline than its figures were built with: the working-day
+calendar or the deadline settings changed (``check_closed_deadlines``). The
+month is reopened first, with its reason for the auditor.
 """
 
 from __future__ import annotations
@@ -36,11 +41,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import psycopg
 
 from planwatch.config import ENVIRONMENT, Settings
 from planwatch.dbt import DATA_MODELS, one_dbt_run, run_build
+from planwatch.errors import UserError
+from planwatch.vocabulary.calendar import deadline_of
 
 Slice = tuple[str | None, str | None]  # (plan_code, period "YYYY-MM"); None: not placed
 
@@ -60,6 +68,45 @@ where plans.plan_key <> -1
   and months.on_time_before_at > least(%(then)s::timestamptz, %(now)s::timestamptz)
   and months.on_time_before_at <= greatest(%(then)s::timestamptz, %(now)s::timestamptz)
 """
+
+
+# The deadline each month's figures were last built with (what a closed month
+# was published by).
+_BUILT_DEADLINES = """
+select period, on_time_before_at from marts.dim_month where period = any(%s)
+"""
+
+
+class ClosedMonthDeadlineMoved(UserError):
+    """A build would judge a closed month by another deadline than its figures
+    were published with."""
+
+
+def check_closed_deadlines(conn: psycopg.Connection, settings: Settings) -> None:
+    """Refuse a build that would move the deadline of a closed (published) month:
+    the working-day calendar or the deadline settings changed since its figures
+    were built, and its compliance would change with no trace. Reopening the
+    month (with the reason, for the auditor) lets the build run."""
+    from planwatch.warehouse import periods  # which records its events' changes here
+
+    closed = periods.closed(conn)
+    if not closed or conn.execute("select to_regclass('marts.dim_month')").fetchone()[0] is None:
+        return
+    built = dict(conn.execute(_BUILT_DEADLINES, (sorted({m for _, m in closed}),)).fetchall())
+    moved = [(plan, period, built[period], deadline_of(period, settings).on_time_before_at)
+             for plan, period in closed if period in built]
+    moved = [m for m in moved if m[2] != m[3]]
+    if moved:
+        zone = ZoneInfo(settings.timezone)
+        lines = "\n".join(f"  {plan} {period}: on time before"
+                          f" {before.astimezone(zone).isoformat()} when published,"
+                          f" {after.astimezone(zone).isoformat()} now"
+                          for plan, period, before, after in moved)
+        raise ClosedMonthDeadlineMoved(
+            "build refused: the deadline of a closed month would move (the working-day "
+            "calendar or the deadline settings changed since it was published):\n"
+            f"{lines}\nReopen each (planwatch period reopen YYYY-MM --plan CODE --reason ...),"
+            " build, and close it again.")
 
 
 def mark_changed(conn: psycopg.Connection, slices: Iterable[Slice], cause: str) -> None:
@@ -143,6 +190,7 @@ def plan_build(conn: psycopg.Connection, settings: Settings, *, as_of: datetime 
     """Decide what the next build rebuilds and record it as started (autocommit
     connection, so that dbt's connections see it; the caller holds the dbt lock)."""
     named = list(named)
+    check_closed_deadlines(conn, settings)
     (now,) = conn.execute("select coalesce(%s::timestamptz, now())", (as_of,)).fetchone()
     definition = definition_digest(settings)
     (catalog,) = conn.execute("select max(load_id) from audit.catalog_loads").fetchone()

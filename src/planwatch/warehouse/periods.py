@@ -66,6 +66,17 @@ where (%(plan)s::text is null or plan_code = %(plan)s)
 order by event_id
 """
 
+# Every plan-month whose latest event closed it.
+CLOSED_SQL = """
+select plan_code, period from (
+    select distinct on (plan_code, period) plan_code, period, action
+    from audit.period_events
+    order by plan_code, period, event_id desc
+) as latest
+where action = 'close'
+order by plan_code, period
+"""
+
 # What was received for a plan's month while it was closed (the auditor's list).
 RESTATEMENTS_SQL = """
 select submission_id, agency_code, template, status, received_at, processed_at, file_name
@@ -204,6 +215,11 @@ def states(conn: psycopg.Connection, keys: Iterable[tuple[str, str]]) -> list[Pe
 
 def state(conn: psycopg.Connection, plan_code: str, period: str) -> PeriodState:
     return states(conn, [(plan_code, period)])[0]
+
+
+def closed(conn: psycopg.Connection) -> list[tuple[str, str]]:
+    """Every (plan_code, period) closed now."""
+    return [(plan, period) for plan, period in conn.execute(CLOSED_SQL)]
 
 
 def events(conn: psycopg.Connection, plan_code: str | None = None,
