@@ -110,6 +110,31 @@ def test_status_tells_the_address_and_where_the_password_is(started) -> None:
     assert now.credentials.is_file() and now.credentials.stat().st_mode & 0o077 == 0
 
 
+def test_no_secret_in_its_logs_or_command_lines(started, capsys, monkeypatch) -> None:
+    """The admin's and the BI reader's passwords reach Superset on stdin and in its
+    0600 files only: not in a log, not in any process's arguments, not printed."""
+    from planwatch.cli import main
+    from planwatch.warehouse.roles import role_password
+
+    settings, _, state, _ = started
+    hidden = [server.admin_password(settings), role_password(settings, "bi_reader")]
+    monkeypatch.setenv("PLANWATCH_HOME", str(settings.home))
+    assert main(["bi", "status"]) == 0
+    shown = capsys.readouterr().out
+    assert state.url in shown and all(s not in shown for s in hidden)
+    logs = [p for p in server.Paths.of(settings).logs.rglob("*") if p.is_file()]
+    assert logs
+    for log in logs:
+        text = log.read_bytes()
+        assert not any(s.encode() in text for s in hidden), log
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes()
+        except OSError:
+            continue
+        assert not any(s.encode() in args for s in hidden), cmdline
+
+
 def test_no_chart_is_empty(charts) -> None:
     assert len(charts) >= 19
     assert [name for name, c in charts.items() if not c["rows"]] == []
