@@ -145,3 +145,25 @@ def test_a_file_that_grows_past_the_limit_is_refused_before_it_is_kept(tmp_path:
         take(listed, archive, max_bytes=1000)
     assert refused.value.size == 1001
     assert [p.name for p in archive.rglob("*") if p.is_file()] == [f"{kept}.csv"]
+
+
+def test_a_copy_of_a_file_goes_into_its_batch_after_it(tmp_path: Path) -> None:
+    """Batches run side by side: the same bytes sent twice (a "gửi lại") must be
+    written in the order they arrived, so the copy rides in the first's batch."""
+    from planwatch.flow.ingestor import batches
+
+    month = tmp_path / "TTH" / "SCT" / "2024-05"
+    month.mkdir(parents=True)
+    for n, (name, data) in enumerate([("SCT_2024-05.xlsx", b"x"), ("SCT_2024-05_nv.csv", b"y"),
+                                      ("SCT_2024-05_cc.csv", b"z"),
+                                      ("SCT_2024-05_gui_lai.xlsx", b"x")]):
+        (month / name).write_bytes(data)
+        os.utime(month / name, (1_700_000_000 + n, 1_700_000_000 + n))
+    files = discover(tmp_path)
+    assert [f.name for f in files][::3] == ["SCT_2024-05.xlsx", "SCT_2024-05_gui_lai.xlsx"]
+    apart = batches(files, 2)
+    assert [[f.name for f in b] for b in apart][1][-1] == "SCT_2024-05_gui_lai.xlsx"
+    digests = {f.inbox_path: sha256_of(f.path) for f in files}
+    together = [[f.name for f in b] for b in batches(files, 2, digests)]
+    assert together == [["SCT_2024-05.xlsx", "SCT_2024-05_nv.csv", "SCT_2024-05_gui_lai.xlsx"],
+                        ["SCT_2024-05_cc.csv"]]

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,7 +32,7 @@ from planwatch.catalog import Catalogs, load_catalogs
 from planwatch.catalog.inbox_layout import sender_of, unread_agency
 from planwatch.config import Settings
 from planwatch.flow.arrival import SERVER, Arrival, Dating
-from planwatch.flow.pending import pending_files
+from planwatch.flow.pending import digests_of, pending_files
 from planwatch.flow.refusal import refuse, write_receipt_back
 from planwatch.ingest.files import (
     InboxFile,
@@ -119,16 +119,30 @@ class _File:
     outcomes: list[ValidationOutcome | None] = field(default_factory=list)
 
 
-def batches(files: Sequence[InboxFile], size: int) -> list[list[InboxFile]]:
+def batches(files: Sequence[InboxFile], size: int,
+            digests: Mapping[str, str] | None = None) -> list[list[InboxFile]]:
     """Consecutive batches of at most ``size`` files, in arrival order, a new one
     whenever the month a file's folder or name gives changes: a month is checked
-    against the months before it once they are written (``quality.history``)."""
+    against the months before it once they are written (``quality.history``).
+
+    A file with the same bytes (``digests``: inbox path -> SHA-256) as one before
+    it goes into that file's batch, after it: batches run side by side, and the
+    copy that arrived first must be the one recorded first (the other is its
+    duplicate), whichever batch a worker finishes first."""
     size = max(size, 1)
+    digests = digests or {}
     out: list[list[InboxFile]] = []
+    batch_of: dict[str, list[InboxFile]] = {}
     for file in files:
+        sha = digests.get(file.inbox_path)
+        if sha in batch_of:
+            batch_of[sha].append(file)
+            continue
         if not out or len(out[-1]) >= size or out[-1][-1].period_hint != file.period_hint:
             out.append([])
         out[-1].append(file)
+        if sha is not None:
+            batch_of[sha] = out[-1]
     return out
 
 
@@ -161,12 +175,13 @@ class Ingestor:
         settled = [f for f in listed if f.settled(now_ns, self.settings.inbox_quiet_s)]
         with psycopg.connect(self.url) as conn:
             files = pending_files(conn, settled, max_bytes=self.settings.max_file_bytes)
+            digests = digests_of(conn, files)
         report.arriving = len(listed) - len(settled)
         report.skipped = len(settled) - len(files)
         try:
             with psycopg.connect(self.url) as conn, tqdm(
                     total=len(files), desc="ingest", unit="file", disable=not progress) as bar:
-                for batch in batches(files, self.settings.batch_files):
+                for batch in batches(files, self.settings.batch_files, digests):
                     report.add(self.ingest_batch(conn, batch, run_label, dating))
                     bar.update(len(batch))
         finally:

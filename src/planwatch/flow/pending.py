@@ -40,11 +40,16 @@ def pending_files(conn: psycopg.Connection, files: Sequence[InboxFile],
     return [f for f in files if f.inbox_path in waiting]
 
 
+def digests_of(conn: psycopg.Connection, files: Sequence[InboxFile]) -> dict[str, str]:
+    """inbox_path -> SHA-256 of ``files`` as ``pending_files`` indexed them."""
+    return known_digests(conn, {f.inbox_path: f.stat_key for f in files})
+
+
 def _unprocessed(conn: psycopg.Connection, files: Sequence[InboxFile]) -> set[str]:
     """The inbox paths of ``files`` whose bytes no run has processed."""
     if not files:
         return set()
-    digests = known_digests(conn, {f.inbox_path: f.stat_key for f in files})
+    digests = digests_of(conn, files)
     hashed = []
     for file in files:
         if file.inbox_path not in digests:

@@ -59,7 +59,7 @@ def pending_batches(periods: list[str] | None = None) -> list[list[str]]:
     import psycopg
 
     from planwatch.flow.ingestor import batches
-    from planwatch.flow.pending import pending_files
+    from planwatch.flow.pending import digests_of, pending_files
     from planwatch.orchestration.connections import warehouse_url_as
 
     settings = load_settings()
@@ -69,7 +69,9 @@ def pending_batches(periods: list[str] | None = None) -> list[list[str]]:
     with psycopg.connect(warehouse_url_as("loader")) as conn:
         pending = pending_files(conn, files, settings.inbox_quiet_s,
                                 settings.max_file_bytes)
-    return [[str(f.path) for f in batch] for batch in batches(pending, settings.batch_files)]
+        digests = digests_of(conn, pending)
+    return [[str(f.path) for f in batch]
+            for batch in batches(pending, settings.batch_files, digests)]
 
 
 @lru_cache(maxsize=1)
