@@ -64,17 +64,39 @@ os.environ.setdefault("PLANWATCH_INBOX_QUIET_S", "0")
 # template (about 40 s) while the other process runs a service: a file that
 # needs it later then finds it built instead of waiting for it.
 SLOWEST_FIRST = (
-    "integration/test_incremental_build.py",
     "service/test_celery.py",
+    "service/test_backfill.py",
+    "integration/test_incremental_build.py",
     "service/test_serve.py",
     "integration/test_audit_trail.py",
-    "service/test_backfill.py",
     "integration/test_deadline.py",
     "e2e/test_month_through_airflow.py",
     "integration/test_auditor_report.py",
     "integration/test_briefing.py",
     "integration/test_roles.py",
 )
+
+
+# Files whose tests share one running service (``shared_service``,
+# tests/service/conftest.py): one scope for xdist, so one test process runs
+# them, in the order above.
+SHARED_SERVICE_FILES = ("service/test_celery.py", "service/test_backfill.py")
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):  # type: ignore[no-untyped-def]
+    """``--dist loadfile``, but for ``SHARED_SERVICE_FILES``, which go together."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    shared = {f"tests/{name}" for name in SHARED_SERVICE_FILES}
+
+    class SharedServiceScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            scope = super()._split_scope(nodeid)
+            return "tests/service: shared_service" if scope in shared else scope
+
+    return SharedServiceScheduling(config, log)
 
 
 _OWNS_RUN = pytest.StashKey[bool]()

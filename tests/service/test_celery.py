@@ -9,7 +9,8 @@ the workers too; during the fault tests the build is paused (they are about the
 files, and a build would only lengthen them).
 
 These need a broker: they skip, saying so, where no Redis answers on
-``PLANWATCH_TEST_BROKER_URL`` (default ``redis://127.0.0.1:6379/0``). Their
+``PLANWATCH_TEST_BROKER_URL`` (default ``redis://127.0.0.1:6379/0``). The
+service is the one ``test_backfill.py`` then uses (``shared_service``): its
 tasks go to a queue of their own, so that other Celery users of the same Redis
 see none of them.
 """
@@ -20,39 +21,22 @@ import datetime as dt
 import os
 import signal
 import time
-import uuid
 
 import psycopg
 import pytest
+from fixtures import BROKER
 from fixtures.outcomes import assert_loaded_once, assert_outcomes
 
-from planwatch.orchestration.service import broker_answers
-
 pytestmark = [pytest.mark.service, pytest.mark.airflow, pytest.mark.celery]
-BROKER = os.environ.get("PLANWATCH_TEST_BROKER_URL", "redis://127.0.0.1:6379/0")
 
 
 @pytest.fixture(scope="module")
-def celery(make_service):
-    if not broker_answers(BROKER):
+def celery(shared_service):
+    """The shared service (tests/service/conftest.py), Celery's where a broker answers."""
+    if not shared_service.celery:
         pytest.skip(f"no Redis answers at {BROKER}: the Celery tests need a broker "
                     "(set PLANWATCH_TEST_BROKER_URL)")
-    service = make_service(
-        "celery", poll_minutes=0, batch_files=6, batch_retry_delay_s=5,
-        env={"PLANWATCH_BROKER_URL": BROKER,
-             "AIRFLOW__OPERATORS__DEFAULT_QUEUE": f"planwatch-test-{uuid.uuid4().hex[:8]}",
-             "AIRFLOW__CELERY__WORKER_CONCURRENCY": "2",
-             # A dead worker's tasks are found within half a minute, and retried
-             # 5 s later (PLANWATCH_INGEST_RETRY_DELAY_S).
-             "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "20",
-             "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL": "5",
-             # A batch the dead worker had taken from the broker but not started
-             # is queued again after this, checked that often.
-             "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT": "60",
-             "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT_CHECK_INTERVAL": "10"})
-    result = service.start("--celery-workers", "2")
-    assert "CeleryExecutor" in result.stdout
-    return service
+    return shared_service
 
 
 def _run_month(service, period: str, during=None, build: bool = True) -> tuple[dict, list]:
